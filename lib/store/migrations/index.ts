@@ -1,0 +1,4 @@
+import * as initial from './0001_initial'
+
+// Applied in order; each runs once, recorded in schema_migrations.
+export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial]

@@ -1,0 +1,120 @@
+// Drizzle table definitions. The SQL that creates them lives in ./migrations (kept in step by
+// lib/store/schema.test.ts, which compares both on a real database).
+import { sql } from 'drizzle-orm'
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`)
+
+export const merchants = pgTable('merchants', {
+  id: text('id').primaryKey(),
+  address: text('address').notNull().unique(),
+  name: text('name').notNull().default(''),
+  webhookUrl: text('webhook_url'),
+  webhookSecret: text('webhook_secret'),
+  createdAt: createdAt(),
+})
+
+export type LinkResource =
+  | { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string }
+  | { kind: 'file'; fileId: string }
+  | { kind: 'redirect'; url: string }
+  | { kind: 'proxy'; url: string }
+
+export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number }
+
+export const links = pgTable('links', {
+  id: text('id').primaryKey(),
+  slug: text('slug').notNull().unique(),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  priceUsd: text('price_usd').notNull(),
+  rails: jsonb('rails').$type<Array<'evm' | 'stripe'>>().notNull(),
+  recipient: text('recipient').notNull(),
+  resource: jsonb('resource').$type<LinkResource>().notNull(),
+  accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
+  maxPayments: integer('max_payments'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  active: boolean('active').notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+}, (t) => [index('links_merchant_idx').on(t.merchantId)])
+
+export const files = pgTable('files', {
+  id: text('id').primaryKey(),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  name: text('name').notNull(),
+  contentType: text('content_type').notNull(),
+  size: integer('size').notNull(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: createdAt(),
+})
+
+// One row per money movement attempt, keyed by what makes it unique on its rail.
+export const settlements = pgTable('settlements', {
+  replayKey: text('replay_key').primaryKey(),
+  rail: text('rail').notNull(),
+  status: text('status').$type<'claimed' | 'submitted' | 'settled' | 'failed'>().notNull(),
+  txHash: text('tx_hash'),
+  payer: text('payer'),
+  amount: text('amount'),
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  error: text('error'),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+}, (t) => [index('settlements_status_idx').on(t.status)])
+
+export const payments = pgTable('payments', {
+  id: text('id').primaryKey(),
+  // A settlement yields at most one payment, whichever path (credential or webhook) records it first.
+  settlementKey: text('settlement_key').notNull().unique(),
+  linkId: text('link_id').references(() => links.id),
+  merchantId: text('merchant_id').references(() => merchants.id),
+  resourceKey: text('resource_key').notNull(),
+  protocol: text('protocol').$type<'mpp' | 'x402' | 'webhook'>().notNull(),
+  method: text('method').$type<'evm' | 'stripe'>().notNull(),
+  amount: text('amount').notNull(),
+  currency: text('currency').notNull(),
+  amountUsd: text('amount_usd').notNull(),
+  payer: text('payer'),
+  reference: text('reference').notNull(),
+  challengeId: text('challenge_id'),
+  status: text('status').$type<'succeeded' | 'refunded'>().notNull(),
+  delivery: text('delivery').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+  deliveryError: text('delivery_error'),
+  receipt: jsonb('receipt').$type<Record<string, unknown>>().notNull(),
+  createdAt: createdAt(),
+  refundedAt: timestamp('refunded_at', { withTimezone: true }),
+}, (t) => [
+  index('payments_link_idx').on(t.linkId, t.createdAt),
+  index('payments_merchant_idx').on(t.merchantId, t.createdAt),
+])
+
+export const accessGrants = pgTable('access_grants', {
+  // sha-256 of the bearer token held in the payer's cookie; the token itself is never stored.
+  tokenHash: text('token_hash').primaryKey(),
+  paymentId: text('payment_id').notNull().references(() => payments.id),
+  resourceKey: text('resource_key').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  usesLeft: integer('uses_left'),
+  createdAt: createdAt(),
+})
+
+export const challengeCounts = pgTable('challenge_counts', {
+  resourceKey: text('resource_key').notNull(),
+  day: text('day').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.resourceKey, t.day] })])
+
+export const stripeEvents = pgTable('stripe_events', {
+  eventId: text('event_id').primaryKey(),
+  type: text('type').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().default(sql`now()`),
+})
+
+export const rateLimits = pgTable('rate_limits', {
+  bucket: text('bucket').notNull(),
+  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+  count: integer('count').notNull().default(0),
+}, (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })])

@@ -1,0 +1,58 @@
+// Durable state of every money movement: claimed -> submitted(txHash) -> settled | failed.
+// The primary key on replay_key is what makes a claim atomic across processes.
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db } from './db'
+import { settlements } from './schema'
+
+export type SettlementStatus = 'claimed' | 'submitted' | 'settled' | 'failed'
+export type Settlement = typeof settlements.$inferSelect
+
+export type ClaimInput = { replayKey: string; rail: string; payer?: string | null; amount?: string | null; details?: Record<string, unknown> }
+export type ClaimResult = { claimed: true; settlement: Settlement } | { claimed: false; settlement: Settlement }
+
+export async function claim(db: Db, input: ClaimInput): Promise<ClaimResult> {
+  const inserted = await db
+    .insert(settlements)
+    .values({ replayKey: input.replayKey, rail: input.rail, status: 'claimed', payer: input.payer ?? null, amount: input.amount ?? null, details: input.details ?? {} })
+    .onConflictDoNothing({ target: settlements.replayKey })
+    .returning()
+  if (inserted[0]) return { claimed: true, settlement: inserted[0] }
+  const existing = await get(db, input.replayKey)
+  if (!existing) throw new Error(`settlement ${input.replayKey} vanished during claim`)
+  return { claimed: false, settlement: existing }
+}
+
+/** Takes a failed settlement back for another attempt; only one concurrent caller wins. */
+export async function reclaimFailed(db: Db, replayKey: string): Promise<boolean> {
+  const rows = await db
+    .update(settlements)
+    .set({ status: 'claimed', error: null, updatedAt: sql`now()` })
+    .where(and(eq(settlements.replayKey, replayKey), eq(settlements.status, 'failed')))
+    .returning({ replayKey: settlements.replayKey })
+  return rows.length === 1
+}
+
+export async function markSubmitted(db: Db, replayKey: string, txHash: string): Promise<void> {
+  await db.update(settlements).set({ status: 'submitted', txHash, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+}
+
+export async function markSettled(db: Db, replayKey: string, txHash: string): Promise<void> {
+  await db.update(settlements).set({ status: 'settled', txHash, error: null, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+}
+
+export async function markFailed(db: Db, replayKey: string, error: string): Promise<void> {
+  await db.update(settlements).set({ status: 'failed', error, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+}
+
+export async function updateDetails(db: Db, replayKey: string, details: Record<string, unknown>): Promise<void> {
+  await db.update(settlements).set({ details, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+}
+
+export async function listByStatus(db: Db, status: SettlementStatus): Promise<Settlement[]> {
+  return db.select().from(settlements).where(eq(settlements.status, status))
+}
+
+export async function get(db: Db, replayKey: string): Promise<Settlement | null> {
+  const rows = await db.select().from(settlements).where(eq(settlements.replayKey, replayKey)).limit(1)
+  return rows[0] ?? null
+}

@@ -1,0 +1,88 @@
+// Runs every suite `npm test` promises and prints one closing line CI can read:
+// `tests: N passed, N failed`. Steps: typecheck, lint, node:test suites, Playwright.
+import { spawn } from 'node:child_process'
+import { mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+type Tally = { passed: number; failed: number }
+
+const root = path.resolve(import.meta.dirname, '..')
+const resultsDir = path.join(root, 'test-results')
+mkdirSync(resultsDir, { recursive: true })
+
+const mode = process.argv[2] ?? 'all'
+const only = process.argv.slice(3)
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } })
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))
+  })
+}
+
+function findTests(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue
+    const full = path.join(dir, name)
+    if (statSync(full).isDirectory()) findTests(full, out)
+    else if (/\.test\.tsx?$/.test(name)) out.push(path.relative(root, full))
+  }
+  return out
+}
+
+function tallyTap(file: string): Tally {
+  if (!existsSync(file)) return { passed: 0, failed: 1 }
+  const tap = readFileSync(file, 'utf8')
+  const pass = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0)
+  const fail = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0)
+  const cancelled = Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0)
+  return { passed: pass, failed: fail + cancelled }
+}
+
+function tallyPlaywright(file: string): Tally {
+  if (!existsSync(file)) return { passed: 0, failed: 1 }
+  const report = JSON.parse(readFileSync(file, 'utf8')) as { stats?: { expected?: number; unexpected?: number; flaky?: number } }
+  const s = report.stats ?? {}
+  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0 }
+}
+
+async function nodeTests(): Promise<Tally> {
+  const files = only.length > 0 ? only : [...findTests(path.join(root, 'lib')), ...findTests(path.join(root, 'test'))]
+  if (files.length === 0) return { passed: 0, failed: 0 }
+  const tap = path.join(resultsDir, 'node-tests.tap')
+  await run(process.execPath, [
+    '--import', 'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ])
+  return tallyTap(tap)
+}
+
+async function playwrightTests(): Promise<Tally> {
+  const json = path.join(resultsDir, 'playwright.json')
+  await run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: json })
+  return tallyPlaywright(json)
+}
+
+async function main() {
+  const total: Tally = { passed: 0, failed: 0 }
+  const add = (name: string, t: Tally) => {
+    total.passed += t.passed
+    total.failed += t.failed
+    console.log(`\n[${name}] ${t.passed} passed, ${t.failed} failed\n`)
+  }
+  if (mode === 'all') {
+    add('typecheck', (await run('npx', ['tsc', '--noEmit'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
+    add('lint', (await run('npx', ['eslint', '.', '--max-warnings=0'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
+  }
+  if (mode === 'all' || mode === 'unit') add('node:test', await nodeTests())
+  if (mode === 'all' || mode === 'e2e') add('playwright', await playwrightTests())
+  console.log(`tests: ${total.passed} passed, ${total.failed} failed`)
+  process.exit(total.failed === 0 ? 0 : 1)
+}
+
+void main()

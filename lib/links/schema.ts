@@ -1,0 +1,214 @@
+// The link model's input, parsed once here: every create and update goes through these schemas.
+import { getAddress, isAddress, zeroAddress, type Address } from 'viem'
+import { z } from 'zod'
+import * as Money from '@/lib/money'
+import type { AccessPolicy, LinkResource } from '@/lib/store/schema'
+
+export const rails = ['evm', 'stripe'] as const
+export type Rail = (typeof rails)[number]
+
+/** Inline bodies live in the database row; anything larger belongs in a file. */
+export const maxInlineBytes = 256 * 1024
+export const maxUrlLength = 2048
+export const maxWindowMinutes = 525_600
+export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$/
+/** Words a custom slug may not take: they read like app pages and invite phishing look-alikes. */
+export const reservedSlugs: ReadonlySet<string> = new Set([
+  'about', 'account', 'admin', 'api', 'app', 'assets', 'auth', 'billing', 'checkout', 'create', 'dashboard',
+  'delete', 'docs', 'edit', 'health', 'help', 'link', 'links', 'login', 'logout', 'new', 'null', 'openapi',
+  'pay', 'payment', 'payments', 'pricing', 'privacy', 'public', 'receipt', 'receipts', 'settings', 'signin',
+  'signup', 'static', 'status', 'support', 'terms', 'tollgate', 'undefined', 'webhook', 'webhooks', 'well-known', 'www',
+])
+
+// NUL cannot be stored in PostgreSQL text or jsonb; lone surrogates would be silently mangled.
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+// Control characters and bidi overrides in a one-line title only serve to spoof what a payer reads.
+const notPlainLine = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+const notPlainText = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+
+export const TitleSchema = z
+  .string()
+  .trim()
+  .min(1, 'title is required')
+  .max(120, 'title can be at most 120 characters')
+  .refine((s) => !notPlainLine.test(s) && !unstorable.test(s), 'title must be one line of plain text')
+
+export const DescriptionSchema = z
+  .string()
+  .trim()
+  .max(2000, 'description can be at most 2000 characters')
+  .refine((s) => !notPlainText.test(s) && !unstorable.test(s), 'description must be plain text')
+
+export const PriceSchema = z.string().transform((value, ctx): Money.Usd => {
+  try {
+    return Money.parseUsd(value)
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Money.InvalidUsdError ? error.message : 'invalid price' })
+    return z.NEVER
+  }
+})
+
+export const RailsSchema = z
+  .array(z.enum(rails))
+  .min(1, 'enable at least one payment rail')
+  .max(rails.length * 4)
+  // Canonical order, no duplicates: the same set of rails is always stored the same way.
+  .transform((chosen): Rail[] => rails.filter((rail) => chosen.includes(rail)))
+
+export const RecipientSchema = z.string().transform((value, ctx): Address => {
+  if (!isAddress(value, { strict: false })) {
+    ctx.addIssue({ code: 'custom', message: 'recipient must be an EVM address (0x followed by 40 hex digits)' })
+    return z.NEVER
+  }
+  // Mixed case is an EIP-55 checksum; a mismatch is almost always a typo that would lose funds.
+  if (value !== value.toLowerCase() && value.slice(2) !== value.slice(2).toUpperCase() && !isAddress(value, { strict: true })) {
+    ctx.addIssue({ code: 'custom', message: 'recipient checksum does not match (EIP-55): check the address for a typo' })
+    return z.NEVER
+  }
+  const address = getAddress(value)
+  if (address === zeroAddress) {
+    ctx.addIssue({ code: 'custom', message: 'recipient cannot be the zero address: funds sent there are lost' })
+    return z.NEVER
+  }
+  return address
+})
+
+const HttpUrlSchema = z.string().transform((value, ctx): string => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message })
+    return z.NEVER
+  }
+  if (value.length > maxUrlLength) return fail(`url can be at most ${maxUrlLength} characters`)
+  if (!URL.canParse(value)) return fail('url must be an absolute http or https URL')
+  const url = new URL(value)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail('url must use http or https')
+  if (url.username || url.password) return fail('url must not contain a user name or password')
+  if (url.href.length > maxUrlLength) return fail(`url can be at most ${maxUrlLength} characters`)
+  return url.href
+})
+
+const InlineResourceSchema = z
+  .strictObject({
+    kind: z.literal('inline'),
+    contentType: z.enum(['text/plain', 'application/json']),
+    body: z.string().min(1, 'the inline body is empty'),
+  })
+  .superRefine((resource, ctx) => {
+    if (utf8Length(resource.body) > maxInlineBytes)
+      ctx.addIssue({ code: 'custom', path: ['body'], message: `the inline body can be at most ${maxInlineBytes / 1024} KB; upload a file instead` })
+    else if (unstorable.test(resource.body))
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'the inline body must be valid text without NUL characters' })
+    else if (resource.contentType === 'application/json' && !parsesAsJson(resource.body))
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'the inline body is not valid JSON' })
+  })
+
+export const ResourceSchema: z.ZodType<LinkResource, unknown> = z.discriminatedUnion('kind', [
+  InlineResourceSchema,
+  z.strictObject({ kind: z.literal('file'), fileId: z.string().min(1, 'fileId is required').max(100) }),
+  z.strictObject({ kind: z.literal('redirect'), url: HttpUrlSchema }),
+  z.strictObject({ kind: z.literal('proxy'), url: HttpUrlSchema }),
+])
+
+export const AccessPolicySchema: z.ZodType<AccessPolicy, unknown> = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('once') }),
+  z.strictObject({
+    kind: z.literal('window'),
+    minutes: z.number().int('minutes must be a whole number').min(1).max(maxWindowMinutes, `minutes can be at most ${maxWindowMinutes} (one year)`),
+  }),
+])
+
+export const MaxPaymentsSchema = z.number().int('maxPayments must be a whole number').min(1, 'maxPayments must be at least 1').max(2_147_483_647)
+
+/** An ISO 8601 date-time with a zone (or a Date) that is still in the future when parsed. */
+export const ExpiresAtSchema = z.union([z.iso.datetime({ offset: true }), z.date()]).transform((value, ctx): Date => {
+  const date = value instanceof Date ? value : new Date(value)
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'expiresAt is not a real date' })
+    return z.NEVER
+  }
+  if (date.getTime() <= Date.now()) {
+    ctx.addIssue({ code: 'custom', message: 'expiresAt must be in the future' })
+    return z.NEVER
+  }
+  return date
+})
+
+/** A custom slug: 3..64 of a-z, 0-9 and inner hyphens; upper case is folded. */
+export const SlugSchema = z
+  .string()
+  .trim()
+  .max(64, 'slug can be at most 64 characters')
+  .toLowerCase()
+  .refine((s) => slugPattern.test(s), 'slug must be 3 to 64 characters of a-z, 0-9 and hyphens, starting and ending with a letter or digit')
+  .refine((s) => !reservedSlugs.has(s), 'this slug is reserved; choose another')
+
+export const CreateLinkInputSchema = z
+  .strictObject({
+    title: TitleSchema,
+    description: DescriptionSchema.default(''),
+    price: PriceSchema,
+    rails: RailsSchema,
+    /** Defaults to the merchant's own address. */
+    recipient: RecipientSchema.optional(),
+    resource: ResourceSchema,
+    accessPolicy: AccessPolicySchema.default({ kind: 'once' }),
+    maxPayments: MaxPaymentsSchema.nullish(),
+    expiresAt: ExpiresAtSchema.nullish(),
+    active: z.boolean().default(true),
+    slug: SlugSchema.optional(),
+  })
+  .superRefine((link, ctx) => {
+    for (const issue of consistencyIssues({ priceUsd: link.price, rails: link.rails })) ctx.addIssue({ code: 'custom', ...issue })
+  })
+
+/** Every field optional; null clears maxPayments and expiresAt. */
+export const UpdateLinkInputSchema = z.strictObject({
+  title: TitleSchema.optional(),
+  description: DescriptionSchema.optional(),
+  price: PriceSchema.optional(),
+  rails: RailsSchema.optional(),
+  recipient: RecipientSchema.optional(),
+  resource: ResourceSchema.optional(),
+  accessPolicy: AccessPolicySchema.optional(),
+  maxPayments: MaxPaymentsSchema.nullable().optional(),
+  expiresAt: ExpiresAtSchema.nullable().optional(),
+  active: z.boolean().optional(),
+  slug: SlugSchema.optional(),
+})
+
+export type CreateLinkInput = z.input<typeof CreateLinkInputSchema>
+export type CreateLinkValues = z.output<typeof CreateLinkInputSchema>
+export type UpdateLinkInput = z.input<typeof UpdateLinkInputSchema>
+export type UpdateLinkValues = z.output<typeof UpdateLinkInputSchema>
+
+/** Rules across fields, checked on create and again on the merged row of an update. */
+export function consistencyIssues(link: { priceUsd: string; rails: readonly Rail[] }): Array<{ path: string[]; message: string }> {
+  if (link.rails.includes('stripe') && Money.usdToCents(link.priceUsd) === null)
+    return [{ path: ['price'], message: 'card payments (stripe) need a price in whole cents' }]
+  return []
+}
+
+// Counted by hand rather than with Buffer so this schema also runs in the browser (dashboard forms).
+function utf8Length(text: string): number {
+  if (text.length > maxInlineBytes) return text.length
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    if (unit < 0x80) bytes += 1
+    else if (unit < 0x800) bytes += 2
+    else if (unit >= 0xd800 && unit <= 0xdbff) {
+      bytes += 4
+      i++
+    } else bytes += 3
+  }
+  return bytes
+}
+
+function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,54 @@
+// Typed failures of the Stripe rail. Payer-facing ones are PaymentProblems (402 + fresh challenge);
+// the rest are the rail's own trouble and map to 503 / 400 / 500 in the route that sees them.
+import { VerificationFailedError, type Options } from '@/lib/protocol/Problem'
+
+/**
+ * Stripe wants the customer to act first (3-D Secure, a redirect). Still `verification-failed` on
+ * the wire (the spec registers no other type for it); the subclass lets callers tell it apart.
+ */
+export class PaymentActionRequiredError extends VerificationFailedError {
+  override name = 'PaymentActionRequiredError'
+  readonly paymentIntentId: string
+
+  constructor(detail: string, paymentIntentId: string, options?: Options) {
+    super(detail, options)
+    this.paymentIntentId = paymentIntentId
+  }
+}
+
+/** Stripe cannot be reached or refuses our key right now; the client may retry (the gate answers 503). */
+export class StripeUnavailableError extends Error {
+  override name = 'StripeUnavailableError'
+  readonly status = 503
+  readonly retryAfterSeconds: number
+  /** What the client is told; never contains a key, a client secret or a token. */
+  readonly detail: string
+
+  constructor(detail: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(detail, { cause: options.cause })
+    this.detail = detail
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5
+  }
+}
+
+/** A webhook whose `Stripe-Signature` is missing, stale or wrong: answer 400 and trust nothing in it. */
+export class WebhookSignatureError extends Error {
+  override name = 'WebhookSignatureError'
+  readonly status = 400
+}
+
+/** Stripe refused a refund for a reason retrying will not fix (e.g. the payment never succeeded). */
+export class RefundFailedError extends Error {
+  override name = 'RefundFailedError'
+  readonly paymentIntentId: string
+
+  constructor(message: string, paymentIntentId: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.paymentIntentId = paymentIntentId
+  }
+}
+
+/** The amount cannot be charged on Stripe (below the currency's minimum, not whole cents, too large). */
+export class UnchargeableAmountError extends Error {
+  override name = 'UnchargeableAmountError'
+}

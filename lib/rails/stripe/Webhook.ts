@@ -1,0 +1,115 @@
+// Stripe webhooks: verify the signature over the raw body, then run each event's handler at most once.
+// Dedup and the handler's writes share one transaction: a handler that throws rolls the event record
+// back too, so Stripe's retry runs it again; a concurrent redelivery waits on the event-id row and
+// then sees it taken.
+import Stripe from 'stripe'
+import type { Db } from '@/lib/store/db'
+import * as StripeEvents from '@/lib/store/stripe-events'
+import { WebhookSignatureError } from './Errors'
+import * as Keys from './internal/keys'
+
+/** Stripe's default: signatures older than five minutes are refused (replayed deliveries). */
+export const toleranceSeconds = 300
+
+/** Verifies `Stripe-Signature` over the exact bytes received and returns the event. Throws WebhookSignatureError. */
+export function parseWebhook(webhookSecret: string, rawBody: string | Uint8Array, signatureHeader: string | null | undefined): Stripe.Event {
+  if (!signatureHeader) throw new WebhookSignatureError('Missing Stripe-Signature header')
+  const payload = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
+  try {
+    return Stripe.webhooks.constructEvent(payload, signatureHeader, webhookSecret, toleranceSeconds)
+  } catch (cause) {
+    // The SDK's message says which check failed (timestamp, signature) without quoting the secret.
+    const reason = cause instanceof Stripe.errors.StripeSignatureVerificationError ? cause.message : 'the body is not a Stripe event'
+    throw new WebhookSignatureError(`Webhook signature verification failed: ${reason}`, { cause })
+  }
+}
+
+/** Context handed to handlers. `tx` is the transaction that also records the event: write through it, not another handle. */
+export type WebhookContext = { tx: Db; event: Stripe.Event }
+
+/** A Tollgate PaymentIntent that succeeded, as `payment_intent.succeeded` reports it. */
+export type SucceededPayment = {
+  paymentIntent: Stripe.PaymentIntent
+  /** `pi_…` */
+  reference: string
+  /** `stripe:<pi>`, the same key the credential path claims and records payments under. */
+  settlementKey: string
+  amountCents: number
+  currency: string
+  challengeId: string
+  linkId: string
+}
+
+/** A charge refunded in full or in part (`charge.refunded`), from our refund function or the Stripe dashboard. */
+export type RefundedCharge = {
+  charge: Stripe.Charge
+  paymentIntentId: string
+  settlementKey: string
+  amountRefundedCents: number
+  fullyRefunded: boolean
+}
+
+export type WebhookHandlers = {
+  onPaymentSucceeded?(payment: SucceededPayment, context: WebhookContext): Promise<void>
+  onRefunded?(refund: RefundedCharge, context: WebhookContext): Promise<void>
+}
+
+export type WebhookOutcome = {
+  /** handled: ran now; duplicate: this event id was handled before; ignored: not an event (or object) of ours. */
+  outcome: 'handled' | 'duplicate' | 'ignored'
+  eventId: string
+  type: string
+}
+
+/**
+ * Dispatches a verified event. Unknown types and PaymentIntents Tollgate did not create are ignored
+ * (answer 2xx). A handler error propagates, with nothing recorded, so the route answers 5xx and Stripe retries.
+ */
+export async function handleWebhookEvent(db: Db, event: Stripe.Event, handlers: WebhookHandlers): Promise<WebhookOutcome> {
+  const result = (outcome: WebhookOutcome['outcome']): WebhookOutcome => ({ outcome, eventId: event.id, type: event.type })
+  const run = dispatcher(event, handlers)
+  if (!run) return result('ignored')
+  const outcome = await db.transaction(async (tx) => {
+    const first = await StripeEvents.recordEventOnce(tx, event.id, event.type)
+    if (!first) return 'duplicate' as const
+    await run({ tx, event })
+    return 'handled' as const
+  })
+  return result(outcome)
+}
+
+// The handler call for this event, or null when there is nothing of ours to do.
+function dispatcher(event: Stripe.Event, handlers: WebhookHandlers): ((context: WebhookContext) => Promise<void>) | null {
+  if (event.type === 'payment_intent.succeeded' && handlers.onPaymentSucceeded) {
+    const intent = event.data.object
+    const challengeId = intent.metadata?.[Keys.metadataKeys.challengeId]
+    const linkId = intent.metadata?.[Keys.metadataKeys.linkId]
+    if (!challengeId || !linkId) return null
+    const payment: SucceededPayment = {
+      paymentIntent: intent,
+      reference: intent.id,
+      settlementKey: Keys.replayKey(intent.id),
+      amountCents: intent.amount_received,
+      currency: intent.currency,
+      challengeId,
+      linkId,
+    }
+    const handler = handlers.onPaymentSucceeded
+    return (context) => handler(payment, context)
+  }
+  if (event.type === 'charge.refunded' && handlers.onRefunded) {
+    const charge = event.data.object
+    const paymentIntentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id
+    if (!paymentIntentId) return null
+    const refund: RefundedCharge = {
+      charge,
+      paymentIntentId,
+      settlementKey: Keys.replayKey(paymentIntentId),
+      amountRefundedCents: charge.amount_refunded,
+      fullyRefunded: charge.refunded,
+    }
+    const handler = handlers.onRefunded
+    return (context) => handler(refund, context)
+  }
+  return null
+}

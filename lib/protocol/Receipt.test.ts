@@ -32,6 +32,14 @@ describe('Receipt', () => {
     assert.throws(() => Receipt.serialize({ status: 'success', method: 'evm', reference: 'x', timestamp: '2025-01-15T12:00:00Z', n: 1n }), Receipt.InvalidReceiptFieldsError)
   })
 
+  test('a "__proto__" member is kept as data and does not change the prototype', () => {
+    const header = Base64Url.encode('{"status":"success","method":"evm","timestamp":"2025-01-15T12:00:00Z","reference":"0x1","__proto__":{"polluted":true}}')
+    const receipt = Receipt.deserialize(header)
+    assert.equal(Object.getPrototypeOf(receipt), Object.prototype)
+    assert.equal((receipt as { polluted?: unknown }).polluted, undefined)
+    assert.deepEqual(Object.getOwnPropertyDescriptor(receipt, '__proto__')?.value, { polluted: true })
+  })
+
   const encode = (json: unknown) => Base64Url.encode(JSON.stringify(json))
   const valid = { status: 'success', method: 'evm', timestamp: '2025-01-15T12:00:00Z', reference: '0x1' }
   const malformed: Array<[string, string]> = [

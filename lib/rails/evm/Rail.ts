@@ -1,0 +1,258 @@
+// The EVM rail: offers (MPP evm/charge requests, x402 exact requirements) and settlement of the
+// credentials that answer them, exactly once, through the durable settlement record.
+import { type Address, type Hex, createPublicClient, defineChain, http } from 'viem'
+import * as Evm from '@/lib/protocol/methods/evm'
+import { InvalidChallengeError, PaymentExpiredError, VerificationFailedError } from '@/lib/protocol/Problem'
+import * as PaymentRequirements from '@/lib/protocol/x402/PaymentRequirements'
+import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
+import type { Db } from '@/lib/store/db'
+import type { EvmConfig } from './Config'
+import { settleAuthorization } from './internal/authorization'
+import type { RailContext } from './internal/context'
+import { settleHash } from './internal/hash'
+import { type ReconcileResult, reconcile } from './internal/reconcile'
+import { createSettler } from './internal/Settler'
+import { isoTime, nowSeconds } from './internal/time'
+import { settleTransaction } from './internal/transaction'
+
+/** Credential types this rail settles, in order of preference (the payer pays no gas with the first). */
+export const credentialTypes = ['authorization', 'hash', 'transaction'] as const satisfies readonly Evm.CredentialType[]
+export type CredentialType = (typeof credentialTypes)[number]
+
+/** Clock skew tolerated between a payer's validBefore and our limits. */
+export const clockSkewSeconds = 30n
+/** validBefore limit for an MPP challenge without `expires` (mppx signs now + 300 s then). */
+export const unboundedChallengeWindowSeconds = 300n
+
+export type ChargeRequestParameters = {
+  /** Price in token base units (e.g. "1000000" = 1 USDC). */
+  amount: string | bigint
+  recipient: Address
+  description?: string
+  externalId?: string
+}
+
+export type X402RequirementsParameters = {
+  amount: string | bigint
+  recipient: Address
+  maxTimeoutSeconds: number
+}
+
+/** The challenge a credential echoes: `request` is the decoded JSON (validated again here). */
+export type MppChallenge = { id: string; realm: string; expires?: string; request: unknown }
+
+export type SettleMppCredentialParameters = {
+  challenge: MppChallenge
+  /** The credential `payload` (validated here). */
+  payload: unknown
+  /** The credential's optional `source` (a did:pkh); when present it must name the payer. */
+  source?: string
+}
+
+export type MppSettlement = {
+  /** Transaction hash: the receipt's `reference`. */
+  reference: Hex
+  payer: Address
+  chainId: number
+  /** Base units that moved (the price). */
+  amount: string
+  credentialType: CredentialType
+  /** The durable record's key (one settlement per key). */
+  replayKey: string
+  externalId?: string
+}
+
+export type SettleX402Parameters = {
+  /** The requirements we offered that the client accepted (see PaymentSignature.matchAccepted). */
+  requirements: PaymentRequirements.ExactEvm
+  payload: PaymentSignature.PaymentPayload
+}
+
+export type X402Settlement = {
+  transaction: Hex
+  payer: Address
+  network: PaymentRequirements.Network
+  amount: string
+  replayKey: string
+}
+
+export type EvmRail = {
+  readonly config: EvmConfig
+  /** The settler account that submits authorizations and pays their gas. */
+  readonly settlerAddress: Address
+  /** The MPP `evm`/`charge` request object for a price. */
+  chargeRequest(parameters: ChargeRequestParameters): Evm.Request
+  /** x402 v2 `exact` EVM requirements (EIP-3009) for a price. */
+  x402Requirements(parameters: X402RequirementsParameters): PaymentRequirements.ExactEvm
+  /**
+   * Verifies and settles an MPP evm/charge credential, waiting for the receipt.
+   * Throws PaymentProblem errors (402/400) for the payer's mistakes, RailUnavailableError (503)
+   * when the chain cannot be reached. Nothing moves unless every check passed.
+   */
+  settleMppCredential(parameters: SettleMppCredentialParameters): Promise<MppSettlement>
+  /** Verifies and settles an x402 exact (EIP-3009) payment; throws like settleMppCredential. */
+  settleX402(parameters: SettleX402Parameters): Promise<X402Settlement>
+  /**
+   * Finishes records left `claimed`/`submitted` by a crash, from the chain. Call on start.
+   * Only records untouched for `olderThanMs` (default 60 s) are judged, so in-flight
+   * settlements of other instances are left alone.
+   */
+  reconcile(options?: { olderThanMs?: number }): Promise<ReconcileResult>
+}
+
+export type CreateEvmRailOptions = {
+  /** Unix-seconds clock for validity windows (tests). */
+  now?: () => bigint
+}
+
+export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailOptions = {}): EvmRail {
+  const chain = defineChain({
+    id: config.chainId,
+    name: `EVM chain ${config.chainId}`,
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [config.rpcUrl] } },
+  })
+  const publicClient = createPublicClient({
+    chain,
+    transport: http(config.rpcUrl, { retryCount: 2, timeout: 10_000 }),
+    pollingInterval: config.pollingIntervalMs,
+  })
+  const settler = createSettler(publicClient, config.settlerPrivateKey)
+  const context: RailContext = { config, db, publicClient, settler, now: options.now ?? nowSeconds }
+  const token = config.tokenAddress
+  const domain: Evm.TokenDomain = { name: config.tokenName, version: config.tokenVersion, chainId: config.chainId, verifyingContract: token }
+
+  return {
+    config,
+    settlerAddress: settler.address,
+
+    chargeRequest: (parameters) =>
+      Evm.createRequest({
+        amount: parameters.amount,
+        currency: token,
+        recipient: parameters.recipient,
+        chainId: config.chainId,
+        decimals: config.tokenDecimals,
+        credentialTypes,
+        description: parameters.description,
+        externalId: parameters.externalId,
+      }),
+
+    x402Requirements: (parameters) =>
+      PaymentRequirements.exactEvm({
+        chainId: config.chainId,
+        asset: token,
+        amount: parameters.amount,
+        payTo: parameters.recipient,
+        maxTimeoutSeconds: parameters.maxTimeoutSeconds,
+        name: config.tokenName,
+        version: config.tokenVersion,
+      }),
+
+    async settleMppCredential({ challenge, payload: rawPayload, source }) {
+      const request = Evm.parseRequest(challenge.request)
+      const payload = Evm.parsePayload(rawPayload)
+      if (!sameAddress(request.currency, token) || request.methodDetails.chainId !== config.chainId)
+        throw new InvalidChallengeError(
+          `the challenge asks for ${request.currency} on chain ${request.methodDetails.chainId}; this server settles ${token} on chain ${config.chainId}`,
+        )
+      const now = context.now()
+      const expiresAt = challenge.expires === undefined ? undefined : parseExpires(challenge.expires)
+      if (expiresAt !== undefined && expiresAt <= now) throw new PaymentExpiredError(`the challenge expired at ${isoTime(expiresAt)}`)
+      if (request.methodDetails.splits?.length)
+        throw new VerificationFailedError('this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2')
+      const offered = request.methodDetails.credentialTypes ?? ['transaction', 'hash']
+      if (payload.type === 'permit2' || !offered.includes(payload.type))
+        throw new VerificationFailedError(`credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`)
+
+      const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
+      const details = { protocol: 'mpp', challengeId: challenge.id, realm: challenge.realm, ...(request.externalId ? { externalId: request.externalId } : {}) }
+      let settled: { txHash: Hex; payer: Address; replayKey: string }
+      if (payload.type === 'authorization') {
+        if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
+          throw new VerificationFailedError(`the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`)
+        const latest = expiresAt ?? now + unboundedChallengeWindowSeconds
+        settled = await settleAuthorization(context, {
+          authorization: payload,
+          signature: payload.signature,
+          price,
+          domain,
+          latestValidBefore: {
+            at: latest + clockSkewSeconds,
+            describe: `${expiresAt === undefined ? `${unboundedChallengeWindowSeconds} s from now` : 'the challenge expiry'} plus ${clockSkewSeconds} s of clock skew`,
+          },
+          expectedNonce: { nonce: Evm.authorizationNonce(challenge.id, challenge.realm), describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge' },
+          details,
+        })
+      } else if (payload.type === 'hash') settled = await settleHash(context, { txHash: payload.hash, price, details })
+      else settled = await settleTransaction(context, { serializedTransaction: payload.signature, price, details })
+
+      return {
+        reference: settled.txHash,
+        payer: settled.payer,
+        chainId: config.chainId,
+        amount: request.amount,
+        credentialType: payload.type,
+        replayKey: settled.replayKey,
+        ...(request.externalId !== undefined ? { externalId: request.externalId } : {}),
+      }
+    },
+
+    async settleX402({ requirements, payload }) {
+      assertOurRequirements(requirements)
+      const mismatch = describeMismatch(payload.accepted, requirements)
+      if (mismatch) throw new VerificationFailedError(`the payment accepted different terms than offered: ${mismatch}`)
+      if (!PaymentSignature.isEip3009(payload.payload))
+        throw new VerificationFailedError('only the eip3009 asset transfer method is accepted here (not permit2)')
+      const { authorization, signature } = payload.payload
+      const now = context.now()
+      const settled = await settleAuthorization(context, {
+        authorization,
+        signature,
+        price: { recipient: requirements.payTo, amount: BigInt(requirements.amount) },
+        domain,
+        latestValidBefore: {
+          at: now + BigInt(requirements.maxTimeoutSeconds) + clockSkewSeconds,
+          describe: `maxTimeoutSeconds (${requirements.maxTimeoutSeconds} s) from now plus ${clockSkewSeconds} s of clock skew`,
+        },
+        details: { protocol: 'x402', network: requirements.network },
+      })
+      return { transaction: settled.txHash, payer: settled.payer, network: requirements.network, amount: requirements.amount, replayKey: settled.replayKey }
+    },
+
+    reconcile: (reconcileOptions = {}) => reconcile(context, { olderThanMs: reconcileOptions.olderThanMs ?? 60_000 }),
+  }
+
+  /** Requirements the gate passes must be ones this rail could have offered. */
+  function assertOurRequirements(requirements: PaymentRequirements.ExactEvm) {
+    const chainId = PaymentRequirements.chainIdOf(requirements.network)
+    if (
+      requirements.scheme !== 'exact' ||
+      chainId !== config.chainId ||
+      !sameAddress(requirements.asset, token) ||
+      requirements.extra.name !== config.tokenName ||
+      requirements.extra.version !== config.tokenVersion
+    )
+      throw new InvalidChallengeError(`these payment requirements are not for ${token} on eip155:${config.chainId}`)
+  }
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase()
+}
+
+function parseExpires(expires: string): bigint {
+  const ms = Date.parse(expires)
+  if (Number.isNaN(ms)) throw new InvalidChallengeError(`the challenge expiry "${expires}" is not an RFC 3339 timestamp`)
+  return BigInt(Math.floor(ms / 1000))
+}
+
+/** Names the first field where what the payer accepted differs from what we offered. */
+function describeMismatch(accepted: PaymentSignature.Accepted, requirements: PaymentRequirements.ExactEvm): string | undefined {
+  if (accepted.network !== requirements.network) return `network ${accepted.network} instead of ${requirements.network}`
+  if (!sameAddress(accepted.asset, requirements.asset)) return `asset ${accepted.asset} instead of ${requirements.asset}`
+  if (!sameAddress(accepted.payTo, requirements.payTo)) return `payTo ${accepted.payTo} instead of ${requirements.payTo}`
+  if (accepted.amount !== requirements.amount) return `amount ${accepted.amount} instead of ${requirements.amount}`
+  if (!PaymentSignature.matchAccepted(accepted, [requirements])) return 'the accepted requirements differ from the offered ones'
+  return undefined
+}

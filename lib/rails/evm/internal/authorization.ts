@@ -1,0 +1,221 @@
+// EIP-3009 transferWithAuthorization: verified in full before any chain write, then submitted by
+// the settler through the durable record. Serves MPP `authorization` credentials and x402 `exact`.
+import {
+  type Address,
+  type Hex,
+  encodeFunctionData,
+  isAddressEqual,
+  parseSignature,
+  recoverTypedDataAddress,
+  size,
+} from 'viem'
+import * as Evm from '@/lib/protocol/methods/evm'
+import {
+  InvalidChallengeError,
+  PaymentExpiredError,
+  PaymentInsufficientError,
+  VerificationFailedError,
+} from '@/lib/protocol/Problem'
+import * as Settlements from '@/lib/store/settlements'
+import { RailUnavailableError } from '../Errors'
+import { claimOrReject } from './claim'
+import { confirmSettlement } from './confirm'
+import type { RailContext } from './context'
+import * as ReplayKey from './replayKey'
+import { read, revertReason, unavailable, isTransportFailure } from './rpc'
+import { MaybeBroadcastError, NotBroadcastError } from './Settler'
+import { tokenAbi } from './tokenAbi'
+import { isoTime } from './time'
+
+/** The settler needs a few seconds to get the transaction mined before the authorization lapses. */
+export const minRemainingValiditySeconds = 6n
+
+export type AuthorizationInput = {
+  authorization: Evm.Authorization
+  signature: Hex
+  /** Exactly what must move: to whom and how much (base units). */
+  price: { recipient: Address; amount: bigint }
+  domain: Evm.TokenDomain
+  /** The latest `validBefore` we accept, and how to name that limit in a rejection. */
+  latestValidBefore: { at: bigint; describe: string }
+  /** MPP binds the nonce to the challenge; x402 nonces are random (undefined). */
+  expectedNonce?: { nonce: Hex; describe: string }
+  /** Extra facts kept with the settlement record (protocol, challenge id, ...). */
+  details: Record<string, unknown>
+}
+
+export type AuthorizationSettlement = { txHash: Hex; payer: Address; replayKey: string }
+
+type TransferCall = {
+  functionName: 'transferWithAuthorization'
+  args:
+    | readonly [Address, Address, bigint, bigint, bigint, Hex, number, Hex, Hex]
+    | readonly [Address, Address, bigint, bigint, bigint, Hex, Hex]
+}
+
+/** Verifies, claims and settles one EIP-3009 authorization. Throws typed problems; nothing moves on failure. */
+export async function settleAuthorization(context: RailContext, input: AuthorizationInput): Promise<AuthorizationSettlement> {
+  const call = await verifyAuthorization(context, input)
+  const { authorization } = input
+  const token = input.domain.verifyingContract
+  const from = authorization.from
+  const replayKey = ReplayKey.forAuthorization(context.config.chainId, token, from, authorization.nonce)
+  const what = `the authorization from ${from} (nonce ${authorization.nonce})`
+
+  await claimOrReject(
+    context,
+    {
+      replayKey,
+      payer: from,
+      amount: authorization.value,
+      details: {
+        ...input.details,
+        kind: 'authorization',
+        chainId: context.config.chainId,
+        token,
+        from,
+        to: authorization.to,
+        value: authorization.value,
+        nonce: authorization.nonce,
+        validBefore: authorization.validBefore,
+        // Bounds the log search when reconciling an authorization someone else submitted.
+        fromBlock: (await read('reading the block number', () => context.publicClient.getBlockNumber())).toString(),
+      },
+    },
+    what,
+  )
+
+  const data = encodeFunctionData({ abi: tokenAbi, ...call } as Parameters<typeof encodeFunctionData<typeof tokenAbi>>[0])
+  let txHash: Hex
+  try {
+    txHash = await context.settler.submit({ to: token, data }, (hash) => Settlements.markSubmitted(context.db, replayKey, hash))
+  } catch (error) {
+    throw await submissionFailure(context, replayKey, what, error)
+  }
+
+  await confirmSettlement(context, {
+    replayKey,
+    txHash,
+    what: 'the transferWithAuthorization',
+    expected: { token, from, to: input.price.recipient, value: input.price.amount },
+  })
+  return { txHash, payer: from, replayKey }
+}
+
+/**
+ * Maps a failed submit to the error the payer sees, and records it. Only a possibly-broadcast
+ * transaction keeps its record `submitted` (reconcile decides); anything else never left this
+ * process, so the record becomes `failed` and the same credential may be retried.
+ */
+export async function submissionFailure(context: RailContext, replayKey: string, what: string, error: unknown): Promise<Error> {
+  if (error instanceof MaybeBroadcastError) return unavailable('broadcasting the settlement', error)
+  const transport = isTransportFailure(error)
+  if (!(error instanceof NotBroadcastError) && !transport) return error instanceof Error ? error : new Error(String(error))
+  const reason = error instanceof NotBroadcastError ? error.reason : 'the chain is unavailable'
+  await Settlements.markFailed(context.db, replayKey, `not broadcast: ${reason}`)
+  if (transport) return unavailable('preparing the settlement', error)
+  if (error instanceof NotBroadcastError && error.settlerFault) return new RailUnavailableError(`settlement is unavailable: ${reason}`, { cause: error })
+  return new VerificationFailedError(`${what} could not be submitted: ${reason}`, { cause: error })
+}
+
+/** Every check that needs no chain write, cheapest first. Returns the call to submit. */
+export async function verifyAuthorization(context: RailContext, input: AuthorizationInput): Promise<TransferCall> {
+  const { authorization, price, domain } = input
+  const token = domain.verifyingContract
+  const to = authorization.to
+  const from = authorization.from
+  const value = BigInt(authorization.value)
+  const validAfter = BigInt(authorization.validAfter)
+  const validBefore = BigInt(authorization.validBefore)
+
+  if (!isAddressEqual(to, price.recipient))
+    throw new VerificationFailedError(`the authorization pays ${to}, but this payment is due to ${price.recipient}`)
+  if (value < price.amount)
+    throw new PaymentInsufficientError(`the authorization transfers ${value} base units; the price is ${price.amount}`)
+  if (value > price.amount)
+    throw new VerificationFailedError(`the authorization transfers ${value} base units, more than the price of ${price.amount}; it must be exact`)
+  if (input.expectedNonce && authorization.nonce.toLowerCase() !== input.expectedNonce.nonce.toLowerCase())
+    throw new VerificationFailedError(`the authorization nonce must be ${input.expectedNonce.describe}`)
+
+  const now = context.now()
+  if (validBefore <= now + minRemainingValiditySeconds)
+    throw new PaymentExpiredError(
+      validBefore <= now
+        ? `the authorization expired at ${isoTime(validBefore)}`
+        : `the authorization expires at ${isoTime(validBefore)}, too soon to settle (at least ${minRemainingValiditySeconds} s needed)`,
+    )
+  if (validBefore > input.latestValidBefore.at)
+    throw new VerificationFailedError(
+      `the authorization stays valid until ${isoTime(validBefore)}, beyond ${input.latestValidBefore.describe} (${isoTime(input.latestValidBefore.at)})`,
+    )
+  if (validAfter >= validBefore) throw new VerificationFailedError('the authorization validity window is empty (validAfter >= validBefore)')
+  if (validAfter > now) throw new VerificationFailedError(`the authorization is not valid before ${isoTime(validAfter)}`)
+
+  const typedData = Evm.transferWithAuthorizationTypedData(domain, authorization)
+  const code = await read('reading the payer account', () => context.publicClient.getCode({ address: from }))
+  const isContract = code !== undefined && code !== '0x'
+  if (!isContract && size(input.signature) !== 65)
+    throw new VerificationFailedError(
+      isErc6492(input.signature)
+        ? `the payer ${from} is a smart wallet that is not deployed yet (ERC-6492); deploy it before paying`
+        : `the signature is ${size(input.signature)} bytes; an EOA signature is 65 bytes`,
+    )
+  let valid: boolean
+  try {
+    valid = await context.publicClient.verifyTypedData({ ...typedData, address: from, signature: input.signature })
+  } catch (error) {
+    if (isTransportFailure(error)) throw unavailable('verifying the signature', error)
+    valid = false
+  }
+  if (!valid) throw new VerificationFailedError(await describeBadSignature(input, isContract))
+
+  const [balance, used] = await read('reading the payer balance', () =>
+    Promise.all([
+      context.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [from] }),
+      context.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'authorizationState', args: [from, authorization.nonce] }),
+    ]),
+  )
+  if (used) throw new InvalidChallengeError(`the authorization from ${from} with nonce ${authorization.nonce} was already used or canceled on chain`)
+  if (balance < value) throw new VerificationFailedError(`the payer ${from} holds ${balance} base units of ${token}, less than the price of ${value}`)
+
+  // EOAs get the v,r,s form every EIP-3009 token has; contract wallets need the bytes (ERC-1271) form.
+  const base = [from, to, value, validAfter, validBefore, authorization.nonce] as const
+  let call: TransferCall
+  if (isContract) call = { functionName: 'transferWithAuthorization', args: [...base, input.signature] }
+  else {
+    const { r, s, v, yParity } = parseSignature(input.signature)
+    call = { functionName: 'transferWithAuthorization', args: [...base, Number(v ?? BigInt(yParity + 27)), r, s] }
+  }
+
+  try {
+    await context.publicClient.simulateContract({ account: context.settler.address, address: token, abi: tokenAbi, ...call } as Parameters<
+      typeof context.publicClient.simulateContract
+    >[0])
+  } catch (error) {
+    if (isTransportFailure(error)) throw unavailable('simulating the settlement', error)
+    throw new VerificationFailedError(`transferWithAuthorization would revert: ${revertReason(error)}`, { cause: error })
+  }
+  return call
+}
+
+async function describeBadSignature(input: AuthorizationInput, isContract: boolean): Promise<string> {
+  const { from } = input.authorization
+  const scope = `for ${input.domain.name} v${input.domain.version} (${input.domain.verifyingContract}) on chain ${input.domain.chainId}`
+  if (isContract) return `the smart wallet ${from} did not accept the signature (ERC-1271) ${scope}`
+  try {
+    const signer = await recoverTypedDataAddress({
+      ...Evm.transferWithAuthorizationTypedData(input.domain, input.authorization),
+      signature: input.signature,
+    })
+    return `the signature recovers to ${signer}, not to the payer ${from}, for these terms ${scope} (wrong signer, token, chain or terms)`
+  } catch {
+    return `the signature is not a valid EIP-712 signature by ${from} ${scope}`
+  }
+}
+
+// ERC-6492 wraps counterfactual-wallet signatures and ends with this magic suffix.
+const erc6492Suffix = '6492649264926492649264926492649264926492649264926492649264926492'
+
+function isErc6492(signature: Hex): boolean {
+  return signature.toLowerCase().endsWith(erc6492Suffix)
+}

@@ -1,0 +1,25 @@
+// The atomic step between "verified" and "money moves": whoever inserts the replay key settles.
+import { InvalidChallengeError } from '@/lib/protocol/Problem'
+import * as Settlements from '@/lib/store/settlements'
+import type { RailContext } from './context'
+import { rail } from './context'
+
+/**
+ * Claims `replayKey` for this settlement, or throws InvalidChallengeError when another request
+ * already claimed or settled it. A failed record is taken over: every failure we record is either
+ * pre-broadcast or final on chain, and the chain itself refuses a second use of the same payment.
+ */
+export async function claimOrReject(
+  context: RailContext,
+  input: { replayKey: string; payer: string; amount: string; details: Record<string, unknown> },
+  what: string,
+): Promise<void> {
+  const result = await Settlements.claim(context.db, { ...input, rail })
+  if (result.claimed) return
+  const existing = result.settlement
+  if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey))) return
+  const where = existing.txHash && !what.includes(existing.txHash) ? ` in transaction ${existing.txHash}` : ''
+  const state =
+    existing.status === 'settled' ? `was already settled${where}` : existing.status === 'failed' ? 'is being retried by another request' : `is already being settled${where}`
+  throw new InvalidChallengeError(`${what} ${state}; it cannot pay twice`)
+}

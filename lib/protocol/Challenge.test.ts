@@ -181,6 +181,13 @@ describe('Challenge.deserializeList: RFC 9110 challenge lists', () => {
     assert.equal(Challenge.deserializeList(Challenge.serialize(c)).length, 1)
   })
 
+  test('obs-text is UTF-8 when it decodes as UTF-8, else ISO-8859-1', () => {
+    const value = (description: string) => `Payment id="a", realm="r", method="evm", intent="charge", request="e30", description="${description}"`
+    assert.equal(Challenge.deserialize(value('Caf\u00c3\u00a9')).description, 'Caf\u00e9')
+    assert.equal(Challenge.deserialize(value('Caf\u00e9')).description, 'Caf\u00e9')
+    assert.equal(Challenge.deserialize(value('\u00ff\u00fe')).description, '\u00ff\u00fe')
+  })
+
   test('unknown parameters are ignored', () => {
     const c = Challenge.deserialize('Payment id="a", realm="r", method="evm", intent="charge", request="e30", future="x", x-y=1')
     assert.deepEqual(c, { id: 'a', realm: 'r', method: 'evm', intent: 'charge', request: {} })
@@ -210,7 +217,6 @@ describe('Challenge.deserializeList: RFC 9110 challenge lists', () => {
     ['unterminated quote', 'Payment id="a'],
     ['missing comma', 'Payment id="a" realm="r"'],
     ['control char in quoted-string', 'Payment id="a\u0001", realm="r", method="evm", intent="charge", request="e30"'],
-    ['obs-text that is not UTF-8', 'Payment id="a", realm="\u00ff", method="evm", intent="charge", request="e30"'],
     ['not a byte string', 'Payment id="a", realm="\u20ac", method="evm", intent="charge", request="e30"'],
     ['garbage', '"just a string"'],
   ]

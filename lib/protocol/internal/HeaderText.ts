@@ -1,10 +1,11 @@
 // Header values are byte strings; non-ASCII text travels as UTF-8 bytes in quoted-string obs-text.
 // The Fetch API exposes those bytes one per UTF-16 unit (latin1), so we convert at the edge.
+// Bytes that are not UTF-8 are read as ISO-8859-1, HTTP's historical charset (mppx writes é that way).
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** Thrown when header text is not a byte string or its bytes are not UTF-8. */
+/** Thrown when header text is not a byte string. */
 export class HeaderTextError extends Error {
   override name = 'HeaderTextError'
 }
@@ -17,7 +18,7 @@ export function toByteString(text: string): string {
   return out
 }
 
-/** Header byte string -> Unicode text; ASCII passes through unchanged. */
+/** Header byte string -> Unicode text: UTF-8 when the bytes are UTF-8, else ISO-8859-1 (unchanged). */
 export function fromByteString(value: string): string {
   let ascii = true
   for (let i = 0; i < value.length; i++) {
@@ -31,6 +32,6 @@ export function fromByteString(value: string): string {
   try {
     return decoder.decode(bytes)
   } catch {
-    throw new HeaderTextError('header value is not UTF-8')
+    return value
   }
 }

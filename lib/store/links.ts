@@ -1,0 +1,121 @@
+// Link rows and the per-link payment figures the dashboard and the max-payments check need.
+import { randomBytes } from 'node:crypto'
+import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm'
+import type { Db } from './db'
+import { links, payments } from './schema'
+
+export type Link = typeof links.$inferSelect
+export type NewLink = typeof links.$inferInsert
+export type LinkWithStats = Link & { paymentsCount: number; revenueUsd: string }
+
+/** Random and prefixed: a link id reveals nothing and says what it names. */
+export function newLinkId(): string {
+  return `lnk_${randomBytes(16).toString('base64url')}`
+}
+
+/** Inserts the link; null when its slug is already taken. */
+export async function insert(db: Db, values: NewLink): Promise<Link | null> {
+  const rows = await db.insert(links).values(values).onConflictDoNothing({ target: links.slug }).returning()
+  return rows[0] ?? null
+}
+
+export async function getById(db: Db, id: string): Promise<Link | null> {
+  const rows = await db.select().from(links).where(eq(links.id, id)).limit(1)
+  return rows[0] ?? null
+}
+
+export async function getBySlug(db: Db, slug: string): Promise<Link | null> {
+  const rows = await db.select().from(links).where(eq(links.slug, slug)).limit(1)
+  return rows[0] ?? null
+}
+
+/** The link only when it belongs to this merchant. */
+export async function getForMerchant(db: Db, merchantId: string, id: string): Promise<Link | null> {
+  const rows = await db.select().from(links).where(and(eq(links.id, id), eq(links.merchantId, merchantId))).limit(1)
+  return rows[0] ?? null
+}
+
+/** Updates a merchant's link; null when no such link is theirs. A slug clash throws (see isUniqueViolation). */
+export async function update(db: Db, merchantId: string, id: string, values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt'>>): Promise<Link | null> {
+  const rows = await db
+    .update(links)
+    .set({ ...values, updatedAt: sql`now()` })
+    .where(and(eq(links.id, id), eq(links.merchantId, merchantId)))
+    .returning()
+  return rows[0] ?? null
+}
+
+/** Deletes a merchant's link only when no payment references it, in one statement. */
+export async function removeUnpaid(db: Db, merchantId: string, id: string): Promise<'deleted' | 'not_found' | 'has_payments'> {
+  try {
+    const rows = await db
+      .delete(links)
+      .where(and(eq(links.id, id), eq(links.merchantId, merchantId), sql`NOT EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.linkId} = ${links.id})`))
+      .returning({ id: links.id })
+    if (rows.length === 1) return 'deleted'
+  } catch (error) {
+    // A payment recorded between the check and the delete: the foreign key refuses it.
+    if (pgErrorCode(error) === '23503') return 'has_payments'
+    throw error
+  }
+  return (await getForMerchant(db, merchantId, id)) ? 'has_payments' : 'not_found'
+}
+
+/** Succeeded payments of a link: what the max-payments limit counts. Refunds free their slot. */
+export async function countSucceededPayments(db: Db, linkId: string): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(payments)
+    .where(and(eq(payments.linkId, linkId), eq(payments.status, 'succeeded')))
+  return rows[0]?.n ?? 0
+}
+
+/** Any payment of a link, whatever its status: a link with history is not deleted. */
+export async function countAllPayments(db: Db, linkId: string): Promise<number> {
+  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.linkId, linkId))
+  return rows[0]?.n ?? 0
+}
+
+// Revenue is summed as SQL numeric (exact decimal); a malformed amount is skipped, not a crash.
+const succeeded = sql`${payments.status} = 'succeeded'`
+const revenue = sql<string>`coalesce(sum(CASE WHEN ${payments.amountUsd} ~ '^[0-9]+(\\.[0-9]+)?$' THEN ${payments.amountUsd}::numeric END) FILTER (WHERE ${succeeded}), 0)::text`
+
+/** A merchant's links, newest first, each with its succeeded-payments count and revenue (decimal USD text). */
+export async function listForMerchantWithStats(db: Db, merchantId: string): Promise<LinkWithStats[]> {
+  const rows = await db
+    .select({
+      ...getTableColumns(links),
+      paymentsCount: sql<number>`(count(${payments.id}) FILTER (WHERE ${succeeded}))::int`,
+      revenueUsd: revenue,
+    })
+    .from(links)
+    .leftJoin(payments, eq(payments.linkId, links.id))
+    .where(eq(links.merchantId, merchantId))
+    .groupBy(links.id)
+    .orderBy(desc(links.createdAt), desc(links.id))
+  return rows.map((row) => ({ ...row, paymentsCount: Number(row.paymentsCount), revenueUsd: trimDecimal(String(row.revenueUsd)) }))
+}
+
+/** True when the error (or its cause) is PostgreSQL's unique_violation, optionally of one constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, constraint: name } = e as { code?: unknown; constraint?: unknown }
+    if (code === '23505') return constraint === undefined || name === constraint
+  }
+  return false
+}
+
+export const slugConstraint = 'links_slug_key'
+
+function pgErrorCode(error: unknown): string | undefined {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+  }
+  return undefined
+}
+
+function trimDecimal(amount: string): string {
+  if (!amount.includes('.')) return amount
+  return amount.replace(/0+$/, '').replace(/\.$/, '')
+}

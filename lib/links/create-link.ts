@@ -1,0 +1,53 @@
+import { getAddress, isAddress, type Address } from 'viem'
+import type { Db } from '@/lib/store/db'
+import * as Links from '@/lib/store/links'
+import * as Merchants from '@/lib/store/merchants'
+import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
+import { generateSlug } from './generate-slug'
+import { checkFileOwned } from './internal/check-file-owned'
+import { parseInput } from './internal/parse-input'
+import { CreateLinkInputSchema } from './schema'
+
+// A generated slug colliding even once is ~2^-65 likely; a few retries cover a broken RNG loudly.
+const generatedSlugAttempts = 4
+
+/** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
+export async function createLink(db: Db, merchantId: string, input: unknown): Promise<Links.Link> {
+  const values = parseInput(CreateLinkInputSchema, input)
+  const merchant = await Merchants.getById(db, merchantId)
+  if (!merchant) throw new NotFoundError('merchant')
+  await checkFileOwned(db, merchantId, values.resource)
+  const recipient = values.recipient ?? merchantAddress(merchant.address)
+
+  const row = (slug: string): Links.NewLink => ({
+    id: Links.newLinkId(),
+    slug,
+    merchantId,
+    title: values.title,
+    description: values.description,
+    priceUsd: values.price,
+    rails: values.rails,
+    recipient,
+    resource: values.resource,
+    accessPolicy: values.accessPolicy,
+    maxPayments: values.maxPayments ?? null,
+    expiresAt: values.expiresAt ?? null,
+    active: values.active,
+  })
+
+  if (values.slug !== undefined) {
+    const link = await Links.insert(db, row(values.slug))
+    if (!link) throw new SlugTakenError(values.slug)
+    return link
+  }
+  for (let attempt = 0; attempt < generatedSlugAttempts; attempt++) {
+    const link = await Links.insert(db, row(generateSlug()))
+    if (link) return link
+  }
+  throw new Error('could not generate an unused slug; is the random source broken?')
+}
+
+function merchantAddress(address: string): Address {
+  if (!isAddress(address, { strict: false })) throw new InvalidInputError([{ path: 'recipient', message: 'recipient is required' }])
+  return getAddress(address)
+}

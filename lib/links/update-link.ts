@@ -1,0 +1,40 @@
+import type { Db } from '@/lib/store/db'
+import * as Links from '@/lib/store/links'
+import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
+import { checkFileOwned } from './internal/check-file-owned'
+import { parseInput } from './internal/parse-input'
+import { consistencyIssues, UpdateLinkInputSchema } from './schema'
+
+/** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
+export async function updateLink(db: Db, merchantId: string, linkId: string, patch: unknown): Promise<Links.Link> {
+  const values = parseInput(UpdateLinkInputSchema, patch)
+  const current = await Links.getForMerchant(db, merchantId, linkId)
+  if (!current) throw new NotFoundError('link')
+  if (values.resource) await checkFileOwned(db, merchantId, values.resource)
+
+  const merged = { priceUsd: values.price ?? current.priceUsd, rails: values.rails ?? current.rails }
+  const issues = consistencyIssues(merged)
+  if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+
+  const changes: Parameters<typeof Links.update>[3] = {
+    title: values.title,
+    description: values.description,
+    priceUsd: values.price,
+    rails: values.rails,
+    recipient: values.recipient,
+    resource: values.resource,
+    accessPolicy: values.accessPolicy,
+    maxPayments: values.maxPayments,
+    expiresAt: values.expiresAt,
+    active: values.active,
+    slug: values.slug,
+  }
+  try {
+    const link = await Links.update(db, merchantId, linkId, changes)
+    if (!link) throw new NotFoundError('link')
+    return link
+  } catch (error) {
+    if (values.slug !== undefined && Links.isUniqueViolation(error, Links.slugConstraint)) throw new SlugTakenError(values.slug)
+    throw error
+  }
+}

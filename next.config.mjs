@@ -4,6 +4,8 @@ const nextConfig = {
   serverExternalPackages: ['@electric-sql/pglite', 'pg', 'solc'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // `npm test` type-checks the whole project (tests and scripts too); the build need not repeat it.
+  typescript: { ignoreBuildErrors: true },
 }
 
 export default nextConfig

@@ -13,7 +13,7 @@ mkdirSync(resultsDir, { recursive: true })
 const mode = process.argv[2] ?? 'all'
 const only = process.argv.slice(3)
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env } })
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)))

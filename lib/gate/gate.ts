@@ -1,0 +1,199 @@
+// The gate: one priced request in, one response out. No credential -> 402 with offers in both
+// protocols; a credential -> verify binding -> rail settles (atomic claim inside) -> record ->
+// deliver with receipt headers and an access grant.
+import * as Binding from '@/lib/protocol/Binding'
+import * as Challenge from '@/lib/protocol/Challenge'
+import * as Credential from '@/lib/protocol/Credential'
+import * as Digest from '@/lib/protocol/Digest'
+import * as Jcs from '@/lib/protocol/Jcs'
+import * as Problem from '@/lib/protocol/Problem'
+import * as Receipt from '@/lib/protocol/Receipt'
+import * as x402Headers from '@/lib/protocol/x402/Headers'
+import * as PaymentResponse from '@/lib/protocol/x402/PaymentResponse'
+import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
+import type { Db } from '@/lib/store/db'
+import * as Grants from '@/lib/store/grants'
+import * as Payments from '@/lib/store/payments'
+import type { ChallengeStats } from './challenge-stats'
+import type { GateConfig } from './config'
+import { grantTerms, readGrantToken, retryGrantTerms, serializeGrantCookie } from './grant-cookie'
+import { jsonProblem, paymentRequiredResponse } from './payment-required'
+import type { PricedResource } from './priced-resource'
+import { isRailUnavailable, type MppRail, type Settled, type X402Rail } from './rails'
+import { clientKey, type RateLimiter } from './rate-limit'
+
+export type Gate = {
+  config: GateConfig
+  db: Db
+  rails: MppRail[]
+  x402: X402Rail | null
+  stats: ChallengeStats
+  limits: { challenges: RateLimiter; credentials: RateLimiter }
+}
+
+/** Produces the paid-for response. `payment` is null when an access grant (not a new payment) unlocked it. */
+export type Deliver = (payment: Payments.Payment | null) => Promise<Response>
+
+export async function handlePayment(gate: Gate, request: Request, resource: PricedResource, deliver: Deliver, body: Uint8Array | null = null): Promise<Response> {
+  const grantToken = readGrantToken(request, resource.key)
+  const hasMpp = request.headers.has('authorization') || request.headers.has(Challenge.paymentAuthorizationHeader)
+  const x402Header = request.headers.get(x402Headers.paymentSignature)
+
+  let credential: Credential.Credential | null = null
+  try {
+    credential = hasMpp ? (Credential.fromHeaders(request.headers) ?? null) : null
+  } catch (error) {
+    if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
+    throw error
+  }
+
+  if (!credential && !x402Header) {
+    if (grantToken) {
+      const grant = await Grants.redeem(gate.db, grantToken, resource.key)
+      if (grant) return withHeaders(await deliver(await Payments.getById(gate.db, grant.paymentId)), { 'cache-control': 'private' })
+    }
+    const limited = gate.limits.challenges.hit(clientKey(request))
+    if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
+    return paymentRequiredResponse(gate, request, resource, body)
+  }
+
+  const limited = gate.limits.credentials.hit(clientKey(request))
+  if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
+
+  let settled: Settled
+  let protocolHeaders: Record<string, string>
+  try {
+    if (credential) {
+      const challenge = await verifyChallenge(gate, credential, resource, body)
+      const rail = gate.rails.find((r) => r.name === challenge.method)!
+      settled = await rail.settle({ challenge, payload: credential.payload, resource })
+      protocolHeaders = {}
+    } else {
+      const x402 = gate.x402
+      if (!x402 || !resource.rails.includes('evm')) throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
+      const payment = PaymentSignature.decode(x402Header!)
+      const requirements = x402.requirements(resource)
+      if (!PaymentSignature.matchAccepted(payment.accepted, [requirements]))
+        throw new Problem.VerificationFailedError('the accepted payment requirements do not match what this resource requires now')
+      const result = await x402.settle({ payment, requirements, resource })
+      settled = result
+      protocolHeaders = {
+        [x402Headers.paymentResponse]: PaymentResponse.encode(
+          PaymentResponse.success({ transaction: result.reference as `0x${string}`, network: result.network as `eip155:${number}`, payer: result.payer as `0x${string}` }),
+        ),
+      }
+    }
+  } catch (error) {
+    if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
+    if (isRailUnavailable(error)) return jsonProblem(503, 'Payment network unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
+    throw error
+  }
+
+  return deliverPaid(gate, request, resource, deliver, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null, protocolHeaders)
+}
+
+/** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */
+async function verifyChallenge(gate: Gate, credential: Credential.Credential, resource: PricedResource, body: Uint8Array | null): Promise<Challenge.Challenge> {
+  const challenge = credential.challenge
+  if (!Binding.verify(challenge, gate.config.secrets)) throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
+  if (challenge.realm !== gate.config.realm) throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
+  if (Challenge.isExpired(challenge)) throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}`)
+  if (challenge.opaque?.resource !== resource.key) throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
+  const rail = gate.rails.find((r) => r.name === challenge.method)
+  if (!rail || !resource.rails.includes(rail.name) || challenge.intent !== 'charge')
+    throw new Problem.MethodUnsupportedError(`payment method "${challenge.method}/${challenge.intent}" is not accepted for this resource`)
+  const current = rail.chargeRequest(resource)
+  if (!current || Jcs.canonicalize(current) !== Jcs.canonicalize(challenge.request))
+    throw new Problem.InvalidChallengeError('the price or payment terms changed since this challenge was issued; pay the fresh challenge')
+  if (challenge.digest !== undefined) {
+    let matches = false
+    try {
+      matches = await Digest.verify(challenge.digest, body ?? new Uint8Array())
+    } catch {
+      matches = false
+    }
+    if (!matches) throw new Problem.VerificationFailedError('the request body does not match the digest bound to the challenge')
+  }
+  return challenge
+}
+
+async function deliverPaid(
+  gate: Gate,
+  request: Request,
+  resource: PricedResource,
+  deliver: Deliver,
+  settled: Settled,
+  protocol: 'mpp' | 'x402',
+  challengeId: string | null,
+  protocolHeaders: Record<string, string>,
+): Promise<Response> {
+  const now = new Date()
+  const receipt: Receipt.Receipt = {
+    status: 'success',
+    method: settled.method,
+    timestamp: now.toISOString(),
+    reference: settled.reference,
+    ...settled.receiptFields,
+    ...(challengeId ? { challengeId } : {}),
+  }
+  const { payment } = await Payments.recordOnce(gate.db, {
+    settlementKey: settled.settlementKey,
+    linkId: resource.linkId ?? null,
+    merchantId: resource.merchantId ?? null,
+    resourceKey: resource.key,
+    protocol,
+    method: settled.method,
+    amount: settled.amount,
+    currency: settled.currency,
+    amountUsd: resource.priceUsd,
+    payer: settled.payer,
+    reference: settled.reference,
+    challengeId,
+    receipt,
+  })
+
+  const headers: Record<string, string> = {
+    ...protocolHeaders,
+    'cache-control': 'private',
+    link: `</receipts/${payment.id}>; rel="receipt"`,
+  }
+  if (protocol === 'mpp') headers['payment-receipt'] = Receipt.serialize(receipt)
+
+  let response: Response
+  let deliveryError: string | null = null
+  try {
+    response = await deliver(payment)
+    if (response.status >= 500) deliveryError = `the resource answered ${response.status}`
+  } catch (error) {
+    deliveryError = error instanceof Error ? error.message : 'the resource failed'
+    response = jsonProblem(502, 'Paid, but the resource failed', `Your payment was settled (receipt /receipts/${payment.id}). The resource could not be delivered; retry this request to fetch it again without paying.`)
+  }
+  await Payments.markDelivery(gate.db, payment.id, deliveryError ? 'failed' : 'delivered', deliveryError ?? undefined)
+
+  const terms = deliveryError ? retryGrantTerms(now) : grantTerms(resource.accessPolicy, now)
+  if (terms) {
+    const { token } = await Grants.issue(gate.db, { paymentId: payment.id, resourceKey: resource.key, ...terms })
+    headers['set-cookie'] = serializeGrantCookie({
+      resourceKey: resource.key,
+      token,
+      path: new URL(resource.url).pathname,
+      expiresAt: terms.expiresAt,
+      secure: gate.config.publicUrl.protocol === 'https:',
+      now,
+    })
+  }
+  return withHeaders(response, headers)
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  const merged = new Headers(response.headers)
+  for (const [name, value] of Object.entries(headers)) {
+    if (name === 'set-cookie') merged.append(name, value)
+    else merged.set(name, value)
+  }
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged })
+}
+
+function tooManyRequests(retryAfterSeconds: number): Response {
+  return jsonProblem(429, 'Too many requests', `Slow down; retry in ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) })
+}

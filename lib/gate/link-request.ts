@@ -1,0 +1,23 @@
+// A request for /l/{slug}: find the link, refuse what cannot be sold, otherwise gate it.
+import * as Links from '@/lib/links'
+import { handlePayment } from './gate'
+import { deliverLink, linkResource } from './link-resource'
+import { jsonProblem } from './payment-required'
+import { getGate } from './runtime'
+
+const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
+  inactive: 'This link has been deactivated by its merchant.',
+  expired: 'This link has expired.',
+  'sold-out': 'This link has sold out.',
+}
+
+export async function handleLinkRequest(request: Request, slug: string): Promise<Response> {
+  const gate = await getGate()
+  const link = /^[a-z0-9-]{1,64}$/.test(slug) ? await Links.getLinkBySlug(gate.db, slug) : null
+  if (!link) return jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`)
+  // Only a capped link needs its payment count on the hot path.
+  const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
+  const availability = Links.linkAvailability(link, paid)
+  if (availability !== 'ok') return jsonProblem(410, 'Link unavailable', GONE[availability])
+  return handlePayment(gate, request, linkResource(link, gate.config.publicUrl), () => deliverLink(gate.db, link))
+}

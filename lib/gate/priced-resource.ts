@@ -1,0 +1,21 @@
+import type { Address } from 'viem'
+import type { AccessPolicy } from '@/lib/store/schema'
+
+export type RailName = 'evm' | 'stripe'
+
+/** Anything the gate can sell: a payment link or a `withPayment` route. */
+export type PricedResource = {
+  /** Stable identity used for challenge binding, grants and payments: `link:<id>` or `route:<METHOD> <path>`. */
+  key: string
+  /** Public URL of the resource (x402 `resource.url`, checkout page). */
+  url: string
+  priceUsd: string
+  recipient: Address
+  rails: readonly RailName[]
+  title?: string
+  description?: string
+  mimeType?: string
+  linkId?: string | null
+  merchantId?: string | null
+  accessPolicy: AccessPolicy
+}

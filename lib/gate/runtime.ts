@@ -1,0 +1,107 @@
+// The process-wide gate: configuration, database and rails, created once per process.
+import { parseUnits } from 'viem'
+import * as Money from '@/lib/money'
+import * as EvmRail from '@/lib/rails/evm'
+import * as StripeRail from '@/lib/rails/stripe'
+import { getDb } from '@/lib/store/db'
+import { ChallengeStats } from './challenge-stats'
+import { loadGateConfig } from './config'
+import type { Gate } from './gate'
+import type { PricedResource } from './priced-resource'
+import type { MppRail, X402Rail } from './rails'
+import { RateLimiter } from './rate-limit'
+
+export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
+
+/** x402 `maxTimeoutSeconds`: how long an authorization we accept may stay valid. */
+const X402_MAX_TIMEOUT_SECONDS = 300
+
+function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
+  const amountOf = (resource: PricedResource) => parseUnits(resource.priceUsd, rail.config.tokenDecimals)
+  return {
+    mpp: {
+      name: 'evm',
+      chargeRequest: (resource) => rail.chargeRequest({ amount: amountOf(resource), recipient: resource.recipient }),
+      settle: async ({ challenge, payload }) => {
+        const s = await rail.settleMppCredential({ challenge, payload })
+        return {
+          settlementKey: s.replayKey,
+          method: 'evm',
+          reference: s.reference,
+          payer: s.payer,
+          amount: s.amount,
+          currency: rail.config.tokenAddress,
+          receiptFields: { chainId: s.chainId, ...(s.externalId ? { externalId: s.externalId } : {}) },
+        }
+      },
+    },
+    x402: {
+      requirements: (resource) => rail.x402Requirements({ amount: amountOf(resource), recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS }),
+      settle: async ({ payment, requirements }) => {
+        const s = await rail.settleX402({ requirements, payload: payment })
+        return {
+          settlementKey: s.replayKey,
+          method: 'evm',
+          reference: s.transaction,
+          payer: s.payer,
+          amount: s.amount,
+          currency: rail.config.tokenAddress,
+          receiptFields: { chainId: rail.config.chainId },
+          network: s.network,
+        }
+      },
+    },
+  }
+}
+
+function stripeAdapter(rail: StripeRail.StripeRail): MppRail {
+  return {
+    name: 'stripe',
+    chargeRequest: (resource) => {
+      const cents = Money.usdToCents(resource.priceUsd)
+      return cents === null ? null : rail.chargeRequest({ amountCents: cents })
+    },
+    settle: async ({ challenge, payload, resource }) => {
+      const s = await rail.settleMppCredential({ challenge, payload, linkId: resource.linkId ?? resource.key })
+      return { settlementKey: s.settlementKey, method: 'stripe', reference: s.reference, payer: null, amount: s.amount, currency: s.currency, receiptFields: s.receiptFields }
+    },
+  }
+}
+
+async function createRuntime(): Promise<GateRuntime> {
+  const config = loadGateConfig()
+  const db = await getDb()
+  const evm = process.env.EVM_RPC_URL ? EvmRail.createEvmRail(EvmRail.loadEvmConfig(), db) : null
+  const stripeConfig = StripeRail.loadStripeConfig()
+  const stripe = stripeConfig ? StripeRail.createStripeRail(stripeConfig, db) : null
+  const rails: MppRail[] = []
+  let x402: X402Rail | null = null
+  if (evm) {
+    const adapters = evmAdapters(evm)
+    rails.push(adapters.mpp)
+    x402 = adapters.x402
+    // Settlements a crash left half-done are finished from the chain, in the background.
+    void evm.reconcile().catch(() => {})
+  }
+  if (stripe) rails.push(stripeAdapter(stripe))
+  return {
+    config,
+    db,
+    rails,
+    x402,
+    evm,
+    stripe,
+    stats: new ChallengeStats(db),
+    limits: { challenges: new RateLimiter(config.rateLimit.challengesPerMinute), credentials: new RateLimiter(config.rateLimit.credentialsPerMinute) },
+  }
+}
+
+const globalGate = globalThis as unknown as { __tollgateGate?: Promise<GateRuntime> }
+
+export function getGate(): Promise<GateRuntime> {
+  globalGate.__tollgateGate ??= createRuntime().catch((error) => {
+    globalGate.__tollgateGate = undefined
+    throw error
+  })
+  return globalGate.__tollgateGate
+}

@@ -1,0 +1,53 @@
+// `withPayment(handler, price)`: put a price on any App Router route handler in one line.
+import type { Address } from 'viem'
+import { getAddress } from 'viem'
+import { NextRequest } from 'next/server'
+import { handlePayment } from './gate'
+import { getGate } from './runtime'
+import type { PricedResource, RailName } from './priced-resource'
+
+export type PriceSpec =
+  | string
+  | {
+      /** Decimal USD, e.g. "0.01". */
+      amount: string
+      /** Who gets paid; defaults to PAYMENT_RECIPIENT. */
+      recipient?: Address
+      description?: string
+      rails?: RailName[]
+      /** Minutes a payment keeps unlocking this route for the payer's browser; default: each call is paid. */
+      accessMinutes?: number
+    }
+
+type RouteHandler<C> = (request: NextRequest, context: C) => Response | Promise<Response>
+type Pricing<C> = PriceSpec | ((request: NextRequest, context: C) => PriceSpec | Promise<PriceSpec>)
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (request: NextRequest, context: C) => Promise<Response> {
+  return async (request, context) => {
+    const gate = await getGate()
+    // The body is read once: it is bound to the challenge (digest) and replayed to the handler.
+    const body = METHODS_WITH_BODY.has(request.method) ? new Uint8Array(await request.arrayBuffer()) : null
+    const replay = () => new NextRequest(request.url, { method: request.method, headers: request.headers, body: body && body.byteLength > 0 ? body : null })
+    const spec = typeof price === 'function' ? await price(replay(), context) : price
+    const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
+    return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
+  }
+}
+
+function routeResource(request: NextRequest, spec: PriceSpec, publicUrl: URL, defaultRecipient: Address | null): PricedResource {
+  const s = typeof spec === 'string' ? { amount: spec } : spec
+  const recipient = s.recipient ?? defaultRecipient
+  if (!recipient) throw new Error('withPayment: no recipient — pass { recipient } or set PAYMENT_RECIPIENT')
+  const path = request.nextUrl.pathname
+  return {
+    key: `route:${request.method === 'HEAD' ? 'GET' : request.method} ${path}`,
+    url: new URL(path + request.nextUrl.search, publicUrl).toString(),
+    priceUsd: s.amount,
+    recipient: getAddress(recipient),
+    rails: s.rails ?? ['evm', 'stripe'],
+    ...(s.description ? { description: s.description, title: s.description } : {}),
+    accessPolicy: s.accessMinutes ? { kind: 'window', minutes: s.accessMinutes } : { kind: 'once' },
+  }
+}

@@ -1,0 +1,41 @@
+// Access grants let a payer come back to what they paid for without paying again.
+// The bearer token lives only in the payer's cookie; the database keeps its SHA-256.
+import { createHash, randomBytes } from 'node:crypto'
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm'
+import type { Db } from './db'
+import { accessGrants } from './schema'
+
+export type Grant = typeof accessGrants.$inferSelect
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url')
+}
+
+export async function issue(
+  db: Db,
+  input: { paymentId: string; resourceKey: string; expiresAt: Date | null; usesLeft: number | null },
+): Promise<{ token: string; grant: Grant }> {
+  const token = randomBytes(24).toString('base64url')
+  const rows = await db.insert(accessGrants).values({ tokenHash: hashToken(token), ...input }).returning()
+  return { token, grant: rows[0]! }
+}
+
+/**
+ * Spends one use of a grant for a resource, atomically: of two concurrent requests with a
+ * single-use grant only one gets through.
+ */
+export async function redeem(db: Db, token: string, resourceKey: string, now: Date = new Date()): Promise<Grant | null> {
+  const rows = await db
+    .update(accessGrants)
+    .set({ usesLeft: sql`CASE WHEN ${accessGrants.usesLeft} IS NULL THEN NULL ELSE ${accessGrants.usesLeft} - 1 END` })
+    .where(
+      and(
+        eq(accessGrants.tokenHash, hashToken(token)),
+        eq(accessGrants.resourceKey, resourceKey),
+        or(isNull(accessGrants.expiresAt), gt(accessGrants.expiresAt, now)),
+        or(isNull(accessGrants.usesLeft), gt(accessGrants.usesLeft, 0)),
+      ),
+    )
+    .returning()
+  return rows[0] ?? null
+}

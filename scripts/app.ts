@@ -1,0 +1,84 @@
+// Builds and starts the Next.js production server (used by the demo and the test harness).
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import path from 'node:path'
+
+export const rootDir = path.resolve(import.meta.dirname, '..')
+const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next')
+const SOURCE_DIRS = ['app', 'components', 'lib', 'public']
+const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json']
+
+function newestMtime(target: string): number {
+  if (!existsSync(target)) return 0
+  const stat = statSync(target)
+  if (!stat.isDirectory()) return stat.mtimeMs
+  let newest = stat.mtimeMs
+  for (const name of readdirSync(target)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue
+    newest = Math.max(newest, newestMtime(path.join(target, name)))
+  }
+  return newest
+}
+
+/** True when .next is missing or older than any source file. */
+export function buildIsStale(): boolean {
+  const buildId = path.join(rootDir, '.next', 'BUILD_ID')
+  if (!existsSync(buildId)) return true
+  const built = statSync(buildId).mtimeMs
+  return [...SOURCE_DIRS, ...SOURCE_FILES].some((p) => newestMtime(path.join(rootDir, p)) > built)
+}
+
+export function ensureBuild(options: { force?: boolean } = {}): void {
+  if (!options.force && !buildIsStale()) return
+  console.log('Building the app (next build)…')
+  const result = spawnSync(process.execPath, [nextBin, 'build'], { cwd: rootDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } })
+  if (result.status !== 0) throw new Error('next build failed')
+}
+
+export type RunningApp = { url: string; port: number; pid: number; stop(signal?: NodeJS.Signals): Promise<void>; logs(): string }
+
+/** Starts `next start` on 127.0.0.1:port with the given environment and waits until it answers. */
+export async function startApp(options: { port: number; env: Record<string, string>; quiet?: boolean }): Promise<RunningApp> {
+  const child = spawn(process.execPath, [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(options.port)], {
+    cwd: rootDir,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...options.env, PORT: String(options.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString()
+    if (output.length > 200_000) output = output.slice(-100_000)
+    if (!options.quiet) process.stdout.write(chunk)
+  }
+  child.stdout.on('data', collect)
+  child.stderr.on('data', collect)
+  const url = `http://127.0.0.1:${options.port}`
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`)
+    try {
+      const res = await fetch(`${url}/api/health`)
+      if (res.ok) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`next start did not answer within 60 s:\n${output}`)
+    }
+    await new Promise((r) => setTimeout(r, 150))
+  }
+  return {
+    url,
+    port: options.port,
+    pid: child.pid!,
+    logs: () => output,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill(signal)
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))])
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    },
+  }
+}

@@ -1,0 +1,60 @@
+// Seeds the demo merchant and its links. Used by `npm run demo` and the test harness.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Address } from 'viem'
+import * as Links from '@/lib/links'
+import * as Merchants from '@/lib/merchants'
+import type { Db } from '@/lib/store/db'
+import * as Files from '@/lib/store/files'
+
+export type SeedOptions = {
+  merchant: Address
+  /** The tiny local API the proxied demo link sells. */
+  upstreamUrl: string
+  /** Offer card payments too (when Stripe is configured). */
+  stripe?: boolean
+}
+
+export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link[]> {
+  const merchant = await Merchants.ensureMerchant(db, options.merchant)
+  const rails: Array<'evm' | 'stripe'> = options.stripe ? ['evm', 'stripe'] : ['evm']
+  const guide = readFileSync(path.join(import.meta.dirname, 'demo-assets', 'field-guide.md'))
+  const file = await Files.saveFile(db, merchant.id, { name: 'tollgate-field-guide.md', contentType: 'text/markdown', bytes: new Uint8Array(guide) })
+
+  const inputs = [
+    {
+      slug: 'demo',
+      title: 'Demo: a JSON fortune',
+      description: 'One cent buys a small JSON document. Pay it from a terminal with mppx or x402, or here with a wallet.',
+      price: '0.01',
+      rails: ['evm'] as Array<'evm' | 'stripe'>,
+      resource: { kind: 'inline', contentType: 'application/json', body: JSON.stringify({ fortune: 'A well-formed 402 is the beginning of a beautiful friendship.', paid: true }) },
+      accessPolicy: { kind: 'window', minutes: 60 },
+    },
+    {
+      slug: 'demo-file',
+      title: 'The Tollgate field guide (Markdown file)',
+      description: 'A downloadable file, delivered with its real name and type after payment.',
+      price: '0.50',
+      rails,
+      resource: { kind: 'file', fileId: file.id },
+      accessPolicy: { kind: 'window', minutes: 60 },
+    },
+    {
+      slug: 'demo-api',
+      title: 'Quote of the moment (proxied API)',
+      description: 'Each paid call is forwarded to an upstream API and its answer streamed back.',
+      price: '0.02',
+      rails: ['evm'] as Array<'evm' | 'stripe'>,
+      resource: { kind: 'proxy', url: `${options.upstreamUrl}/quote` },
+      accessPolicy: { kind: 'once' },
+    },
+  ] as const
+
+  const links: Links.Link[] = []
+  for (const input of inputs) {
+    const existing = await Links.getLinkBySlug(db, input.slug)
+    links.push(existing ? await Links.updateLink(db, merchant.id, existing.id, { ...input, slug: undefined }) : await Links.createLink(db, merchant.id, { ...input, recipient: options.merchant }))
+  }
+  return links
+}

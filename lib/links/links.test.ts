@@ -58,7 +58,7 @@ describeEachDatabase('links', (factory) => {
 
   test('createLink stores a validated link with a generated unguessable slug and the merchant as default recipient', async () => {
     const link = await createLink(handle.db, alice, input({ price: '12.50', description: ' About ' }))
-    assert.match(link.slug, /^[0-9A-Za-z]{11}$/)
+    assert.match(link.slug, /^[0-9a-z]{12}$/)
     assert.match(link.id, /^lnk_/)
     assert.equal(link.merchantId, alice)
     assert.equal(link.priceUsd, '12.5')
@@ -71,6 +71,7 @@ describeEachDatabase('links', (factory) => {
     assert.equal(link.maxPayments, null)
     assert.equal(link.expiresAt, null)
     assert.deepEqual(await getLinkBySlug(handle.db, link.slug), link)
+    assert.deepEqual(await getLinkBySlug(handle.db, link.slug.toUpperCase()), link)
   })
 
   test('createLink keeps every optional field it was given', async () => {

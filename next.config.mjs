@@ -3,6 +3,8 @@ const nextConfig = {
   // PGlite ships WASM + data files that must be loaded from node_modules, not bundled.
   serverExternalPackages: ['@electric-sql/pglite', 'pg', 'solc'],
   poweredByHeader: false,
+  // Separate build folders let several checkouts or test runs build side by side.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   reactStrictMode: true,
   // `npm test` type-checks the whole project (tests and scripts too); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },

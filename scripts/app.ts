@@ -20,9 +20,13 @@ function newestMtime(target: string): number {
   return newest
 }
 
-/** True when .next is missing or older than any source file. */
+/** True when the build folder is missing or older than any source file. */
+export function distDir(): string {
+  return path.join(rootDir, process.env.NEXT_DIST_DIR || '.next')
+}
+
 export function buildIsStale(): boolean {
-  const buildId = path.join(rootDir, '.next', 'BUILD_ID')
+  const buildId = path.join(distDir(), 'BUILD_ID')
   if (!existsSync(buildId)) return true
   const built = statSync(buildId).mtimeMs
   return [...SOURCE_DIRS, ...SOURCE_FILES].some((p) => newestMtime(path.join(rootDir, p)) > built)

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { ensureBuild } from './app'
 
 type Tally = { passed: number; failed: number }
 
@@ -78,6 +79,14 @@ async function main() {
   if (mode === 'all') {
     add('typecheck', (await run('npx', ['tsc', '--noEmit'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
     add('lint', (await run('npx', ['eslint', '.', '--max-warnings=0'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
+  }
+  // End-to-end suites start `next start` on the production build: build once, before any of them.
+  if (mode !== 'unit' || only.length === 0) {
+    try {
+      ensureBuild()
+    } catch {
+      add('build', { passed: 0, failed: 1 })
+    }
   }
   if (mode === 'all' || mode === 'unit') add('node:test', await nodeTests())
   if (mode === 'all' || mode === 'e2e') add('playwright', await playwrightTests())

@@ -119,6 +119,7 @@ describe('Challenge.create / serialize / deserialize', () => {
   test('create: control characters in description become spaces; Authorization header is the default and omitted', () => {
     const challenge = Challenge.create({ ...base, description: 'two\r\nlines\tand\u0000nul', header: 'authorization' })
     assert.equal(challenge.description, 'two lines and nul')
+    assert.equal(Challenge.create({ ...base, description: 'a\ud800b\udc00\ud83d\ude00' }).description, 'a\ufffdb\ufffd\ud83d\ude00')
     assert.equal(challenge.header, undefined)
     assert.equal(Challenge.create({ ...base, header: 'payment-authorization' }).header, 'Payment-Authorization')
   })

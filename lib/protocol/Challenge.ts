@@ -4,8 +4,11 @@ import { AuthSyntaxError, formatParam, parseList, type AuthChallenge } from './i
 import * as ChallengeFields from './internal/ChallengeFields'
 import * as ChallengeId from './internal/ChallengeId'
 import * as EncodedJson from './internal/EncodedJson'
+import { loneSurrogate } from './internal/Grammar'
 import { fromByteString, HeaderTextError, toByteString } from './internal/HeaderText'
 import { toEpochMs } from './internal/Rfc3339'
+
+const loneSurrogates = new RegExp(loneSurrogate.source, 'g')
 
 /** A Payment challenge with `request` and `opaque` decoded. Optional members are absent, never undefined. */
 export type Challenge = {
@@ -45,14 +48,14 @@ export type CreateParameters = Omit<Challenge, 'id' | 'expires'> & {
 
 /**
  * Builds a challenge whose id is the HMAC binding of its fields (see Binding.ts).
- * Control characters in `description` become spaces; `header` may only be Payment-Authorization
+ * Control characters in `description` become spaces (lone surrogates U+FFFD); `header` may only be Payment-Authorization
  * (or Authorization, which is the default and therefore omitted).
  */
 export function create(parameters: CreateParameters): Challenge {
   const { secret, expires, description, header, ...rest } = parameters
   const fields: Challenge = { id: '-', ...rest }
   if (expires !== undefined) fields.expires = expires instanceof Date ? toDateTime(expires) : expires
-  if (description !== undefined) fields.description = String(description).replace(/[\u0000-\u001F\u007F]+/g, ' ')
+  if (description !== undefined) fields.description = String(description).replace(/[\u0000-\u001F\u007F]+/g, ' ').replace(loneSurrogates, '\uFFFD')
   const credentialHeader = normalizeHeader(header)
   if (credentialHeader !== undefined) fields.header = credentialHeader
   const challenge = from(fields)

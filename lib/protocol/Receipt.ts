@@ -36,7 +36,7 @@ const schema = z.looseObject({
   reference: z.string(),
 })
 
-export type FromParameters = Omit<Receipt, 'status' | 'timestamp'> & { timestamp: string | Date }
+export type FromParameters = { method: string; reference: string; timestamp: string | Date; [field: string]: unknown }
 
 /** Builds a receipt; a Date timestamp is written as ISO 8601 UTC. */
 export function from(parameters: FromParameters): Receipt {

@@ -2,7 +2,9 @@
 // the credential carries a Shared Payment Token and the server creates a confirmed PaymentIntent.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { stripe as mppxStripe } from 'mppx/client'
 import Stripe from 'stripe'
+import * as Credential from '@/lib/protocol/Credential'
 import * as Problem from '@/lib/protocol/Problem'
 import { PaymentActionRequiredError, StripeUnavailableError } from '@/lib/rails/stripe'
 import * as Settlements from '@/lib/store/settlements'
@@ -100,6 +102,29 @@ describe('Stripe rail, Shared Payment Token path', () => {
     // Within its limit the same granted token pays.
     const settled = await f.rail.settleMppCredential({ challenge: f.challengeFor(500), payload: { spt: granted.id }, linkId: 'link_api' })
     assert.match(settled.reference, /^pi_/)
+  })
+
+  test('mppx 0.11, the reference client, builds a Shared Payment Token credential the rail settles', async () => {
+    const challenge = f.challengeFor(500)
+    const seen: Array<{ amount: string; currency: string; networkId: string | undefined }> = []
+    const client = mppxStripe.charge({
+      paymentMethod: 'pm_card_visa',
+      // What an agent's wallet does: ask Stripe to grant the seller a token bounded by the challenge.
+      async createToken({ amount, currency, expiresAt, networkId, paymentMethod }) {
+        seen.push({ amount, currency, networkId })
+        const token = (await f.stripe.rawRequest('POST', '/v1/test_helpers/shared_payment/granted_tokens', {
+          payment_method: paymentMethod,
+          usage_limits: { currency, max_amount: Number(amount), expires_at: expiresAt },
+          seller_details: { network_id: networkId },
+        })) as unknown as { id: string }
+        return token.id
+      },
+    })
+    const header = await client.createCredential({ challenge: challenge as Parameters<typeof client.createCredential>[0]['challenge'], context: {} })
+    assert.deepEqual(seen, [{ amount: '500', currency: 'usd', networkId: 'internal' }])
+    const credential = Credential.deserialize(header)
+    const settled = await f.rail.settleMppCredential({ challenge: credential.challenge, payload: credential.payload, linkId: 'link_api' })
+    assert.equal(f.double.intents.get(settled.reference)?.status, 'succeeded')
   })
 
   test('Stripe being down is StripeUnavailableError; the same credential settles once it is back, without a second charge', async () => {

@@ -7,7 +7,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 const privateKey = process.env.MPPX_PRIVATE_KEY
 if (!privateKey) throw new Error('set MPPX_PRIVATE_KEY to the paying account key')
 
-export default {
+const config = {
   methods: [
     evm({
       account: privateKeyToAccount(privateKey),
@@ -18,3 +18,5 @@ export default {
     }),
   ],
 }
+
+export default config

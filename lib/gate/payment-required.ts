@@ -45,7 +45,7 @@ export async function buildOffers(gate: Gate, request: Request, resource: Priced
         ...(x402Error ? { error: x402Error } : {}),
       })
     : null
-  for (const _ of challenges) gate.stats.count(resource.key)
+  gate.stats.count(resource.key)
   return { challenges, x402 }
 }
 

@@ -1,7 +1,7 @@
 // Drizzle table definitions. The SQL that creates them lives in ./migrations (kept in step by
 // lib/store/schema.test.ts, which compares both on a real database).
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core'
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`)
@@ -118,3 +118,56 @@ export const rateLimits = pgTable('rate_limits', {
   windowStart: bigint('window_start', { mode: 'number' }).notNull(),
   count: integer('count').notNull().default(0),
 }, (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })])
+
+// Merchant dashboard (migration 0003_dashboard).
+
+/** Sign-in nonces, single-use: a sign-in deletes its nonce, so every instance sharing the database sees it spent. */
+export const siweNonces = pgTable('siwe_nonces', {
+  nonce: text('nonce').primaryKey(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('siwe_nonces_expires_idx').on(t.expiresAt)])
+
+/** A signed-in browser; the cookie names the row, so signing out revokes it everywhere. */
+export const merchantSessions = pgTable('merchant_sessions', {
+  id: text('id').primaryKey(),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [index('merchant_sessions_merchant_idx').on(t.merchantId)])
+
+export type WebhookEventType = 'payment.succeeded' | 'payment.refunded'
+
+/** One event per payment and type; the payload is the exact body every delivery of it sends. */
+export const webhookEvents = pgTable('webhook_events', {
+  id: text('id').primaryKey(),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  type: text('type').$type<WebhookEventType>().notNull(),
+  paymentId: text('payment_id').references(() => payments.id),
+  payload: text('payload').notNull(),
+  createdAt: createdAt(),
+}, (t) => [
+  uniqueIndex('webhook_events_payment_type_idx').on(t.paymentId, t.type),
+  index('webhook_events_merchant_idx').on(t.merchantId, t.createdAt),
+])
+
+/** Sending one event to one URL, retried with backoff until it is delivered or gives up. */
+export const webhookDeliveries = pgTable('webhook_deliveries', {
+  id: text('id').primaryKey(),
+  eventId: text('event_id').notNull().references(() => webhookEvents.id),
+  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  url: text('url').notNull(),
+  status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+  lastResponseStatus: integer('last_response_status'),
+  lastError: text('last_error'),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [
+  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
+  index('webhook_deliveries_merchant_idx').on(t.merchantId, t.createdAt),
+])

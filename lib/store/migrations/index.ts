@@ -1,4 +1,5 @@
 import * as initial from './0001_initial'
+import * as dashboard from './0003_dashboard'
 
 // Applied in order; each runs once, recorded in schema_migrations.
-export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial]
+export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard]

@@ -1,5 +1,7 @@
 // The local chain for the demo and tests: anvil on 127.0.0.1, TestUSDC deployed, demo accounts funded.
-// Run directly: `ANVIL_PORT=8545 npx tsx scripts/chain/start.ts` (Ctrl-C stops the node).
+// Run directly: `ANVIL_PORT=8545 npx tsx scripts/chain/start.ts` (Ctrl-C, or scripts/chain/stop.ts, stops the node).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Address } from 'viem'
 import { PortInUseError, startAnvil } from './anvil'
@@ -37,6 +39,11 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
   }
 }
 
+/** Where the CLI records the anvil PID so scripts/chain/stop.ts can stop exactly that process. */
+export function pidFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(import.meta.dirname, '..', '..', env.DATA_DIR ?? '.data', 'anvil.pid')
+}
+
 /** Reads ANVIL_PORT (default 8545) and rejects anything that is not a TCP port. */
 export function anvilPortFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.ANVIL_PORT ?? '8545'
@@ -58,7 +65,14 @@ async function main() {
   console.log(`funded       anvil accounts 1..9 with 1000 USDC each (${anvilAccount(1).address}, ...)`)
   console.log(`settler      anvil account 0 (${anvilAccount(0).address})`)
   console.log(`env          EVM_RPC_URL=${chain.rpcUrl} EVM_CHAIN_ID=${chain.chainId} EVM_TOKEN_ADDRESS=${chain.token}`)
-  const shutdown = () => void chain.stop().then(() => process.exit(0))
+  const pidFile = pidFilePath()
+  mkdirSync(path.dirname(pidFile), { recursive: true })
+  writeFileSync(pidFile, JSON.stringify({ pid: chain.pid, rpcUrl: chain.rpcUrl }))
+  const shutdown = () =>
+    void chain.stop().then(() => {
+      rmSync(pidFile, { force: true })
+      process.exit(0)
+    })
   process.once('SIGINT', shutdown)
   process.once('SIGTERM', shutdown)
 }

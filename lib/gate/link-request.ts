@@ -1,5 +1,6 @@
 // A request for /l/{slug}: find the link, refuse what cannot be sold, otherwise gate it.
 import * as Links from '@/lib/links'
+import { problemForBrowser } from './browser'
 import { handlePayment } from './gate'
 import { deliverLink, linkResource } from './link-resource'
 import { jsonProblem } from './payment-required'
@@ -14,10 +15,10 @@ const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
 export async function handleLinkRequest(request: Request, slug: string): Promise<Response> {
   const gate = await getGate()
   const link = /^[a-z0-9-]{1,64}$/.test(slug) ? await Links.getLinkBySlug(gate.db, slug) : null
-  if (!link) return jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`)
+  if (!link) return problemForBrowser(request, jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`))
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
-  if (availability !== 'ok') return jsonProblem(410, 'Link unavailable', GONE[availability])
+  if (availability !== 'ok') return problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
   return handlePayment(gate, request, linkResource(link, gate.config.publicUrl), () => deliverLink(gate.db, link))
 }

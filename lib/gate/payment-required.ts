@@ -6,6 +6,7 @@ import * as Digest from '@/lib/protocol/Digest'
 import * as Problem from '@/lib/protocol/Problem'
 import * as PaymentRequired from '@/lib/protocol/x402/PaymentRequired'
 import * as x402Headers from '@/lib/protocol/x402/Headers'
+import { isBrowserNavigation, toCheckoutDocument } from './browser'
 import type { Gate } from './gate'
 import type { PricedResource } from './priced-resource'
 
@@ -71,7 +72,9 @@ export async function paymentRequiredResponse(
   if (offers.challenges.length === 0) {
     return jsonProblem(503, 'No payment method available', 'None of the payment methods this resource accepts is configured on this server.')
   }
-  return problemResponse(problem, offers)
+  const response = problemResponse(problem, offers)
+  // A person's first visit: same challenges, but an HTML body that leads to the checkout page.
+  return problem instanceof Problem.PaymentRequiredError && isBrowserNavigation(request) ? toCheckoutDocument(response, request) : response
 }
 
 /** A problem that is not a payment problem (404, 410, 429, 503): RFC 9457 with the default type. */

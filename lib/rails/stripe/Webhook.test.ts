@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import Stripe from 'stripe'
-import { openDb, type Db } from '@/lib/store/db'
+import type { Db, DbHandle } from '@/lib/store/db'
 import * as Settlements from '@/lib/store/settlements'
+import { describeEachDatabase } from '@/test/support/databases'
 import { WebhookSignatureError } from './Errors'
 import { handleWebhookEvent, parseWebhook, type SucceededPayment } from './Webhook'
 
@@ -41,13 +42,15 @@ describe('parseWebhook', () => {
   })
 })
 
-describe('handleWebhookEvent', () => {
+// Dedup rests on the database (a unique event id inside the handler's transaction): test both drivers.
+describeEachDatabase('handleWebhookEvent', (factory) => {
+  let handle: DbHandle
   let db: Db
-  let close: () => Promise<void>
   before(async () => {
-    ;({ db, close } = await openDb({ dataDir: 'memory://' }))
+    handle = await factory.open()
+    db = handle.db
   })
-  after(() => close())
+  after(() => handle?.close())
 
   test('the same event delivered three times runs the handler once', async () => {
     const seen: SucceededPayment[] = []
@@ -62,12 +65,32 @@ describe('handleWebhookEvent', () => {
     )
   })
 
-  test('concurrent redeliveries still run the handler once', async () => {
+  test('concurrent redeliveries still run the handler once, even while the first is slow', async () => {
     let runs = 0
     const delivery = succeeded('pi_concurrent')
-    const outcomes = await Promise.all([0, 1, 2].map(() => handleWebhookEvent(db, delivery, { onPaymentSucceeded: async () => void runs++ })))
+    const slow = { onPaymentSucceeded: async () => void (runs++, await new Promise((resolve) => setTimeout(resolve, 50))) }
+    const outcomes = await Promise.all(Array.from({ length: 8 }, () => handleWebhookEvent(db, delivery, slow)))
     assert.equal(runs, 1)
-    assert.deepEqual(outcomes.map((o) => o.outcome).sort(), ['duplicate', 'duplicate', 'handled'])
+    assert.deepEqual(outcomes.filter((o) => o.outcome === 'handled').length, 1)
+  })
+
+  test('a redelivery racing a failing first attempt runs the handler after the rollback', async () => {
+    const delivery = succeeded('pi_race_failure')
+    let attempts = 0
+    const handlers = {
+      async onPaymentSucceeded() {
+        attempts++
+        if (attempts === 1) {
+          await new Promise((resolve) => setTimeout(resolve, 50))
+          throw new Error('first attempt fails')
+        }
+      },
+    }
+    // Whichever delivery takes the event id first fails; the other waits for its rollback, then handles it.
+    const results = await Promise.allSettled([handleWebhookEvent(db, delivery, handlers), handleWebhookEvent(db, delivery, handlers)])
+    assert.equal(results.filter((r) => r.status === 'rejected').length, 1)
+    assert.deepEqual(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.outcome] : [])), ['handled'])
+    assert.equal(attempts, 2)
   })
 
   test('a failing handler records nothing, so the redelivery runs it again', async () => {

@@ -85,7 +85,7 @@ export async function settleAuthorization(context: RailContext, input: Authoriza
     what,
   )
 
-  const data = encodeFunctionData({ abi: tokenAbi, ...call } as Parameters<typeof encodeFunctionData<typeof tokenAbi>>[0])
+  const data = encodeFunctionData({ abi: tokenAbi, functionName: call.functionName, args: call.args })
   let txHash: Hex
   try {
     txHash = await context.settler.submit({ to: token, data }, (hash) => Settlements.markSubmitted(context.db, replayKey, hash))
@@ -188,9 +188,7 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
   }
 
   try {
-    await context.publicClient.simulateContract({ account: context.settler.address, address: token, abi: tokenAbi, ...call } as Parameters<
-      typeof context.publicClient.simulateContract
-    >[0])
+    await context.publicClient.simulateContract({ account: context.settler.address, address: token, abi: tokenAbi, functionName: call.functionName, args: call.args })
   } catch (error) {
     if (isTransportFailure(error)) throw unavailable('simulating the settlement', error)
     throw new VerificationFailedError(`transferWithAuthorization would revert: ${revertReason(error)}`, { cause: error })

@@ -66,7 +66,7 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
     if (credential) {
       const challenge = await verifyChallenge(gate, credential, resource, body)
       const rail = gate.rails.find((r) => r.name === challenge.method)!
-      settled = await rail.settle({ challenge, payload: credential.payload, resource })
+      settled = await rail.settle({ challenge, payload: credential.payload, ...(credential.source ? { source: credential.source } : {}), resource })
       protocolHeaders = {}
     } else {
       const x402 = gate.x402

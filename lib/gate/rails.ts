@@ -25,7 +25,7 @@ export interface MppRail {
   /** The `request` of this rail's MPP charge challenge, or null when the rail cannot sell this price. */
   chargeRequest(resource: PricedResource): Record<string, unknown> | null
   /** Verifies and settles a credential for a challenge this server issued (binding already checked). */
-  settle(input: { challenge: Challenge; payload: unknown; resource: PricedResource }): Promise<Settled>
+  settle(input: { challenge: Challenge; payload: unknown; source?: string; resource: PricedResource }): Promise<Settled>
 }
 
 export interface X402Rail {

@@ -22,8 +22,8 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
     mpp: {
       name: 'evm',
       chargeRequest: (resource) => rail.chargeRequest({ amount: amountOf(resource), recipient: resource.recipient }),
-      settle: async ({ challenge, payload }) => {
-        const s = await rail.settleMppCredential({ challenge, payload })
+      settle: async ({ challenge, payload, source }) => {
+        const s = await rail.settleMppCredential({ challenge, payload, ...(source ? { source } : {}) })
         return {
           settlementKey: s.replayKey,
           method: 'evm',

@@ -7,20 +7,21 @@ import * as Credential from '@/lib/protocol/Credential'
 import * as Digest from '@/lib/protocol/Digest'
 import * as Jcs from '@/lib/protocol/Jcs'
 import * as Problem from '@/lib/protocol/Problem'
-import * as Receipt from '@/lib/protocol/Receipt'
 import * as x402Headers from '@/lib/protocol/x402/Headers'
-import * as PaymentResponse from '@/lib/protocol/x402/PaymentResponse'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
+import { SettlementReplayError } from '@/lib/rails/errors'
 import type { Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
 import * as Payments from '@/lib/store/payments'
 import type { ChallengeStats } from './challenge-stats'
 import type { GateConfig } from './config'
-import { grantTerms, readGrantToken, retryGrantTerms, serializeGrantCookie } from './grant-cookie'
+import { deliverPayment, recordPayment, withHeaders } from './deliver-payment'
+import { readGrantToken } from './grant-cookie'
 import { jsonProblem, paymentRequiredResponse } from './payment-required'
 import type { PricedResource } from './priced-resource'
 import { isRailUnavailable, type MppRail, type Settled, type X402Rail } from './rails'
 import { clientKey, type RateLimiter } from './rate-limit'
+import { recoverReplay } from './replay-recovery'
 
 export type Gate = {
   config: GateConfig
@@ -61,13 +62,11 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
   if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
 
   let settled: Settled
-  let protocolHeaders: Record<string, string>
   try {
     if (credential) {
       const challenge = await verifyChallenge(gate, credential, resource, body)
       const rail = gate.rails.find((r) => r.name === challenge.method)!
       settled = await rail.settle({ challenge, payload: credential.payload, ...(credential.source ? { source: credential.source } : {}), resource })
-      protocolHeaders = {}
     } else {
       const x402 = gate.x402
       if (!x402 || !resource.rails.includes('evm')) throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
@@ -75,21 +74,23 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
       const requirements = x402.requirements(resource)
       if (!PaymentSignature.matchAccepted(payment.accepted, [requirements]))
         throw new Problem.VerificationFailedError('the accepted payment requirements do not match what this resource requires now')
-      const result = await x402.settle({ payment, requirements, resource })
-      settled = result
-      protocolHeaders = {
-        [x402Headers.paymentResponse]: PaymentResponse.encode(
-          PaymentResponse.success({ transaction: result.reference as `0x${string}`, network: result.network as `eip155:${number}`, payer: result.payer as `0x${string}` }),
-        ),
-      }
+      settled = await x402.settle({ payment, requirements, resource })
     }
   } catch (error) {
+    if (error instanceof SettlementReplayError) {
+      const recovery = await recoverReplay(gate, resource, deliver, error)
+      if ('response' in recovery) return recovery.response
+      const refused = await paymentRequiredResponse(gate, request, resource, body, recovery.problem)
+      if (recovery.retryAfterSeconds) refused.headers.set('retry-after', String(recovery.retryAfterSeconds))
+      return refused
+    }
     if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
     if (isRailUnavailable(error)) return jsonProblem(503, 'Payment network unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     throw error
   }
 
-  return deliverPaid(gate, request, resource, deliver, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null, protocolHeaders)
+  const payment = await recordPayment(gate, resource, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null)
+  return deliverPayment(gate, resource, deliver, payment)
 }
 
 /** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */
@@ -115,83 +116,6 @@ async function verifyChallenge(gate: Gate, credential: Credential.Credential, re
     if (!matches) throw new Problem.VerificationFailedError('the request body does not match the digest bound to the challenge')
   }
   return challenge
-}
-
-async function deliverPaid(
-  gate: Gate,
-  request: Request,
-  resource: PricedResource,
-  deliver: Deliver,
-  settled: Settled,
-  protocol: 'mpp' | 'x402',
-  challengeId: string | null,
-  protocolHeaders: Record<string, string>,
-): Promise<Response> {
-  const now = new Date()
-  const receipt: Receipt.Receipt = {
-    status: 'success',
-    method: settled.method,
-    timestamp: now.toISOString(),
-    reference: settled.reference,
-    ...settled.receiptFields,
-    ...(challengeId ? { challengeId } : {}),
-  }
-  const { payment } = await Payments.recordOnce(gate.db, {
-    settlementKey: settled.settlementKey,
-    linkId: resource.linkId ?? null,
-    merchantId: resource.merchantId ?? null,
-    resourceKey: resource.key,
-    protocol,
-    method: settled.method,
-    amount: settled.amount,
-    currency: settled.currency,
-    amountUsd: resource.priceUsd,
-    payer: settled.payer,
-    reference: settled.reference,
-    challengeId,
-    receipt,
-  })
-
-  const headers: Record<string, string> = {
-    ...protocolHeaders,
-    'cache-control': 'private',
-    link: `</receipts/${payment.id}>; rel="receipt"`,
-  }
-  if (protocol === 'mpp') headers['payment-receipt'] = Receipt.serialize(receipt)
-
-  let response: Response
-  let deliveryError: string | null = null
-  try {
-    response = await deliver(payment)
-    if (response.status >= 500) deliveryError = `the resource answered ${response.status}`
-  } catch (error) {
-    deliveryError = error instanceof Error ? error.message : 'the resource failed'
-    response = jsonProblem(502, 'Paid, but the resource failed', `Your payment was settled (receipt /receipts/${payment.id}). The resource could not be delivered; retry this request to fetch it again without paying.`)
-  }
-  await Payments.markDelivery(gate.db, payment.id, deliveryError ? 'failed' : 'delivered', deliveryError ?? undefined)
-
-  const terms = deliveryError ? retryGrantTerms(now) : grantTerms(resource.accessPolicy, now)
-  if (terms) {
-    const { token } = await Grants.issue(gate.db, { paymentId: payment.id, resourceKey: resource.key, ...terms })
-    headers['set-cookie'] = serializeGrantCookie({
-      resourceKey: resource.key,
-      token,
-      path: new URL(resource.url).pathname,
-      expiresAt: terms.expiresAt,
-      secure: gate.config.publicUrl.protocol === 'https:',
-      now,
-    })
-  }
-  return withHeaders(response, headers)
-}
-
-function withHeaders(response: Response, headers: Record<string, string>): Response {
-  const merged = new Headers(response.headers)
-  for (const [name, value] of Object.entries(headers)) {
-    if (name === 'set-cookie') merged.append(name, value)
-    else merged.set(name, value)
-  }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: merged })
 }
 
 function tooManyRequests(retryAfterSeconds: number): Response {

@@ -22,6 +22,8 @@ export type Settled = {
 
 export interface MppRail {
   readonly name: RailName
+  /** What `Settled.amount` counts: the token address for evm, the ISO currency for stripe. */
+  readonly currency: string
   /** The `request` of this rail's MPP charge challenge, or null when the rail cannot sell this price. */
   chargeRequest(resource: PricedResource): Record<string, unknown> | null
   /** Verifies and settles a credential for a challenge this server issued (binding already checked). */

@@ -21,6 +21,7 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
   return {
     mpp: {
       name: 'evm',
+      currency: rail.config.tokenAddress,
       chargeRequest: (resource) => rail.chargeRequest({ amount: amountOf(resource), recipient: resource.recipient }),
       settle: async ({ challenge, payload, source }) => {
         const s = await rail.settleMppCredential({ challenge, payload, ...(source ? { source } : {}) })
@@ -57,6 +58,7 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
 function stripeAdapter(rail: StripeRail.StripeRail): MppRail {
   return {
     name: 'stripe',
+    currency: 'usd',
     chargeRequest: (resource) => {
       const cents = Money.usdToCents(resource.priceUsd)
       return cents === null ? null : rail.chargeRequest({ amountCents: cents })

@@ -1,11 +1,11 @@
 // The atomic step between "verified" and "money moves": whoever inserts the replay key settles.
-import { InvalidChallengeError } from '@/lib/protocol/Problem'
+import { SettlementReplayError } from '@/lib/rails/errors'
 import * as Settlements from '@/lib/store/settlements'
 import type { RailContext } from './context'
 import { rail } from './context'
 
 /**
- * Claims `replayKey` for this settlement, or throws InvalidChallengeError when another request
+ * Claims `replayKey` for this settlement, or throws SettlementReplayError when another request
  * already claimed or settled it. A failed record is taken over: every failure we record is either
  * pre-broadcast or final on chain, and the chain itself refuses a second use of the same payment.
  */
@@ -21,5 +21,5 @@ export async function claimOrReject(
   const where = existing.txHash && !what.includes(existing.txHash) ? ` in transaction ${existing.txHash}` : ''
   const state =
     existing.status === 'settled' ? `was already settled${where}` : existing.status === 'failed' ? 'is being retried by another request' : `is already being settled${where}`
-  throw new InvalidChallengeError(`${what} ${state}; it cannot pay twice`)
+  throw new SettlementReplayError(`${what} ${state}; it cannot pay twice`, input.replayKey)
 }

@@ -1,7 +1,7 @@
 // Turning a succeeded PaymentIntent into exactly one redemption: the atomic claim in the store, then the result.
 import type Stripe from 'stripe'
 import * as Receipt from '@/lib/protocol/Receipt'
-import { InvalidChallengeError } from '@/lib/protocol/Problem'
+import { SettlementReplayError } from '@/lib/rails/errors'
 import * as Settlements from '@/lib/store/settlements'
 import type { RailContext } from './context'
 import * as Keys from './keys'
@@ -44,7 +44,7 @@ export async function claim(context: RailContext, parameters: ClaimParameters): 
     amount: String(paymentIntent.amount),
     details: { challengeId, linkId, currency: paymentIntent.currency, via },
   })
-  if (!claimed.claimed) throw new InvalidChallengeError(`PaymentIntent ${paymentIntent.id} has already been redeemed; pay this challenge again`)
+  if (!claimed.claimed) throw new SettlementReplayError(`PaymentIntent ${paymentIntent.id} has already been redeemed; pay this challenge again`, key)
   // The money already moved at Stripe, so the claim is settled at once; nothing is left to submit.
   await Settlements.markSettled(context.db, key, paymentIntent.id)
   const receiptFields = externalId !== undefined ? { externalId } : {}

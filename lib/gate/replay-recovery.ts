@@ -1,0 +1,54 @@
+// A credential whose payment already moved comes back. Usually that is a replay and is refused;
+// but if the first attempt died after the money moved (crash before recording, failed delivery),
+// the payer gets what they paid for, never a second charge.
+import { InvalidChallengeError } from '@/lib/protocol/Problem'
+import type { SettlementReplayError } from '@/lib/rails/errors'
+import * as Payments from '@/lib/store/payments'
+import * as Settlements from '@/lib/store/settlements'
+import { deliverPayment, recordPayment } from './deliver-payment'
+import type { Deliver, Gate } from './gate'
+import type { PricedResource } from './priced-resource'
+
+/** A first attempt still working on it after this long is taken to have died. */
+const ABANDONED_AFTER_MS = 30_000
+
+export type Recovery = { response: Response } | { problem: InvalidChallengeError; retryAfterSeconds?: number }
+
+export async function recoverReplay(gate: Gate, resource: PricedResource, deliver: Deliver, replay: SettlementReplayError, now: number = Date.now()): Promise<Recovery> {
+  const settlement = await Settlements.get(gate.db, replay.replayKey)
+  if (!settlement) return { problem: replay }
+  const payment = await Payments.getBySettlementKey(gate.db, replay.replayKey)
+
+  if (payment) {
+    if (payment.resourceKey !== resource.key) return { problem: replay }
+    const abandoned = payment.delivery === 'pending' && now - payment.createdAt.getTime() > ABANDONED_AFTER_MS
+    if (payment.delivery === 'failed' || abandoned) return { response: await deliverPayment(gate, resource, deliver, payment) }
+    return { problem: new InvalidChallengeError(`${replay.detail}. It was delivered; its receipt is at /receipts/${payment.id}`) }
+  }
+
+  if (settlement.status === 'settled' && settlement.txHash && now - settlement.updatedAt.getTime() > ABANDONED_AFTER_MS) {
+    // Money moved but the attempt died before recording: record it from the durable settlement.
+    const details = settlement.details as { challengeId?: string; protocol?: string; currency?: string }
+    const evm = settlement.rail === 'evm'
+    const recorded = await recordPayment(
+      gate,
+      resource,
+      {
+        settlementKey: settlement.replayKey,
+        method: evm ? 'evm' : 'stripe',
+        reference: settlement.txHash,
+        payer: settlement.payer,
+        amount: settlement.amount ?? '0',
+        currency: details.currency ?? gate.rails.find((r) => r.name === settlement.rail)?.currency ?? 'unknown',
+        receiptFields: evm ? { chainId: Number(settlement.replayKey.split(':')[0]) } : {},
+      },
+      details.protocol === 'x402' ? 'x402' : 'mpp',
+      details.challengeId ?? null,
+    )
+    return { response: await deliverPayment(gate, resource, deliver, recorded) }
+  }
+
+  if (settlement.status === 'claimed' || settlement.status === 'submitted')
+    return { problem: new InvalidChallengeError(`${replay.detail}. The first attempt is still settling; retry in a few seconds`), retryAfterSeconds: 5 }
+  return { problem: replay }
+}

@@ -26,7 +26,7 @@ export class AuthConfigError extends Error {
 const MIN_SECRET_BYTES = 32
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]'])
 
-export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const publicUrl = new URL(env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`)
   const chainId = Number(env.EVM_CHAIN_ID || env.SIWE_CHAIN_ID || 1)
   if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new AuthConfigError('EVM_CHAIN_ID must be a positive integer')
@@ -45,7 +45,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
 }
 
 /** SESSION_SECRET when set, otherwise a key derived from MPP_SECRET_KEY (HKDF), so one secret suffices. */
-export function deriveSessionKey(env: NodeJS.ProcessEnv): Uint8Array {
+export function deriveSessionKey(env: Record<string, string | undefined>): Uint8Array {
   const dedicated = env.SESSION_SECRET
   if (dedicated) {
     if (Buffer.byteLength(dedicated) < MIN_SECRET_BYTES) throw new AuthConfigError('SESSION_SECRET must be at least 32 bytes')

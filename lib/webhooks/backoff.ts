@@ -6,7 +6,7 @@ export type RetryPolicy = { baseSeconds: number; maxSeconds: number; maxAttempts
 export const defaultRetryPolicy: RetryPolicy = { baseSeconds: 30, maxSeconds: 6 * 3600, maxAttempts: 10 }
 
 /** WEBHOOK_RETRY_BASE_SECONDS / WEBHOOK_MAX_ATTEMPTS override the defaults (tests shorten them). */
-export function retryPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
+export function retryPolicyFromEnv(env: Record<string, string | undefined> = process.env): RetryPolicy {
   const base = Number(env.WEBHOOK_RETRY_BASE_SECONDS)
   const attempts = Number(env.WEBHOOK_MAX_ATTEMPTS)
   return {

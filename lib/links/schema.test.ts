@@ -109,6 +109,8 @@ describe('CreateLinkInputSchema', () => {
     assert.match(issuesOf({ ...valid, expiresAt: '2001-01-01T00:00:00Z' })[0]!, /in the future/)
     assert.match(issuesOf({ ...valid, expiresAt: '2999-01-01' })[0]!, /^expiresAt/)
     assert.match(issuesOf({ ...valid, expiresAt: 'tomorrow' })[0]!, /^expiresAt/)
+    assert.match(issuesOf({ ...valid, expiresAt: new Date('+010000-01-01T00:00:00Z') })[0]!, /before the year 10000/)
+    assert.equal(LinkSchema.CreateLinkInputSchema.parse({ ...valid, expiresAt: '9999-12-31T23:59:59Z' }).expiresAt?.getUTCFullYear(), 9999)
   })
 
   test('slug: 3..64 of [a-z0-9-], folded to lower case, reserved words refused', () => {

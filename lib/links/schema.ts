@@ -119,6 +119,8 @@ export const AccessPolicySchema: z.ZodType<AccessPolicy, unknown> = z.discrimina
 
 export const MaxPaymentsSchema = z.number().int('maxPayments must be a whole number').min(1, 'maxPayments must be at least 1').max(2_147_483_647)
 
+const latestExpiry = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 /** An ISO 8601 date-time with a zone (or a Date) that is still in the future when parsed. */
 export const ExpiresAtSchema = z.union([z.iso.datetime({ offset: true }), z.date()]).transform((value, ctx): Date => {
   const date = value instanceof Date ? value : new Date(value)
@@ -128,6 +130,11 @@ export const ExpiresAtSchema = z.union([z.iso.datetime({ offset: true }), z.date
   }
   if (date.getTime() <= Date.now()) {
     ctx.addIssue({ code: 'custom', message: 'expiresAt must be in the future' })
+    return z.NEVER
+  }
+  // Dates past year 9999 serialise as "+010000-…", which PostgreSQL cannot read.
+  if (date.getTime() > latestExpiry) {
+    ctx.addIssue({ code: 'custom', message: 'expiresAt must be before the year 10000' })
     return z.NEVER
   }
   return date

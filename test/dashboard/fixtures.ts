@@ -25,7 +25,7 @@ export async function makeLink(db: Db, merchantId: string, overrides: Record<str
 export async function makePayment(
   db: Db,
   link: Links.Link,
-  overrides: Partial<Payments.NewPayment> & { createdAt?: Date; status?: 'succeeded' | 'refunded' } = {},
+  overrides: Partial<Omit<Payments.NewPayment, 'status'>> & { createdAt?: Date; status?: 'succeeded' | 'refunded' } = {},
 ): Promise<Payments.Payment> {
   const { createdAt, status, ...rest } = overrides
   const method = rest.method ?? 'evm'

@@ -14,7 +14,7 @@ const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
 
 export async function handleLinkRequest(request: Request, slug: string): Promise<Response> {
   const gate = await getGate()
-  const link = /^[a-z0-9-]{1,64}$/.test(slug) ? await Links.getLinkBySlug(gate.db, slug) : null
+  const link = /^[A-Za-z0-9-]{1,64}$/.test(slug) ? await Links.getLinkBySlug(gate.db, slug) : null
   if (!link) return problemForBrowser(request, jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`))
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)

@@ -7,11 +7,14 @@ import { getDb } from '@/lib/store/db'
 import { ChallengeStats } from './challenge-stats'
 import { loadGateConfig } from './config'
 import type { Gate } from './gate'
+import * as PreparedPayment from './prepared-payment'
 import type { PricedResource } from './priced-resource'
 import type { MppRail, X402Rail } from './rails'
 import { RateLimiter } from './rate-limit'
 
 export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
+
+const RECONCILE_INTERVAL_MS = 30_000
 
 /** x402 `maxTimeoutSeconds`: how long an authorization we accept may stay valid. */
 const X402_MAX_TIMEOUT_SECONDS = 300
@@ -65,7 +68,17 @@ function stripeAdapter(rail: StripeRail.StripeRail): MppRail {
     },
     settle: async ({ challenge, payload, resource }) => {
       const s = await rail.settleMppCredential({ challenge, payload, linkId: resource.linkId ?? resource.key })
-      return { settlementKey: s.settlementKey, method: 'stripe', reference: s.reference, payer: null, amount: s.amount, currency: s.currency, receiptFields: s.receiptFields }
+      const prepared = PreparedPayment.fromMetadata(s.paymentIntent.metadata)
+      return {
+        settlementKey: s.settlementKey,
+        method: 'stripe',
+        reference: s.reference,
+        payer: null,
+        amount: s.amount,
+        currency: s.currency,
+        receiptFields: s.receiptFields,
+        ...(prepared ? { paymentId: prepared.paymentId } : {}),
+      }
     },
   }
 }
@@ -82,8 +95,11 @@ async function createRuntime(): Promise<GateRuntime> {
     const adapters = evmAdapters(evm)
     rails.push(adapters.mpp)
     x402 = adapters.x402
-    // Settlements a crash left half-done are finished from the chain, in the background.
-    void evm.reconcile().catch(() => {})
+    // Settlements a crash left half-done are finished from the chain: at start, then periodically
+    // (the rail only judges records idle for a minute, so in-flight ones of other instances are safe).
+    const reconcile = () => void evm.reconcile().catch(() => {})
+    reconcile()
+    setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }
   if (stripe) rails.push(stripeAdapter(stripe))
   return {

@@ -27,6 +27,7 @@ export async function recordPayment(
     ...(challengeId ? { challengeId } : {}),
   }
   const { payment } = await Payments.recordOnce(gate.db, {
+    ...(settled.paymentId ? { id: settled.paymentId } : {}),
     settlementKey: settled.settlementKey,
     linkId: resource.linkId ?? null,
     merchantId: resource.merchantId ?? null,
@@ -57,8 +58,11 @@ function receiptHeaders(payment: Payments.Payment): Record<string, string> {
   return { [Receipt.headerName]: Receipt.serialize(payment.receipt as Receipt.Receipt) }
 }
 
-/** Runs the paid handler for a recorded payment; a failure is recorded and leaves a one-retry grant. */
-export async function deliverPayment(gate: Gate, resource: PricedResource, deliver: Deliver, payment: Payments.Payment): Promise<Response> {
+/**
+ * Runs the paid handler for a recorded payment; a failure is recorded and leaves a one-retry grant.
+ * `preparedGrantTokenHash`: the payer already holds the grant's token (card checkout), so no new cookie.
+ */
+export async function deliverPayment(gate: Gate, resource: PricedResource, deliver: Deliver, payment: Payments.Payment, preparedGrantTokenHash?: string): Promise<Response> {
   const now = new Date()
   const headers: Record<string, string> = {
     ...receiptHeaders(payment),
@@ -82,7 +86,9 @@ export async function deliverPayment(gate: Gate, resource: PricedResource, deliv
   await Payments.markDelivery(gate.db, payment.id, deliveryError ? 'failed' : 'delivered', deliveryError ?? undefined)
 
   const terms = deliveryError ? retryGrantTerms(now) : grantTerms(resource.accessPolicy, now)
-  if (terms) {
+  if (terms && preparedGrantTokenHash) {
+    await Grants.issueWithHash(gate.db, { tokenHash: preparedGrantTokenHash, paymentId: payment.id, resourceKey: resource.key, ...terms })
+  } else if (terms) {
     const { token } = await Grants.issue(gate.db, { paymentId: payment.id, resourceKey: resource.key, ...terms })
     headers['set-cookie'] = serializeGrantCookie({
       resourceKey: resource.key,

@@ -90,7 +90,7 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
   }
 
   const payment = await recordPayment(gate, resource, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null)
-  return deliverPayment(gate, resource, deliver, payment)
+  return deliverPayment(gate, resource, deliver, payment, settled.grantTokenHash)
 }
 
 /** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */

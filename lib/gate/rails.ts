@@ -18,6 +18,10 @@ export type Settled = {
   currency: string
   /** Method-specific receipt fields, e.g. { chainId } for evm. */
   receiptFields: Record<string, unknown>
+  /** The payment id fixed before settlement (a card checkout's PaymentIntent), so its receipt link was known in advance. */
+  paymentId?: string
+  /** SHA-256 of the grant token the payer's browser got with that PaymentIntent: the grant is issued for it, no new cookie. */
+  grantTokenHash?: string
 }
 
 export interface MppRail {

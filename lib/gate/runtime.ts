@@ -77,7 +77,7 @@ function stripeAdapter(rail: StripeRail.StripeRail): MppRail {
         amount: s.amount,
         currency: s.currency,
         receiptFields: s.receiptFields,
-        ...(prepared ? { paymentId: prepared.paymentId } : {}),
+        ...(prepared ? { paymentId: prepared.paymentId, grantTokenHash: prepared.grantTokenHash } : {}),
       }
     },
   }

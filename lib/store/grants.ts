@@ -7,7 +7,8 @@ import { accessGrants } from './schema'
 
 export type Grant = typeof accessGrants.$inferSelect
 
-function hashToken(token: string): string {
+/** What the database keeps of a grant token: base64url(SHA-256(token)). */
+export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url')
 }
 
@@ -18,6 +19,18 @@ export async function issue(
   const token = randomBytes(24).toString('base64url')
   const rows = await db.insert(accessGrants).values({ tokenHash: hashToken(token), ...input }).returning()
   return { token, grant: rows[0]! }
+}
+
+/**
+ * Issues a grant for a token the payer already holds (set before payment, only its hash known here).
+ * Idempotent: false when a grant with this hash exists (another path issued it first).
+ */
+export async function issueWithHash(
+  db: Db,
+  input: { tokenHash: string; paymentId: string; resourceKey: string; expiresAt: Date | null; usesLeft: number | null },
+): Promise<boolean> {
+  const rows = await db.insert(accessGrants).values(input).onConflictDoNothing({ target: accessGrants.tokenHash }).returning({ tokenHash: accessGrants.tokenHash })
+  return rows.length === 1
 }
 
 /**

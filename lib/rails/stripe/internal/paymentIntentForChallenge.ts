@@ -14,6 +14,8 @@ export type PaymentIntentForChallengeParameters = {
   amountCents: number | bigint
   currency?: string
   description?: string
+  /** Extra metadata the caller needs back in webhooks (at most 40 more keys); the binding keys always win. */
+  metadata?: Record<string, string>
 }
 
 export type PaymentIntentForChallenge = {
@@ -39,7 +41,7 @@ export async function createPaymentIntentForChallenge(context: RailContext, para
         // Endive (the pinned SDK's API version) removed `payment_method_types` from create.
         allowed_payment_method_types: [...context.config.paymentMethodTypes] as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[],
         ...(parameters.description ? { description: parameters.description.slice(0, 1000) } : {}),
-        metadata: { [Keys.metadataKeys.challengeId]: parameters.challengeId, [Keys.metadataKeys.linkId]: parameters.linkId },
+        metadata: { ...parameters.metadata, [Keys.metadataKeys.challengeId]: parameters.challengeId, [Keys.metadataKeys.linkId]: parameters.linkId },
       },
       { idempotencyKey: Keys.paymentIntentIdempotencyKey(parameters.challengeId, parameters.linkId) },
     )

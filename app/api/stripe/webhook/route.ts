@@ -1,0 +1,8 @@
+// Stripe webhook endpoint: enable `payment_intent.succeeded` and `charge.refunded` for it in Stripe.
+import { handleStripeWebhookRequest } from '@/lib/gate/stripe-webhook'
+
+export const dynamic = 'force-dynamic'
+
+export async function POST(request: Request) {
+  return handleStripeWebhookRequest(request)
+}

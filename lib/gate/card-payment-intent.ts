@@ -1,0 +1,171 @@
+// POST /api/checkout/payment-intent: the checkout's card tab asks for the PaymentIntent of the stripe
+// challenge it holds. The challenge must be ours, unexpired, for Stripe and for that resource; the
+// answer also sets the grant cookie whose hash the intent carries (see prepared-payment.ts).
+import { z } from 'zod'
+import * as Links from '@/lib/links'
+import * as Money from '@/lib/money'
+import * as Binding from '@/lib/protocol/Binding'
+import * as Challenge from '@/lib/protocol/Challenge'
+import * as Jcs from '@/lib/protocol/Jcs'
+import * as StripeMethod from '@/lib/protocol/methods/stripe'
+import * as Problem from '@/lib/protocol/Problem'
+import { StripeUnavailableError, UnchargeableAmountError } from '@/lib/rails/stripe'
+import { serializeGrantCookie } from './grant-cookie'
+import { linkResource } from './link-resource'
+import type { PricedResource } from './priced-resource'
+import { jsonProblem } from './payment-required'
+import * as PreparedPayment from './prepared-payment'
+import { clientKey } from './rate-limit'
+import { getGate, type GateRuntime } from './runtime'
+
+export const CardPaymentIntentInputSchema = z.object({
+  /** The priced resource, a path on this origin (`/l/{slug}` or a `withPayment` route) or its absolute URL. */
+  url: z.string().min(1).max(2048),
+  /** One `WWW-Authenticate: Payment …` challenge as sent, or the decoded challenge (request/opaque as objects). */
+  challenge: z.union([z.string().min(1).max(16_384), z.record(z.string(), z.unknown())]),
+})
+export type CardPaymentIntentInput = z.infer<typeof CardPaymentIntentInputSchema>
+
+export type CardPaymentIntent = {
+  /** For Stripe.js only. */
+  clientSecret: string
+  /** Stripe.js's key, handed over at run time so one build serves any Stripe account. */
+  publishableKey: string
+  paymentIntentId: string
+  /** Where the receipt will be, whichever way the payment gets recorded. */
+  receiptUrl: string
+}
+
+/** A refusal that is not a payment problem: bad input (400), no such link (404), gone (410), no Stripe (503). */
+export class CardCheckoutError extends Error {
+  override name = 'CardCheckoutError'
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+  ) {
+    super(detail)
+  }
+}
+
+// What the intent is bought against: a payment link, or a withPayment route known only through its challenge.
+type Target = { key: string; path: string; link: PricedResource | null; accessMinutes: number | null; offersCard: boolean }
+
+// The cookie outlives any grant it can open: the grant's own expiry is enforced by the server.
+const COOKIE_SECONDS_BEYOND_ACCESS = 24 * 3600
+
+/** Verifies the challenge for `url` and returns its PaymentIntent plus the grant cookie to set. Throws CardCheckoutError, PaymentProblem, StripeUnavailableError. */
+export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaymentIntentInput, now: Date = new Date()): Promise<{ intent: CardPaymentIntent; cookie: string }> {
+  const stripe = gate.stripe
+  const rail = gate.rails.find((r) => r.name === 'stripe')
+  if (!stripe || !rail) throw new CardCheckoutError(503, 'Card payments are not configured', 'This server takes no card payments.')
+  const target = await resolveTarget(gate, input.url)
+  const challenge = parseChallenge(input.challenge)
+
+  if (!Binding.verify(challenge, gate.config.secrets)) throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
+  if (challenge.realm !== gate.config.realm) throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
+  if (challenge.method !== StripeMethod.method || challenge.intent !== StripeMethod.intent)
+    throw new Problem.MethodUnsupportedError(`a card payment needs a ${StripeMethod.method}/${StripeMethod.intent} challenge, not ${challenge.method}/${challenge.intent}`)
+  if (Challenge.isExpired(challenge, now)) throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}; fetch a fresh one`)
+  if (challenge.opaque?.resource !== target.key) throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
+  if (!target.offersCard) throw new Problem.MethodUnsupportedError('this link does not accept card payments')
+  const request = StripeMethod.parseRequest(challenge.request)
+  if (target.link) {
+    // A link's price is known here: refuse a stale challenge before the payer is charged for it.
+    const current = rail.chargeRequest(target.link)
+    if (!current || Jcs.canonicalize(current) !== Jcs.canonicalize(challenge.request))
+      throw new Problem.InvalidChallengeError('the price or payment terms changed since this challenge was issued; pay the fresh challenge')
+  }
+
+  // A route's price is only known through its challenge, whose request the binding vouches for.
+  const cents = BigInt(request.amount)
+  const priceUsd = target.link?.priceUsd ?? Money.normalizeDecimal(`${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`)
+  const prepared = PreparedPayment.preparePayment(gate.config.secrets[0]!, challenge.id, target.key)
+  let created
+  try {
+    created = await stripe.createPaymentIntentForChallenge({
+      challengeId: challenge.id,
+      linkId: target.link?.linkId ?? target.key,
+      amountCents: cents,
+      currency: request.currency,
+      ...(target.link?.title ? { description: target.link.title } : {}),
+      metadata: PreparedPayment.toMetadata(prepared, { key: target.key, priceUsd }),
+    })
+  } catch (error) {
+    if (error instanceof UnchargeableAmountError) throw new CardCheckoutError(400, 'Amount not payable by card', error.message)
+    throw error
+  }
+  const accessSeconds = (target.accessMinutes ?? 0) * 60
+  const cookie = serializeGrantCookie({
+    resourceKey: target.key,
+    token: prepared.grantToken,
+    path: target.path,
+    expiresAt: new Date(now.getTime() + (accessSeconds + COOKIE_SECONDS_BEYOND_ACCESS) * 1000),
+    secure: gate.config.publicUrl.protocol === 'https:',
+    now,
+  })
+  return { intent: { clientSecret: created.clientSecret, publishableKey: stripe.publishableKey, paymentIntentId: created.id, receiptUrl: `/receipts/${prepared.paymentId}` }, cookie }
+}
+
+/** The route: JSON in, rate-limited like credentials, problem+json out. */
+export async function handleCardPaymentIntentRequest(request: Request): Promise<Response> {
+  const gate = await getGate()
+  const limited = gate.limits.credentials.hit(clientKey(request))
+  if (!limited.allowed) return jsonProblem(429, 'Too many requests', `Slow down; retry in ${limited.retryAfterSeconds} seconds.`, { 'retry-after': String(limited.retryAfterSeconds) })
+  // JSON only: a cross-site form cannot send it without a CORS preflight, which this route never grants.
+  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return jsonProblem(415, 'Unsupported media type', 'Send a JSON body.')
+  let input: CardPaymentIntentInput
+  try {
+    input = CardPaymentIntentInputSchema.parse(await request.json())
+  } catch {
+    return jsonProblem(400, 'Invalid request', 'Expected a JSON body {"url": "/l/…", "challenge": "Payment id=…"}.')
+  }
+  try {
+    const { intent, cookie } = await createCardPaymentIntent(gate, input)
+    return Response.json(intent, { headers: { 'cache-control': 'no-store', 'set-cookie': cookie } })
+  } catch (error) {
+    if (error instanceof Problem.PaymentProblem) {
+      return new Response(JSON.stringify(Problem.toJSON(error)), { status: error.status, headers: { 'content-type': Problem.contentType, 'cache-control': 'no-store' } })
+    }
+    if (error instanceof CardCheckoutError) return jsonProblem(error.status, error.title, error.detail)
+    if (error instanceof StripeUnavailableError) return jsonProblem(503, 'Card payments unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
+    throw error
+  }
+}
+
+async function resolveTarget(gate: GateRuntime, url: string): Promise<Target> {
+  let parsed: URL
+  try {
+    parsed = new URL(url, gate.config.publicUrl)
+  } catch {
+    throw new CardCheckoutError(400, 'Invalid url', 'url must be a path on this server.')
+  }
+  if (parsed.origin !== gate.config.publicUrl.origin) throw new CardCheckoutError(400, 'Invalid url', 'url must be a path on this server.')
+  const path = parsed.pathname
+  // Stripe metadata values hold 500 characters; the resource key must fit.
+  if (path.length > 400) throw new CardCheckoutError(400, 'Invalid url', 'url is too long to pay by card.')
+  const slug = /^\/l\/([A-Za-z0-9-]{1,64})$/.exec(path)?.[1]
+  if (!slug) return { key: `route:GET ${path}`, path, link: null, accessMinutes: null, offersCard: true }
+  const link = await Links.getLinkBySlug(gate.db, slug)
+  if (!link) throw new CardCheckoutError(404, 'Link not found', `There is no payment link at /l/${slug}.`)
+  const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
+  if (Links.linkAvailability(link, paid) !== 'ok') throw new CardCheckoutError(410, 'Link unavailable', 'This link no longer sells.')
+  const resource = linkResource(link, gate.config.publicUrl)
+  return {
+    key: resource.key,
+    path: new URL(resource.url).pathname,
+    link: resource,
+    accessMinutes: link.accessPolicy.kind === 'window' ? link.accessPolicy.minutes : null,
+    offersCard: link.rails.includes('stripe'),
+  }
+}
+
+function parseChallenge(value: CardPaymentIntentInput['challenge']): Challenge.Challenge {
+  try {
+    return typeof value === 'string' ? Challenge.deserialize(value) : Challenge.from(value as Challenge.Challenge)
+  } catch (error) {
+    if (error instanceof Challenge.MalformedChallengeError || error instanceof Challenge.InvalidChallengeFieldsError)
+      throw new Problem.InvalidChallengeError(`the challenge cannot be read: ${error.message}`)
+    throw error
+  }
+}

@@ -1,0 +1,87 @@
+// Stripe webhooks, POST /api/stripe/webhook: a succeeded PaymentIntent of ours records its payment and
+// the grant the payer's browser already holds the token for (so a page closed early still unlocks);
+// a refunded charge marks its payment refunded. The rail verifies signatures and deduplicates events.
+import * as Money from '@/lib/money'
+import { WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import * as Grants from '@/lib/store/grants'
+import * as Links from '@/lib/store/links'
+import * as Payments from '@/lib/store/payments'
+import { grantTerms, retryGrantTerms } from './grant-cookie'
+import { jsonProblem } from './payment-required'
+import * as PreparedPayment from './prepared-payment'
+import { getGate } from './runtime'
+
+/** Raw body -> signature check (400) -> the event's handler once per event id (5xx on failure, so Stripe retries). */
+export async function handleStripeWebhookRequest(request: Request): Promise<Response> {
+  const gate = await getGate()
+  if (!gate.stripe) return jsonProblem(404, 'Card payments are not configured', 'This server has no Stripe account configured.')
+  const body = new Uint8Array(await request.arrayBuffer())
+  let event
+  try {
+    event = gate.stripe.parseWebhook(body, request.headers.get('stripe-signature'))
+  } catch (error) {
+    if (error instanceof WebhookSignatureError) return jsonProblem(400, 'Invalid webhook signature', error.message)
+    throw error
+  }
+  try {
+    const result = await gate.stripe.handleWebhookEvent(event, webhookHandlers)
+    return Response.json({ received: true, ...result }, { headers: { 'cache-control': 'no-store' } })
+  } catch (error) {
+    // The event's id and type only: the body may carry customer details.
+    console.error(`stripe webhook ${event.type} ${event.id} failed: ${error instanceof Error ? error.message : 'unknown error'}`)
+    return jsonProblem(500, 'Webhook handler failed', 'The event was not processed; Stripe will deliver it again.')
+  }
+}
+
+export const webhookHandlers: WebhookHandlers = {
+  onPaymentSucceeded: recordSucceededPayment,
+  onRefunded: recordRefundedCharge,
+}
+
+/**
+ * Records a checkout's PaymentIntent as paid (once per settlement key, whichever path comes first) and,
+ * when this call recorded it, issues the grant whose token the PaymentIntent route set as a cookie.
+ * Never claims the settlement: the payer's credential may still arrive and must be delivered.
+ */
+export async function recordSucceededPayment(payment: SucceededPayment, { tx }: WebhookContext): Promise<void> {
+  const metadata = payment.paymentIntent.metadata ?? {}
+  const resourceKey = metadata[PreparedPayment.metadataKeys.resourceKey] ?? (payment.linkId.startsWith('route:') ? payment.linkId : `link:${payment.linkId}`)
+  const link = resourceKey === `link:${payment.linkId}` ? await Links.getById(tx, payment.linkId) : null
+  const prepared = PreparedPayment.fromMetadata(metadata)
+  const now = new Date()
+  const { created, payment: recorded } = await Payments.recordOnce(tx, {
+    ...(prepared ? { id: prepared.paymentId } : {}),
+    settlementKey: payment.settlementKey,
+    linkId: link?.id ?? null,
+    merchantId: link?.merchantId ?? null,
+    resourceKey,
+    protocol: 'webhook',
+    method: 'stripe',
+    amount: String(payment.amountCents),
+    currency: payment.currency,
+    amountUsd: priceUsd(metadata[PreparedPayment.metadataKeys.priceUsd], link, payment.amountCents),
+    payer: null,
+    reference: payment.reference,
+    challengeId: payment.challengeId,
+    receipt: { status: 'success', method: 'stripe', timestamp: now.toISOString(), reference: payment.reference, challengeId: payment.challengeId },
+  })
+  if (!created || !prepared) return
+  // Nothing was delivered yet: a window link opens for its minutes, anything else for one fetch.
+  const terms = (link && grantTerms(link.accessPolicy, now)) ?? retryGrantTerms(now)
+  await Grants.issueWithHash(tx, { tokenHash: prepared.grantTokenHash, paymentId: recorded.id, resourceKey, ...terms })
+}
+
+/** A full refund (ours, or one made in the Stripe dashboard) marks the payment refunded; partial refunds leave it. */
+export async function recordRefundedCharge(refund: RefundedCharge, { tx }: WebhookContext): Promise<void> {
+  if (!refund.fullyRefunded) return
+  const payment = await Payments.getBySettlementKey(tx, refund.settlementKey)
+  if (payment) await Payments.markRefunded(tx, payment.id)
+}
+
+// The price the challenge was for (kept on the intent), else the link's, else the cents charged.
+function priceUsd(fromMetadata: string | undefined, link: Links.Link | null, amountCents: number): string {
+  if (fromMetadata && Money.isUsd(fromMetadata)) return fromMetadata
+  if (link) return link.priceUsd
+  const cents = BigInt(amountCents)
+  return Money.normalizeDecimal(`${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`)
+}

@@ -1,0 +1,171 @@
+// `npm run bench`: Tollgate against its baselines on this machine, side by side in one process tree
+// (anvil, `next start`, the mppx reference server and the load generator are all children of this
+// script). Prints a Markdown table; `-- --write-readme` also writes it into README.md "Benchmarks".
+// Options: --quick (a short smoke run), --only=1,2,3,4 (pick benchmarks), --no-wrk (use the in-process
+// load generator even when wrk is installed). Figures are printed, never asserted.
+import path from 'node:path'
+import { type Address, createPublicClient, erc20Abi, http } from 'viem'
+import { anvilAccount } from '@/scripts/chain/deploy'
+import { type Stack, startStack } from '@/test/support/stack'
+import * as CheckoutWeight from './checkout-weight'
+import * as Issuance from './issuance'
+import * as Load from './load'
+import * as Paid from './paid'
+import * as Reference from './reference'
+import * as Report from './report'
+import * as TimeToUnlock from './time-to-unlock'
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const writeReadme = args.includes('--write-readme')
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4').split(','))
+
+const engine: Load.Engine = args.includes('--no-wrk') ? 'node' : Load.defaultEngine()
+const settings = quick
+  ? { issuance: { concurrency: 32, durationMs: 1_000, rounds: 1, warmupMs: 1_000, engine }, sequential: 10, perPayer: 2, unlockRuns: 2 }
+  : { issuance: { concurrency: 32, durationMs: 3_000, rounds: 3, warmupMs: 1_000, engine }, sequential: 100, perPayer: 8, unlockRuns: 10 }
+
+const concurrentPayers = [2, 3, 4, 5, 6, 7, 8, 9].map((i) => anvilAccount(i))
+/** mppx reference settles from its own anvil account, so its nonces never race Tollgate's settler (account 0). */
+const referenceSettlerIndex = 10
+
+function log(message: string) {
+  console.log(`[bench] ${message}`)
+}
+
+async function main() {
+  const machine = Report.machine()
+  log(`machine: ${Report.describeMachine(machine)}`)
+  log('starting anvil, the seeded database, the upstream and next start (builds first if the build is stale)…')
+  const stopping: Array<() => Promise<void>> = []
+  const stopAll = async () => {
+    for (const stop of stopping.splice(0).reverse()) await stop().catch(() => {})
+  }
+  const interrupted = () => void stopAll().finally(() => process.exit(130))
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+
+  const rows: Report.Row[] = []
+  const notes: string[] = []
+  try {
+    const stack: Stack = await startStack({
+      env: { TOLLGATE_BENCH: '1', RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000', RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000' },
+    })
+    stopping.push(() => stack.stop())
+    const demo = stack.links.find((l) => l.slug === 'demo')
+    if (!demo || demo.resource.kind !== 'inline') throw new Error('the seeded /l/demo link is missing or not inline')
+    const reference = await Reference.start(
+      {
+        rpcUrl: stack.chain.rpcUrl,
+        chainId: stack.chain.chainId,
+        token: stack.chain.token,
+        recipient: demo.recipient as Address,
+        amount: demo.priceUsd,
+        decimals: 6,
+        description: demo.title,
+        resourceKey: `link:${demo.id}`,
+        body: demo.resource.body,
+        contentType: demo.resource.contentType,
+        settlerIndex: referenceSettlerIndex,
+      },
+      stack.env.MPP_SECRET_KEY!,
+    )
+    stopping.push(() => reference.stop())
+    log(`Tollgate ${stack.url} (pid ${stack.apps[0]!.pid}), mppx reference ${reference.url} (pid ${reference.pid}), anvil pid ${stack.chain.pid}`)
+
+    if (only.has('1')) {
+      log(`1/4 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`)
+      const [gated, unpriced, mppx] = await Issuance.measure(
+        [
+          { name: 'tollgate', url: `${stack.url}/l/demo`, expectedStatus: 402 },
+          { name: 'unpriced', url: `${stack.url}/api/bench/unpriced`, expectedStatus: 200 },
+          { name: 'mppx', url: `${reference.url}/l/demo`, expectedStatus: 402 },
+        ],
+        settings.issuance,
+        ['tollgate', 'unpriced'],
+      )
+      const rps = (s: Issuance.TargetSummary) => `${Report.formatNumber(s.requestsPerSecond)} req/s`
+      const latency = (s: Issuance.TargetSummary) => `${Report.formatMs(s.p50Ms)} / ${Report.formatMs(s.p99Ms)}`
+      const cost = 1 - gated!.requestsPerSecond / unpriced!.requestsPerSecond
+      rows.push(
+        { measurement: '1. Unpaid GET /l/demo → 402, throughput', tollgate: rps(gated!), other: `${rps(unpriced!)} — same bytes, ungated Next.js route`, ratio: `${Report.ratio(gated!.requestsPerSecond, unpriced!.requestsPerSecond)} (gating costs ${Report.formatNumber(cost * 100, 1)}%; target < 10%)` },
+        { measurement: '1. Unpaid GET /l/demo → 402, throughput', tollgate: rps(gated!), other: `${rps(mppx!)} — mppx 0.11 server on node:http`, ratio: Report.ratio(gated!.requestsPerSecond, mppx!.requestsPerSecond) },
+        { measurement: '1. 402 latency under load, p50 / p99', tollgate: latency(gated!), other: `${latency(unpriced!)} ungated · ${latency(mppx!)} mppx`, ratio: `${Report.ratio(gated!.p50Ms, unpriced!.p50Ms)} · ${Report.ratio(gated!.p50Ms, mppx!.p50Ms)} (p50)` },
+      )
+      notes.push(`Load generator: ${engine === 'wrk' ? 'wrk (1 thread)' : 'in-process Node client (node:http keep-alive agent)'}, ${settings.issuance.concurrency} connections, median of ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target.`)
+      notes.push(`402 sizes: Tollgate ${gated!.bodyBytes} B body + ${gated!.headerBytes} B headers; ungated route ${unpriced!.bodyBytes} B + ${unpriced!.headerBytes} B; mppx ${mppx!.bodyBytes} B + ${mppx!.headerBytes} B.`)
+      const unexpected = [gated!, unpriced!, mppx!].filter((s) => s.unexpected > 0)
+      if (unexpected.length) notes.push(`Unexpected answers during load: ${unexpected.map((s) => `${s.name} ${s.unexpected}`).join(', ')}.`)
+    }
+
+    if (only.has('2')) {
+      log(`2/4 paid round trips: ${settings.sequential} sequential per server (alternating), then ${concurrentPayers.length} payers × ${settings.perPayer} concurrently per server…`)
+      const chain = createPublicClient({ transport: http(stack.chain.rpcUrl) })
+      const balance = () => chain.readContract({ address: stack.chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [demo.recipient as Address] })
+      const before = await balance()
+      const [ours, mppx] = await Paid.measure(
+        [
+          { name: 'tollgate', url: `${stack.url}/l/demo` },
+          { name: 'mppx', url: `${reference.url}/l/demo` },
+        ],
+        { sequential: settings.sequential, sequentialPayers: [anvilAccount(1)], concurrentPayers, perPayer: settings.perPayer },
+      )
+      const received = (await balance()) - before
+      const paidCount = ours!.sequential.count + ours!.concurrent.count + mppx!.sequential.count + mppx!.concurrent.count
+      const price = 10n ** 4n // 0.01 USDC in base units (6 decimals)
+      notes.push(`Paid requests: ${paidCount} answered 200 with a receipt; the merchant received ${received} base units on chain (${received === BigInt(paidCount) * price ? 'exactly one price per paid request' : `EXPECTED ${BigInt(paidCount) * price}`}).`)
+      for (const s of [ours!, mppx!]) if (s.firstFailure) notes.push(`${s.name}: ${s.sequential.failures + s.concurrent.failures} paid requests failed, first: ${s.firstFailure}`)
+      const lat = (p: Paid.Phase) => `${Report.formatMs(p.p50Ms)} / ${Report.formatMs(p.p99Ms)}`
+      rows.push(
+        { measurement: `2. Paid request (mppx client, EIP-3009, anvil), sequential ×${settings.sequential}: median / p99`, tollgate: lat(ours!.sequential), other: `${lat(mppx!.sequential)} — mppx reference`, ratio: `${Report.ratio(ours!.sequential.p50Ms, mppx!.sequential.p50Ms)} / ${Report.ratio(ours!.sequential.p99Ms, mppx!.sequential.p99Ms)}` },
+        { measurement: '2. Paid requests, sequential: throughput', tollgate: `${Report.formatNumber(ours!.sequential.perSecond, 1)} /s`, other: `${Report.formatNumber(mppx!.sequential.perSecond, 1)} /s`, ratio: Report.ratio(ours!.sequential.perSecond, mppx!.sequential.perSecond) },
+        { measurement: `2. Paid requests, ${concurrentPayers.length} payers concurrently ×${settings.perPayer}: median / p99`, tollgate: lat(ours!.concurrent), other: lat(mppx!.concurrent), ratio: `${Report.ratio(ours!.concurrent.p50Ms, mppx!.concurrent.p50Ms)} / ${Report.ratio(ours!.concurrent.p99Ms, mppx!.concurrent.p99Ms)}` },
+        { measurement: '2. Paid requests, concurrent: throughput', tollgate: `${Report.formatNumber(ours!.concurrent.perSecond, 1)} /s`, other: `${Report.formatNumber(mppx!.concurrent.perSecond, 1)} /s`, ratio: Report.ratio(ours!.concurrent.perSecond, mppx!.concurrent.perSecond) },
+      )
+    }
+
+    if (only.has('3')) {
+      log('3/4 checkout weight: our /pay first-load JS, and the published @x402/paywall EVM page (npm pack)…')
+      const ours = await CheckoutWeight.ourCheckout(stack.url, `/pay?u=${encodeURIComponent('/l/demo')}`)
+      const paywall = CheckoutWeight.x402Paywall()
+      const oursText = ours.available ? `${Report.formatKiB(ours.weight.gzipBytes)} (${ours.weight.files} files)` : `not available yet: ${ours.reason}`
+      const paywallText = paywall.available ? `${Report.formatKiB(paywall.weight.gzipBytes)} — @x402/paywall ${paywall.version} EVM page (${paywall.note})` : `not measured: ${paywall.reason}`
+      rows.push({
+        measurement: '3. Checkout first-load JS (gzip)',
+        tollgate: oursText,
+        other: paywallText,
+        ratio: ours.available && paywall.available ? Report.ratio(ours.weight.gzipBytes, paywall.weight.gzipBytes) : 'n/a',
+      })
+      if (paywall.available) notes.push(`@x402/paywall's EVM paywall ships as one HTML page with its scripts inlined (${Report.formatKiB(paywall.weight.rawBytes)} raw JS; whole page ${Report.formatKiB(paywall.htmlGzipBytes)} gzip).`)
+      if (ours.available) notes.push(`Our checkout first load: ${ours.weight.files} scripts, ${Report.formatKiB(ours.weight.rawBytes)} raw; wallet code loads only after "Crypto wallet" is chosen.`)
+    }
+
+    if (only.has('4')) {
+      log(`4/4 time to unlock: Playwright + system Chromium, open /l/demo → resource visible via the Test wallet, ${settings.unlockRuns} runs…`)
+      const fortune = (JSON.parse(demo.resource.body) as { fortune?: string }).fortune ?? demo.resource.body
+      const unlock = await TimeToUnlock.measure({ baseUrl: stack.url, linkPath: '/l/demo', expectedText: fortune.slice(0, 40), runs: settings.unlockRuns })
+      rows.push(
+        unlock.available
+          ? { measurement: `4. Time to unlock, wallet path (median of ${unlock.runs})`, tollgate: `${Report.formatMs(unlock.medianMs)} (p90 ${Report.formatMs(unlock.p90Ms)}, min ${Report.formatMs(unlock.minMs)})`, other: '— (no reference UI runs here)', ratio: 'n/a' }
+          : { measurement: '4. Time to unlock, wallet path', tollgate: unlock.reason, other: '—', ratio: 'n/a' },
+      )
+      if (unlock.available) notes.push(`Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`)
+    }
+  } finally {
+    await stopAll()
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+  }
+
+  const markdown = [`Measured ${Report.describeMachine(machine)}${quick ? ' — QUICK smoke run, not representative' : ''}.`, '', Report.table(rows), '', ...notes.map((n) => `- ${n}`)].join('\n')
+  console.log(`\n${markdown}\n`)
+  if (writeReadme) {
+    Report.writeReadmeResults(path.join(import.meta.dirname, '..', '..', 'README.md'), markdown)
+    log('README.md "Benchmarks" results updated')
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

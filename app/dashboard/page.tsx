@@ -1,21 +1,102 @@
 import type { Metadata } from 'next'
-import { SiteHeader } from '@/components/ui/SiteHeader'
+import Link from 'next/link'
+import { Stat } from '@/components/dashboard/Stat'
+import { EmptyState } from '@/components/dashboard/EmptyState'
+import { PageHeader } from '@/components/dashboard/PageHeader'
+import { PaymentsTable } from '@/components/dashboard/PaymentsTable'
+import { RevenueChart } from '@/components/dashboard/RevenueChart'
+import { SplitBars } from '@/components/dashboard/SplitBars'
+import { protocolLabel, railLabel, usd } from '@/components/dashboard/format'
+import { getAuthRuntime, requireMerchant } from '@/lib/auth/request'
+import * as Links from '@/lib/links'
+import * as Payments from '@/lib/payments'
 
-export const metadata: Metadata = { title: 'Dashboard' }
+export const metadata: Metadata = { title: 'Overview' }
 
-export default function DashboardPage() {
+const ranges = [7, 30, 90] as const
+
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const merchant = await requireMerchant('/dashboard')
+  const { db } = await getAuthRuntime()
+  const requested = Number((await searchParams).days)
+  const days = ranges.includes(requested as (typeof ranges)[number]) ? requested : 30
+  const [overview, links, recent] = await Promise.all([
+    Payments.getOverview(db, merchant.id, { days }),
+    Links.listLinks(db, merchant.id),
+    Payments.listPayments(db, merchant.id, {}, { pageSize: 5 }),
+  ])
+
   return (
     <>
-      <SiteHeader />
-      <main className="container">
-        <h1>Merchant dashboard</h1>
-        <div className="card">
-          <p>
-            Sign-in with a wallet, link management and revenue reports are on their way. Until then, links are created by
-            the demo seed and through the server-side functions in <code>lib/links</code>.
-          </p>
+      <PageHeader
+        title="Overview"
+        description={`Last ${days} days, UTC.`}
+        actions={
+          <>
+            <nav className="actions" aria-label="Period">
+              {ranges.map((r) => (
+                <Link key={r} className={`btn small${r === days ? ' primary' : ''}`} href={`/dashboard?days=${r}`} aria-current={r === days ? 'page' : undefined}>
+                  {r} days
+                </Link>
+              ))}
+            </nav>
+            <Link className="btn primary" href="/dashboard/links/new">
+              New link
+            </Link>
+          </>
+        }
+      />
+      {links.length === 0 ? (
+        <div className="panel">
+          <EmptyState icon="＋" title="Create your first payment link" action={<Link className="btn primary" href="/dashboard/links/new">New link</Link>}>
+            Put a price on text, a file, a secret URL or an API. Agents pay it with MPP or x402; people get a checkout page.
+          </EmptyState>
         </div>
-      </main>
+      ) : null}
+      <div className="stats">
+        <Stat label="Revenue" value={usd(overview.revenueUsd)} hint={`${usd(overview.allTimeRevenueUsd)} all time`} testId="stat-revenue" />
+        <Stat label="Payments" value={overview.payments} hint={overview.refunds ? `${overview.refunds} refunded (${usd(overview.refundedUsd)})` : 'No refunds'} testId="stat-payments" />
+        <Stat label="402s issued" value={overview.challenges} hint="Payment challenges sent by your links" testId="stat-challenges" />
+        <Stat
+          label="Conversion"
+          value={overview.conversion === null ? '—' : `${(overview.conversion * 100).toFixed(overview.conversion < 0.1 ? 1 : 0)}%`}
+          hint="Payments per 402 issued"
+          testId="stat-conversion"
+        />
+      </div>
+      <div className="two-col">
+        <section className="panel" aria-labelledby="revenue-title">
+          <h2 id="revenue-title">Revenue per day</h2>
+          <RevenueChart data={overview.byDay} />
+        </section>
+        <div>
+          <section className="panel" aria-labelledby="rail-title">
+            <h2 id="rail-title">By rail</h2>
+            <SplitBars rows={overview.byRail} labels={railLabel} empty="No payments in this period." />
+          </section>
+          <section className="panel" aria-labelledby="protocol-title">
+            <h2 id="protocol-title">By protocol</h2>
+            <SplitBars rows={overview.byProtocol} labels={protocolLabel} empty="No payments in this period." />
+          </section>
+        </div>
+      </div>
+      <section aria-labelledby="recent-title">
+        <div className="panel-head">
+          <h2 id="recent-title" style={{ fontSize: '1.02rem', margin: 0 }}>
+            Recent payments
+          </h2>
+          <Link href="/dashboard/payments">All payments →</Link>
+        </div>
+        {recent.payments.length === 0 ? (
+          <div className="panel">
+            <EmptyState icon="◎" title="No payments yet">
+              Share a link: payments appear here the moment they settle.
+            </EmptyState>
+          </div>
+        ) : (
+          <PaymentsTable payments={recent.payments} />
+        )}
+      </section>
     </>
   )
 }

@@ -1,6 +1,7 @@
 // The dashboard's gatekeeper for pages, route handlers and actions: who is signed in, or refuse.
 import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
+import { cache } from 'react'
 import { getDb } from '@/lib/store/db'
 import type { Db } from '@/lib/store/db'
 import type { Merchant } from '@/lib/store/merchants'
@@ -18,12 +19,12 @@ export async function getAuthRuntime(): Promise<AuthRuntime> {
   return { db: await getDb(), config: globalAuth.__tollgateAuthConfig }
 }
 
-/** The session of the browser making this request (Server Components, actions), or null. */
-export async function currentSession(): Promise<Session | null> {
+/** The session of the browser making this request (Server Components, actions), or null; once per request. */
+export const currentSession = cache(async (): Promise<Session | null> => {
   const { db, config } = await getAuthRuntime()
   const jar = await cookies()
   return readSession(db, config.sessionKey, jar.get(SessionCookie.nameFor(config.secureCookies))?.value)
-}
+})
 
 /** For pages: the signed-in merchant, or a redirect to sign-in that comes back to `returnTo`. */
 export async function requireMerchant(returnTo: string = '/dashboard'): Promise<Merchant> {

@@ -1,0 +1,77 @@
+// The one wrapper of every dashboard API route: session check, same-origin check for writes,
+// and the single mapping of our typed errors to JSON responses. Handlers stay a few lines.
+import { AuthError, TooManyRequestsError } from '@/lib/auth/errors'
+import { assertSameOrigin, authenticate, getAuthRuntime } from '@/lib/auth/request'
+import type { Session } from '@/lib/auth/sessions'
+import { LinkError } from '@/lib/links/errors'
+import { PaymentError } from '@/lib/payments/errors'
+import type { Db } from '@/lib/store/db'
+import { WebhookError } from '@/lib/webhooks/errors'
+import { startWebhookWorker } from '@/lib/webhooks/worker'
+
+type Params = Record<string, string | string[]>
+export type RouteContext = { params: Promise<Params> }
+type Handler<P> = (args: { request: Request; db: Db; params: P }) => Promise<Response>
+type AuthedHandler<P> = (args: { request: Request; db: Db; params: P; session: Session }) => Promise<Response>
+
+/** A route for a signed-in merchant: 401 without a session, 403 for a cross-site write. */
+export function merchantRoute<P extends Params = Params>(handler: AuthedHandler<P>) {
+  return (request: Request, context: RouteContext) =>
+    run(async () => {
+      await assertSameOrigin(request)
+      const session = await authenticate(request)
+      const { db } = await getAuthRuntime()
+      // Deliveries left due by a restart resume once the dashboard is in use.
+      startWebhookWorker(db)
+      return handler({ request, db, params: (await context.params) as P, session })
+    })
+}
+
+/** A route anyone may call (sign-in); writes still must come from our own pages. */
+export function publicRoute<P extends Params = Params>(handler: Handler<P>) {
+  return (request: Request, context: RouteContext) =>
+    run(async () => {
+      await assertSameOrigin(request)
+      const { db } = await getAuthRuntime()
+      return handler({ request, db, params: (await context.params) as P })
+    })
+}
+
+export function json(data: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return Response.json(data, { status: init.status ?? 200, headers: { 'cache-control': 'no-store', ...init.headers } })
+}
+
+export function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+  return json({ error: { code, message, ...extra } }, { status, headers })
+}
+
+/** Reads a JSON body; a missing or malformed one is a 400, not a crash. */
+export async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json()
+  } catch {
+    throw new BadRequestError('the request body must be JSON')
+  }
+}
+
+export class BadRequestError extends Error {
+  override name = 'BadRequestError'
+}
+
+async function run(handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler()
+  } catch (error) {
+    return toResponse(error)
+  }
+}
+
+function toResponse(error: unknown): Response {
+  if (error instanceof TooManyRequestsError) return errorResponse(error.status, error.code, error.message, {}, { 'retry-after': String(error.retryAfterSeconds) })
+  if (error instanceof AuthError || error instanceof PaymentError || error instanceof WebhookError) return json({ error: error.toJSON() }, { status: error.status })
+  if (error instanceof LinkError) return json({ error: error.toJSON() }, { status: error.status })
+  if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
+  // Unexpected: the name only, never a message that might carry input, a signature or a secret.
+  console.error(`dashboard API error: ${error instanceof Error ? error.name : typeof error}`)
+  return errorResponse(500, 'internal_error', 'something went wrong on our side; try again')
+}

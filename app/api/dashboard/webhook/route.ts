@@ -1,0 +1,13 @@
+// GET /api/dashboard/webhook: the endpoint and signing secret. PUT {url}: set or clear the endpoint.
+import { getAuthRuntime } from '@/lib/auth/request'
+import * as Webhooks from '@/lib/webhooks'
+import { json, merchantRoute, readJson } from '../_lib/route'
+
+export const GET = merchantRoute(async ({ db, session }) => json({ webhook: await Webhooks.getWebhookSettings(db, session.merchant.id) }))
+
+export const PUT = merchantRoute(async ({ request, db, session }) => {
+  const { config } = await getAuthRuntime()
+  const body = (await readJson(request)) as { url?: unknown } | null
+  const webhook = await Webhooks.setWebhookUrl(db, session.merchant.id, body?.url ?? null, { allowLoopback: !config.secureCookies })
+  return json({ webhook })
+})

@@ -1,0 +1,15 @@
+// What the link editor needs from the server besides the link: files, and whether cards are on.
+import * as StripeRail from '@/lib/rails/stripe'
+import type { Db } from '@/lib/store/db'
+import * as Files from '@/lib/store/files'
+
+export async function editorData(db: Db, merchantId: string) {
+  const files = await Files.listFiles(db, merchantId)
+  let stripeEnabled = false
+  try {
+    stripeEnabled = StripeRail.loadStripeConfig() !== null
+  } catch {
+    stripeEnabled = false
+  }
+  return { files: files.map((f) => ({ id: f.id, name: f.name, size: f.size })), stripeEnabled, maxFileBytes: Files.maxFileBytes }
+}

@@ -1,0 +1,292 @@
+'use client'
+// Create or edit a payment link. Validation happens on the server (the link schema); this form
+// only shapes the input, uploads a file first when one is chosen, and shows the server's issues.
+import Link from 'next/link'
+import { useRouter } from 'next/navigation'
+import { useMemo, useState, type FormEvent } from 'react'
+
+export type EditableLink = {
+  id: string
+  slug: string
+  title: string
+  description: string
+  priceUsd: string
+  rails: Array<'evm' | 'stripe'>
+  recipient: string
+  resource: { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string } | { kind: 'file'; fileId: string } | { kind: 'redirect' | 'proxy'; url: string }
+  accessPolicy: { kind: 'once' } | { kind: 'window'; minutes: number }
+  maxPayments: number | null
+  expiresAt: string | null
+  active: boolean
+}
+
+type Props = {
+  link: EditableLink | null
+  merchantAddress: string
+  stripeEnabled: boolean
+  files: Array<{ id: string; name: string; size: number }>
+  maxFileBytes: number
+}
+
+type Issue = { path: string; message: string }
+
+export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFileBytes }: Props) {
+  const router = useRouter()
+  const initialExpiry = useMemo(() => (link?.expiresAt ? toLocalInput(link.expiresAt) : ''), [link])
+  const [title, setTitle] = useState(link?.title ?? '')
+  const [description, setDescription] = useState(link?.description ?? '')
+  const [price, setPrice] = useState(link?.priceUsd ?? '')
+  const [rails, setRails] = useState<Array<'evm' | 'stripe'>>(link?.rails ?? ['evm'])
+  const [recipient, setRecipient] = useState(link?.recipient ?? merchantAddress)
+  const [kind, setKind] = useState<EditableLink['resource']['kind']>(link?.resource.kind ?? 'inline')
+  const [contentType, setContentType] = useState<'text/plain' | 'application/json'>(link?.resource.kind === 'inline' ? link.resource.contentType : 'text/plain')
+  const [body, setBody] = useState(link?.resource.kind === 'inline' ? link.resource.body : '')
+  const [url, setUrl] = useState(link && (link.resource.kind === 'redirect' || link.resource.kind === 'proxy') ? link.resource.url : '')
+  const [fileId, setFileId] = useState(link?.resource.kind === 'file' ? link.resource.fileId : (files[0]?.id ?? ''))
+  const [upload, setUpload] = useState<File | null>(null)
+  const [access, setAccess] = useState<'once' | 'window'>(link?.accessPolicy.kind ?? 'window')
+  const [minutes, setMinutes] = useState(String(link?.accessPolicy.kind === 'window' ? link.accessPolicy.minutes : 60))
+  const [maxPayments, setMaxPayments] = useState(link?.maxPayments ? String(link.maxPayments) : '')
+  const [expiresAt, setExpiresAt] = useState(initialExpiry)
+  const [slug, setSlug] = useState(link?.slug ?? '')
+  const [active, setActive] = useState(link?.active ?? true)
+  const [issues, setIssues] = useState<Issue[]>([])
+  const [error, setError] = useState<string | null>(null)
+  const [saving, setSaving] = useState(false)
+
+  const issueFor = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message
+
+  async function uploadFile(file: File): Promise<string> {
+    if (file.size > maxFileBytes) throw new FormError([{ path: 'resource', message: `files can be at most ${Math.floor(maxFileBytes / 1048576)} MB` }])
+    const form = new FormData()
+    form.set('file', file)
+    const response = await fetch('/api/dashboard/files', { method: 'POST', body: form })
+    const data = await response.json().catch(() => null)
+    if (!response.ok) throw new FormError([{ path: 'resource', message: data?.error?.message ?? 'the upload failed' }])
+    return data.file.id as string
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault()
+    setSaving(true)
+    setIssues([])
+    setError(null)
+    try {
+      let resource: EditableLink['resource']
+      if (kind === 'inline') resource = { kind, contentType, body }
+      else if (kind === 'file') resource = { kind, fileId: upload ? await uploadFile(upload) : fileId }
+      else resource = { kind, url }
+      const input: Record<string, unknown> = {
+        title,
+        description,
+        price: price.trim(),
+        rails,
+        recipient: recipient.trim(),
+        resource,
+        accessPolicy: access === 'once' ? { kind: 'once' } : { kind: 'window', minutes: Number(minutes) },
+        maxPayments: maxPayments.trim() === '' ? null : Number(maxPayments),
+        active,
+      }
+      // An unchanged expiry is not resent: a past date is refused, and editing an expired link's title must work.
+      if (!link || expiresAt !== initialExpiry) input.expiresAt = expiresAt ? new Date(expiresAt).toISOString() : null
+      if (!link ? slug.trim() !== '' : slug.trim() !== link.slug) input.slug = slug.trim()
+      const response = await fetch(link ? `/api/dashboard/links/${link.id}` : '/api/dashboard/links', {
+        method: link ? 'PATCH' : 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(input),
+      })
+      if (response.status === 401) return router.push(`/signin?next=${encodeURIComponent(window.location.pathname)}`)
+      const data = await response.json().catch(() => null)
+      if (!response.ok) throw new FormError(data?.error?.issues ?? [], data?.error?.message ?? `Saving failed (${response.status})`)
+      router.push(`/dashboard/links/${data.link.id}`)
+      router.refresh()
+    } catch (caught) {
+      if (caught instanceof FormError) {
+        setIssues(caught.issues)
+        setError(caught.summary)
+      } else setError('Network error: check your connection and try again.')
+      setSaving(false)
+    }
+  }
+
+  const toggleRail = (rail: 'evm' | 'stripe', on: boolean) => setRails((current) => (on ? [...new Set([...current, rail])] : current.filter((r) => r !== rail)))
+
+  return (
+    <form className="panel" onSubmit={submit} noValidate aria-label={link ? 'Edit link' : 'New link'} data-testid="link-editor">
+      {error ? (
+        <div className="alert error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      <div className="form-grid">
+        <Field label="Title" error={issueFor('title')} wide>
+          <input className="input" name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} required aria-invalid={!!issueFor('title')} placeholder="Premium market report" />
+        </Field>
+        <Field label="Description" help="Shown on the checkout page and in the 402." error={issueFor('description')} wide>
+          <textarea className="input" style={{ fontFamily: 'var(--font)', minHeight: 70 }} name="description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+        </Field>
+        <Field label="Price (USD)" help='A decimal amount such as "0.01" or "12.50".' error={issueFor('price')}>
+          <input className="input" name="price" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} placeholder="0.50" aria-invalid={!!issueFor('price')} />
+        </Field>
+        <Field label="Custom slug" help="Optional: /l/your-slug. Leave empty for a random one." error={issueFor('slug')}>
+          <input className="input" name="slug" value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="random" autoCapitalize="off" aria-invalid={!!issueFor('slug')} />
+        </Field>
+
+        <fieldset className="field wide">
+          <legend>Payment rails</legend>
+          <div className="choices">
+            <label className="choice">
+              <input type="checkbox" name="rail-evm" checked={rails.includes('evm')} onChange={(e) => toggleRail('evm', e.target.checked)} /> USDC on-chain (MPP + x402)
+            </label>
+            <label className="choice" title={stripeEnabled ? undefined : 'Configure Stripe keys on the server to take cards'}>
+              <input type="checkbox" name="rail-stripe" checked={rails.includes('stripe')} disabled={!stripeEnabled && !rails.includes('stripe')} onChange={(e) => toggleRail('stripe', e.target.checked)} /> Card (Stripe)
+            </label>
+          </div>
+          {!stripeEnabled ? <span className="help">Card payments appear once Stripe keys are configured on this server.</span> : null}
+          {issueFor('rails') ? <span className="error">{issueFor('rails')}</span> : null}
+        </fieldset>
+
+        <Field label="Recipient address" help="Where USDC payments are sent. Defaults to your sign-in address." error={issueFor('recipient')} wide>
+          <input className="input mono" name="recipient" value={recipient} onChange={(e) => setRecipient(e.target.value)} autoCapitalize="off" spellCheck={false} aria-invalid={!!issueFor('recipient')} />
+        </Field>
+      </div>
+
+      <div className="form-section" style={{ marginTop: 20 }}>
+        <h3>What the payer gets</h3>
+        <div className="form-grid">
+          <fieldset className="field wide">
+            <legend className="sr-only">Resource kind</legend>
+            <div className="choices">
+              {(
+                [
+                  ['inline', 'Text or JSON'],
+                  ['file', 'File download'],
+                  ['redirect', 'Secret URL'],
+                  ['proxy', 'Proxied API'],
+                ] as const
+              ).map(([value, label]) => (
+                <label className="choice" key={value}>
+                  <input type="radio" name="resource-kind" value={value} checked={kind === value} onChange={() => setKind(value)} /> {label}
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          {kind === 'inline' ? (
+            <>
+              <Field label="Content type">
+                <select className="input" value={contentType} onChange={(e) => setContentType(e.target.value as 'text/plain' | 'application/json')}>
+                  <option value="text/plain">Plain text</option>
+                  <option value="application/json">JSON</option>
+                </select>
+              </Field>
+              <Field label="Content" error={issueFor('resource')} wide>
+                <textarea className="input" name="body" value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={!!issueFor('resource')} placeholder={contentType === 'application/json' ? '{"answer": 42}' : 'The paid content'} />
+              </Field>
+            </>
+          ) : null}
+          {kind === 'file' ? (
+            <>
+              <Field label="Upload a file" help={`Up to ${Math.floor(maxFileBytes / 1048576)} MB. Delivered with its name and type after payment.`} error={issueFor('resource')} wide>
+                <input className="input" type="file" name="file" onChange={(e) => setUpload(e.target.files?.[0] ?? null)} />
+              </Field>
+              {files.length > 0 && !upload ? (
+                <Field label="…or use an uploaded file" wide>
+                  <select className="input" value={fileId} onChange={(e) => setFileId(e.target.value)}>
+                    {files.map((f) => (
+                      <option key={f.id} value={f.id}>
+                        {f.name} ({formatBytes(f.size)})
+                      </option>
+                    ))}
+                  </select>
+                </Field>
+              ) : null}
+            </>
+          ) : null}
+          {kind === 'redirect' || kind === 'proxy' ? (
+            <Field
+              label={kind === 'redirect' ? 'Secret URL' : 'Upstream API URL'}
+              help={kind === 'redirect' ? 'Revealed to the payer after payment.' : 'Each paid request is forwarded here and its answer returned.'}
+              error={issueFor('resource')}
+              wide
+            >
+              <input className="input" type="url" name="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://" aria-invalid={!!issueFor('resource')} />
+            </Field>
+          ) : null}
+        </div>
+      </div>
+
+      <div className="form-section" style={{ marginTop: 20 }}>
+        <h3>Access and limits</h3>
+        <div className="form-grid">
+          <fieldset className="field">
+            <legend>After paying</legend>
+            <div className="choices">
+              <label className="choice">
+                <input type="radio" name="access" checked={access === 'once'} onChange={() => setAccess('once')} /> One access
+              </label>
+              <label className="choice">
+                <input type="radio" name="access" checked={access === 'window'} onChange={() => setAccess('window')} /> Access for a while
+              </label>
+            </div>
+          </fieldset>
+          {access === 'window' ? (
+            <Field label="Access window (minutes)" error={issueFor('accessPolicy')}>
+              <input className="input" type="number" min={1} name="minutes" value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-invalid={!!issueFor('accessPolicy')} />
+            </Field>
+          ) : (
+            <div />
+          )}
+          <Field label="Maximum payments" help="Empty: unlimited. Refunds free a slot." error={issueFor('maxPayments')}>
+            <input className="input" type="number" min={1} name="maxPayments" value={maxPayments} onChange={(e) => setMaxPayments(e.target.value)} placeholder="Unlimited" aria-invalid={!!issueFor('maxPayments')} />
+          </Field>
+          <Field label="Expires" help="Empty: never. Your local time." error={issueFor('expiresAt')}>
+            <input className="input" type="datetime-local" name="expiresAt" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} aria-invalid={!!issueFor('expiresAt')} />
+          </Field>
+          <label className="choice wide" style={{ width: 'fit-content' }}>
+            <input type="checkbox" name="active" checked={active} onChange={(e) => setActive(e.target.checked)} /> Active (accepts payments)
+          </label>
+        </div>
+      </div>
+
+      <div className="form-footer">
+        <Link className="btn" href={link ? `/dashboard/links/${link.id}` : '/dashboard/links'}>
+          Cancel
+        </Link>
+        <button className="btn primary" type="submit" disabled={saving} data-testid="save-link">
+          {saving ? 'Saving…' : link ? 'Save changes' : 'Create link'}
+        </button>
+      </div>
+    </form>
+  )
+}
+
+function Field({ label, help, error, wide, children }: { label: string; help?: string; error?: string; wide?: boolean; children: React.ReactNode }) {
+  return (
+    <label className={`field${wide ? ' wide' : ''}`}>
+      <span>{label}</span>
+      {children}
+      {error ? <span className="error">{error}</span> : help ? <span className="help">{help}</span> : null}
+    </label>
+  )
+}
+
+class FormError extends Error {
+  constructor(
+    readonly issues: Issue[],
+    readonly summary: string = issues[0]?.message ?? 'Please fix the highlighted fields.',
+  ) {
+    super(summary)
+  }
+}
+
+function toLocalInput(iso: string): string {
+  const d = new Date(iso)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1048576) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / 1048576).toFixed(1)} MB`
+}

@@ -36,7 +36,10 @@ describe('prepareAuthorization', () => {
     assert.equal(prepared.authorization.validAfter, '0')
     assert.equal(prepared.authorization.value, '10000')
     assert.equal(prepared.authorization.to, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
-    assert.deepEqual(prepared.typedData.domain, { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' })
+    const document = JSON.parse(prepared.typedDataJson) as { domain: unknown; primaryType: string; message: unknown }
+    assert.deepEqual(document.domain, { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' })
+    assert.equal(document.primaryType, 'TransferWithAuthorization')
+    assert.deepEqual(document.message, prepared.authorization)
   })
 
   test('without an expiry, a few minutes from now', () => {
@@ -49,7 +52,7 @@ describe('prepareAuthorization', () => {
 describe('credentials', () => {
   test('a signed authorization round-trips through the server codec and recovers the payer', async () => {
     const prepared = prepareAuthorization(offer, payer.address, { name: 'USD Coin', version: '2' })
-    const signature = await payer.signTypedData(prepared.typedData)
+    const signature = await payer.signTypedData(JSON.parse(prepared.typedDataJson) as Parameters<typeof payer.signTypedData>[0])
     const credential = Credential.deserialize(authorizationCredential(offer, prepared, signature))
     assert.equal(credential.challenge.id, challenge.id)
     assert.deepEqual(credential.challenge.opaque, { resource: 'link:1' })

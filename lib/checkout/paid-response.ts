@@ -1,6 +1,6 @@
 // Browser-safe: what a paid (2xx) response holds, as the checkout shows it. Merchant bytes are
 // never rendered as HTML: text is text, images are images, everything else is a download.
-import * as Receipt from '@/lib/protocol/Receipt'
+import { decodeReceipt } from './wire'
 
 export type PaidResource =
   | { kind: 'json'; text: string }
@@ -39,7 +39,7 @@ export async function readPaidResponse(response: Response, fallbackName = 'downl
     const redirect = contentType === 'application/json' ? redirectTarget(text, headers.get('content-location')) : null
     resource = redirect ? { kind: 'redirect', url: redirect } : contentType.includes('json') ? { kind: 'json', text: prettyJson(text) } : { kind: 'text', text }
   } else resource = { kind: 'file', blob: typed, name: fallbackName }
-  return { resource, receipt: readReceipt(headers.get(Receipt.headerName)), receiptPath: receiptPath(headers.get('link')) }
+  return { resource, receipt: readReceipt(headers.get('payment-receipt')), receiptPath: receiptPath(headers.get('link')) }
 }
 
 /** RFC 6266: `filename*=UTF-8''…` wins over `filename="…"`; path separators are dropped. */
@@ -73,12 +73,8 @@ export function receiptPath(link: string | null): string | null {
 
 function readReceipt(header: string | null): PaidReceipt | null {
   if (!header) return null
-  try {
-    const receipt = Receipt.deserialize(header)
-    return { method: receipt.method, reference: receipt.reference, timestamp: receipt.timestamp, chainId: typeof receipt.chainId === 'number' ? receipt.chainId : null }
-  } catch {
-    return null
-  }
+  const receipt = decodeReceipt(header)
+  return receipt && { method: receipt.method, reference: receipt.reference, timestamp: receipt.timestamp, chainId: receipt.chainId ?? null }
 }
 
 /** A redirect link delivers `{"url": …}` and names the same URL in Content-Location. */

@@ -3,10 +3,8 @@
 // Each wallet call goes through the connected wallet's own provider; failures become a readable
 // notice and leave the payer one click from retrying. Nothing is submitted for an expired offer.
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { Client } from 'viem'
-import { readContract, signTypedData, waitForTransactionReceipt, writeContract } from 'viem/actions'
 import { useConfig, useConnection, useConnectors } from 'wagmi'
-import { connect, disconnect, getConnection, getConnectorClient, switchChain } from 'wagmi/actions'
+import { connect, disconnect, getConnection, switchChain } from 'wagmi/actions'
 import { authorizationCredential, hashCredential, prepareAuthorization } from '@/lib/checkout/authorization'
 import { formatTokenAmount } from '@/lib/checkout/format'
 import type { CheckoutEvm } from '@/lib/checkout/load-checkout'
@@ -14,6 +12,7 @@ import { isFresh, type EvmOffer } from '@/lib/checkout/offers'
 import { classifyWalletError } from '@/lib/checkout/wallet-errors'
 import * as Challenge from '@/lib/protocol/Challenge'
 import type { SubmitOutcome, SubmitProblem } from '../useCheckoutSession'
+import * as Provider from './provider-calls'
 
 export type WalletPhase =
   | 'choose'
@@ -37,20 +36,6 @@ export type WalletPaymentOptions = {
   submit(credential: string, headerName?: string): Promise<SubmitOutcome>
 }
 
-const erc20Abi = [
-  { type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ name: 'account', type: 'address' }], outputs: [{ name: '', type: 'uint256' }] },
-  {
-    type: 'function',
-    name: 'transfer',
-    stateMutability: 'nonpayable',
-    inputs: [
-      { name: 'to', type: 'address' },
-      { name: 'value', type: 'uint256' },
-    ],
-    outputs: [{ name: '', type: 'bool' }],
-  },
-] as const
-
 export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPaymentOptions) {
   const config = useConfig()
   const connection = useConnection()
@@ -66,7 +51,18 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
   const symbol = evm.token.symbol
   const chainName = evm.chain.name
 
-  const walletClient = useCallback(async (chainId: number): Promise<Client> => getConnectorClient(config, { chainId }) as Promise<Client>, [config])
+  /** The connected wallet's EIP-1193 provider, refusing to continue on another chain. */
+  const walletProvider = useCallback(
+    async (chainId: number): Promise<Provider.Eip1193Provider> => {
+      const connector = getConnection(config).connector
+      if (!connector) throw new Error('No wallet is connected.')
+      const provider = (await connector.getProvider()) as Provider.Eip1193Provider
+      const current = await Provider.chainIdOf(provider)
+      if (current !== chainId) throw new Error(`Your wallet is on chain ${current}, not ${chainName} (chain ID ${chainId}).`)
+      return provider
+    },
+    [config, chainName],
+  )
 
   /** After connecting (or when the wallet changes account or network): right chain, enough balance. */
   const prepare = useCallback(async () => {
@@ -94,8 +90,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     }
     setPhase('checking')
     try {
-      const client = await walletClient(offer.chainId)
-      const held = await readContract(client, { address: offer.currency, abi: erc20Abi, functionName: 'balanceOf', args: [address] })
+      const held = await Provider.tokenBalance(await walletProvider(offer.chainId), offer.currency, address)
       setBalance(held)
       if (held < offer.amount) {
         setNotice({
@@ -111,7 +106,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
       setNotice({ tone: 'error', text: `Your ${symbol} balance could not be read. ${classifyWalletError(error).message}` })
       setPhase('insufficient')
     }
-  }, [config, offer.chainId, offer.currency, offer.amount, offer.decimals, chainName, symbol, walletClient])
+  }, [config, offer.chainId, offer.currency, offer.amount, offer.decimals, chainName, symbol, walletProvider])
 
   const choose = useCallback(
     async (connectorUid: string) => {
@@ -180,8 +175,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     setPhase('signing')
     let signature: `0x${string}`
     try {
-      const client = await walletClient(current.chainId)
-      signature = await signTypedData(client, { account: address, ...prepared.typedData })
+      signature = await Provider.signTypedData(await walletProvider(current.chainId), address, prepared.typedDataJson)
     } catch (error) {
       const problem = classifyWalletError(error)
       if (problem.kind === 'unsupported' && current.credentialTypes.includes('hash')) {
@@ -203,7 +197,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     if (outcome.ok) return
     explain(outcome.problem)
     setPhase('ready')
-  }, [config, evm.token, freshOffer, prepare, submit, walletClient, explain])
+  }, [config, evm.token, freshOffer, prepare, submit, walletProvider, explain])
 
   /** Fallback for wallets without typed-data signing: send the ERC-20 transfer, then submit its hash. */
   const payWithTransfer = useCallback(async () => {
@@ -221,18 +215,10 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     setPhase('sending')
     let hash: `0x${string}`
     try {
-      const client = await walletClient(current.chainId)
-      hash = await writeContract(client, {
-        address: current.currency,
-        abi: erc20Abi,
-        functionName: 'transfer',
-        args: [current.recipient, current.amount],
-        account: address,
-        chain: client.chain,
-      })
+      const provider = await walletProvider(current.chainId)
+      hash = await Provider.sendTransfer(provider, address, current.currency, current.recipient, current.amount)
       setPhase('confirming')
-      const receipt = await waitForTransactionReceipt(client, { hash, pollingInterval: 1_000, timeout: 180_000 })
-      if (receipt.status !== 'success') {
+      if (!(await Provider.waitForReceipt(provider, hash))) {
         setNotice({ tone: 'error', text: `The transfer ${hash} failed on chain, so nothing moved. Check your balance and try again.` })
         setPhase('ready')
         return
@@ -253,7 +239,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     if (outcome.ok) return
     explain(outcome.problem, hash)
     setPhase('ready')
-  }, [config, freshOffer, prepare, submit, walletClient, explain])
+  }, [config, freshOffer, prepare, submit, walletProvider, explain])
 
   return {
     phase,

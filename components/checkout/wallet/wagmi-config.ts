@@ -1,7 +1,7 @@
 // The wagmi configuration of one checkout: only the offer's chain, wallets found through EIP-6963
 // (each listed by its own name), and in demo mode the built-in test wallet. Nothing is persisted.
 import { defineChain } from 'viem'
-import { createConfig, http, injected } from 'wagmi'
+import { createConfig, custom, injected } from 'wagmi'
 import type { CheckoutEvm } from '@/lib/checkout/load-checkout'
 import { createTestWalletProvider } from './test-wallet-provider'
 
@@ -21,8 +21,14 @@ export function createCheckoutConfig(evm: CheckoutEvm, testWallet: boolean) {
   return createConfig({
     chains: [chain],
     connectors: provider ? [injected({ target: { id: testWalletId, name: 'Test wallet', provider: () => provider as never } })] : [],
-    // Reads go through the connected wallet (see useWalletPayment); this transport is a fallback only.
-    transports: { [chain.id]: http(info.rpcUrl ?? undefined) },
+    // Every request goes to the connected wallet's own provider (provider-calls.ts); wagmi needs no RPC of ours.
+    transports: {
+      [chain.id]: custom({
+        request: async () => {
+          throw new Error('The checkout reads through the connected wallet only.')
+        },
+      }),
+    },
     multiInjectedProviderDiscovery: true,
     storage: null,
     ssr: false,

@@ -57,8 +57,8 @@ describe('payment failures get the spec status, problem type and fresh challenge
 
   /** A credential whose challenge this server could have issued (HMAC with its secret), with `changes` applied. */
   function forgedWithSecret(base: Credential.Credential, changes: Partial<Omit<Challenge.Challenge, 'id'>>): string {
-    const { id: _id, ...fields } = { ...base.challenge, ...changes }
-    return Credential.serialize({ challenge: Challenge.create({ secret, ...fields }), payload: base.payload })
+    const fields = { ...base.challenge, ...changes }
+    return Credential.serialize({ challenge: Challenge.create({ ...fields, secret }), payload: base.payload })
   }
 
   test('a tampered amount or recipient in the echoed challenge: 402 invalid-challenge (binding fails)', async () => {

@@ -4,6 +4,8 @@ import { Shell } from '@/components/dashboard/Shell'
 import { currentSession } from '@/lib/auth/request'
 import '@/components/dashboard/dashboard.css'
 
+export const dynamic = 'force-dynamic'
+
 export const metadata: Metadata = { title: { default: 'Dashboard', template: '%s · Tollgate dashboard' }, robots: { index: false } }
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {

@@ -21,8 +21,9 @@ export async function getAuthRuntime(): Promise<AuthRuntime> {
 
 /** The session of the browser making this request (Server Components, actions), or null; once per request. */
 export const currentSession = cache(async (): Promise<Session | null> => {
-  const { db, config } = await getAuthRuntime()
+  // Cookies first: it marks the page as per-request, so nothing here runs at build time.
   const jar = await cookies()
+  const { db, config } = await getAuthRuntime()
   return readSession(db, config.sessionKey, jar.get(SessionCookie.nameFor(config.secureCookies))?.value)
 })
 

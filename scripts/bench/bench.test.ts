@@ -61,12 +61,13 @@ Transfer/sec:      2.50MB
 })
 
 describe('scriptUrls', () => {
-  test('collects same-origin script sources and script preloads, once each', () => {
+  test('collects same-origin script sources and script preloads once each, skipping nomodule polyfills', () => {
     const html = `<link rel="preload" as="script" fetchPriority="low" href="/_next/static/chunks/a.js"/>
       <link rel="stylesheet" href="/_next/static/chunks/x.css"/>
       <script src="/_next/static/chunks/a.js" async=""></script>
       <script src="/_next/static/chunks/b.js?dpl=1&amp;v=2" async=""></script>
       <script src="https://js.stripe.com/v3"></script>
+      <script src="/_next/static/chunks/polyfills.js" noModule=""></script>
       <script>self.__next_f.push([1])</script>`
     assert.deepEqual(scriptUrls(html, 'http://127.0.0.1:3000'), [
       'http://127.0.0.1:3000/_next/static/chunks/a.js',

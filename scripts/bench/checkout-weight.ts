@@ -1,16 +1,21 @@
-// Benchmark 3: how much JavaScript a person downloads before the checkout can be used. Ours: every
-// script the server-rendered checkout page references, gzipped. The reference: the EVM paywall
-// page that the published @x402/paywall package serves (its scripts are inlined in one template).
+// Benchmark 3: how much JavaScript a person downloads to pay. Ours comes from scripts/measure-checkout.ts
+// (build manifests); when that cannot read the build, every script the served checkout page
+// references. The reference: the EVM paywall page of the published @x402/paywall package (its
+// scripts are inlined in one HTML template).
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import vm from 'node:vm'
 import { gzipSync } from 'node:zlib'
+import { distDir } from '@/scripts/app'
+import { measureCheckout } from '@/scripts/measure-checkout'
 
 export type Weight = { files: number; rawBytes: number; gzipBytes: number }
 
-export type CheckoutWeight = { available: true; path: string; weight: Weight } | { available: false; path: string; reason: string }
+export type CheckoutWeight =
+  | { available: true; source: 'build manifests' | 'served page'; firstLoad: Weight; walletPath: Weight | null }
+  | { available: false; reason: string }
 
 export type PaywallWeight = { available: true; version: string; note: string; weight: Weight; htmlGzipBytes: number } | { available: false; reason: string }
 
@@ -29,7 +34,12 @@ function weigh(scripts: Array<Uint8Array | string>): Weight {
 /** Script URLs a server-rendered Next.js page makes the browser fetch on first load. */
 export function scriptUrls(html: string, base: string): string[] {
   const urls = new Set<string>()
-  for (const match of html.matchAll(/<script\b[^>]*\ssrc="([^"]+)"/g)) urls.add(match[1]!)
+  for (const match of html.matchAll(/<script\b[^>]*>/g)) {
+    const tag = match[0]
+    const src = /\ssrc="([^"]+)"/.exec(tag)?.[1]
+    // Modern browsers skip nomodule scripts (Next.js's legacy polyfills).
+    if (src && !/\snomodule\b/i.test(tag)) urls.add(src)
+  }
   for (const match of html.matchAll(/<link\b[^>]*>/g)) {
     const tag = match[0]
     if (/\bas="script"/.test(tag) && /\brel="(?:preload|modulepreload)"/.test(tag)) {
@@ -40,18 +50,25 @@ export function scriptUrls(html: string, base: string): string[] {
   return [...urls].map((u) => new URL(u.replaceAll('&amp;', '&'), base).toString()).filter((u) => new URL(u).origin === new URL(base).origin)
 }
 
-/** First-load JS of our checkout page for `checkoutPath` (e.g. /pay?u=%2Fl%2Fdemo). */
+/** Our checkout's JS: from the build (measure-checkout) when possible, else from the served page. */
 export async function ourCheckout(baseUrl: string, checkoutPath: string): Promise<CheckoutWeight> {
+  try {
+    const m = measureCheckout()
+    const fromBuild = (part: { files: string[]; gzip: number }): Weight => ({ files: part.files.length, rawBytes: part.files.reduce((sum, f) => sum + statSync(path.join(distDir(), f)).size, 0), gzipBytes: part.gzip })
+    return { available: true, source: 'build manifests', firstLoad: fromBuild(m.beforeMethod), walletPath: fromBuild(m.walletPath) }
+  } catch {
+    // The build's layout is not what measure-checkout expects: weigh what the page serves.
+  }
   const page = await fetch(new URL(checkoutPath, baseUrl), { headers: { accept: 'text/html' } })
   const html = await page.text()
-  if (page.status !== 200) return { available: false, path: checkoutPath, reason: `${checkoutPath} answered ${page.status} (the checkout page is not in this build yet)` }
+  if (page.status !== 200) return { available: false, reason: `${checkoutPath} answered ${page.status} (the checkout page is not in this build yet)` }
   const scripts: Uint8Array[] = []
   for (const url of scriptUrls(html, baseUrl)) {
     const response = await fetch(url)
     if (!response.ok) throw new Error(`${url} answered ${response.status}`)
     scripts.push(new Uint8Array(await response.arrayBuffer()))
   }
-  return { available: true, path: checkoutPath, weight: weigh(scripts) }
+  return { available: true, source: 'served page', firstLoad: weigh(scripts), walletPath: null }
 }
 
 function npm(args: string[]): string {

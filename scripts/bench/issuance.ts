@@ -11,8 +11,10 @@ export type TargetSummary = {
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
-  /** Responses with another status than expected, or failed requests, over all rounds. */
-  unexpected: number
+  /** Responses on the wrong side of 2xx/3xx, over all rounds. */
+  wrongStatus: number
+  /** Requests that got no response (connect/read/write errors, wrk's 2 s timeout), over all rounds. */
+  socketErrors: number
   /** Size of one response: body bytes and header bytes (names + values). */
   bodyBytes: number
   headerBytes: number
@@ -55,14 +57,16 @@ export async function measure(targets: Target[], options: IssuanceOptions, sameB
     const results = rounds.get(target.name)!
     // The probe checked the exact status; under load, count answers on the wrong side of 2xx/3xx.
     const wrongClass = (r: Load.LoadResult) => (target.expectedStatus >= 400 ? r.requests - r.non2xx : r.non2xx)
-    const unexpected = results.reduce((sum, r) => sum + r.errors + wrongClass(r), 0)
+    const wrongStatus = results.reduce((sum, r) => sum + wrongClass(r), 0)
+    const socketErrors = results.reduce((sum, r) => sum + r.errors, 0)
     const { body, headerBytes } = probes.get(target.name)!
     return {
       name: target.name,
       requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
       p50Ms: median(results.map((r) => r.p50Ms)),
       p99Ms: median(results.map((r) => r.p99Ms)),
-      unexpected,
+      wrongStatus,
+      socketErrors,
       bodyBytes: body.length,
       headerBytes,
     }

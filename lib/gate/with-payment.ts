@@ -36,7 +36,8 @@ export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (re
   }
 }
 
-function routeResource(request: NextRequest, spec: PriceSpec, publicUrl: URL, defaultRecipient: Address | null): PricedResource {
+/** The priced resource a withPayment route sells for this method and URL (also what /openapi.json advertises). */
+export function routeResource(request: { method: string; nextUrl: { pathname: string; search: string } }, spec: PriceSpec, publicUrl: URL, defaultRecipient: Address | null): PricedResource {
   const s = typeof spec === 'string' ? { amount: spec } : spec
   const recipient = s.recipient ?? defaultRecipient
   if (!recipient) throw new Error('withPayment: no recipient — pass { recipient } or set PAYMENT_RECIPIENT')

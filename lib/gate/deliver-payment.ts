@@ -4,6 +4,7 @@ import * as x402Headers from '@/lib/protocol/x402/Headers'
 import * as PaymentResponse from '@/lib/protocol/x402/PaymentResponse'
 import * as Grants from '@/lib/store/grants'
 import * as Payments from '@/lib/store/payments'
+import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
 import type { Gate, Deliver } from './gate'
 import { grantTerms, retryGrantTerms, serializeGrantCookie } from './grant-cookie'
 import { jsonProblem } from './payment-required'
@@ -26,7 +27,7 @@ export async function recordPayment(
     ...settled.receiptFields,
     ...(challengeId ? { challengeId } : {}),
   }
-  const { payment } = await Payments.recordOnce(gate.db, {
+  const { created, payment } = await Payments.recordOnce(gate.db, {
     ...(settled.paymentId ? { id: settled.paymentId } : {}),
     settlementKey: settled.settlementKey,
     linkId: resource.linkId ?? null,
@@ -42,6 +43,12 @@ export async function recordPayment(
     challengeId,
     receipt,
   })
+  if (created) {
+    // The merchant's webhook is a notification: failing to queue it must not fail the paid request.
+    await enqueuePaymentEvent(gate.db, payment).catch((error: unknown) => {
+      console.error(`could not queue payment.succeeded for ${payment.id}: ${error instanceof Error ? error.message : 'unknown error'}`)
+    })
+  }
   return payment
 }
 

@@ -4,6 +4,7 @@ import * as Money from '@/lib/money'
 import * as EvmRail from '@/lib/rails/evm'
 import * as StripeRail from '@/lib/rails/stripe'
 import { getDb } from '@/lib/store/db'
+import { startWebhookWorker } from '@/lib/webhooks/worker'
 import { ChallengeStats } from './challenge-stats'
 import { loadGateConfig } from './config'
 import type { Gate } from './gate'
@@ -102,6 +103,8 @@ async function createRuntime(): Promise<GateRuntime> {
     setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }
   if (stripe) rails.push(stripeAdapter(stripe))
+  // Every instance delivers due merchant webhooks (rows are claimed atomically, so they share the work).
+  startWebhookWorker(db)
   return {
     config,
     db,

@@ -2,10 +2,13 @@
 // the grant the payer's browser already holds the token for (so a page closed early still unlocks);
 // a refunded charge marks its payment refunded. The rail verifies signatures and deduplicates events.
 import * as Money from '@/lib/money'
-import { WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import type Stripe from 'stripe'
+import { replayKey, WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import type { Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
 import * as Links from '@/lib/store/links'
 import * as Payments from '@/lib/store/payments'
+import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
 import { grantTerms, retryGrantTerms } from './grant-cookie'
 import { jsonProblem } from './payment-required'
 import * as PreparedPayment from './prepared-payment'
@@ -25,12 +28,23 @@ export async function handleStripeWebhookRequest(request: Request): Promise<Resp
   }
   try {
     const result = await gate.stripe.handleWebhookEvent(event, webhookHandlers)
+    if (result.outcome === 'handled') await notifyMerchant(gate.db, event)
     return Response.json({ received: true, ...result }, { headers: { 'cache-control': 'no-store' } })
   } catch (error) {
     // The event's id and type only: the body may carry customer details.
     console.error(`stripe webhook ${event.type} ${event.id} failed: ${error instanceof Error ? error.message : 'unknown error'}`)
     return jsonProblem(500, 'Webhook handler failed', 'The event was not processed; Stripe will deliver it again.')
   }
+}
+
+/** Queues the merchant's own webhook once the event's writes committed (enqueueing is idempotent). */
+async function notifyMerchant(db: Db, event: Stripe.Event): Promise<void> {
+  const object = event.data.object as { id?: unknown; payment_intent?: unknown }
+  const intentId =
+    event.type === 'payment_intent.succeeded' ? object.id : event.type === 'charge.refunded' ? (typeof object.payment_intent === 'string' ? object.payment_intent : (object.payment_intent as { id?: unknown } | null)?.id) : undefined
+  if (typeof intentId !== 'string') return
+  const payment = await Payments.getBySettlementKey(db, replayKey(intentId))
+  if (payment) await enqueuePaymentEvent(db, payment, event.type === 'charge.refunded' ? 'payment.refunded' : 'payment.succeeded')
 }
 
 export const webhookHandlers: WebhookHandlers = {

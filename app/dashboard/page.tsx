@@ -1,5 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { Suspense } from 'react'
+import { PanelSkeleton, StatsSkeleton } from '@/components/dashboard/Skeletons'
 import { Stat } from '@/components/dashboard/Stat'
 import { EmptyState } from '@/components/dashboard/EmptyState'
 import { PageHeader } from '@/components/dashboard/PageHeader'
@@ -17,14 +19,8 @@ const ranges = [7, 30, 90] as const
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const merchant = await requireMerchant('/dashboard')
-  const { db } = await getAuthRuntime()
   const requested = Number((await searchParams).days)
   const days = ranges.includes(requested as (typeof ranges)[number]) ? requested : 30
-  const [overview, links, recent] = await Promise.all([
-    Payments.getOverview(db, merchant.id, { days }),
-    Links.listLinks(db, merchant.id),
-    Payments.listPayments(db, merchant.id, {}, { pageSize: 5 }),
-  ])
 
   return (
     <>
@@ -46,6 +42,30 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           </>
         }
       />
+      <Suspense
+        key={days}
+        fallback={
+          <>
+            <StatsSkeleton />
+            <PanelSkeleton label="Loading the overview" />
+          </>
+        }
+      >
+        <OverviewSections merchantId={merchant.id} days={days} />
+      </Suspense>
+    </>
+  )
+}
+
+async function OverviewSections({ merchantId, days }: { merchantId: string; days: number }) {
+  const { db } = await getAuthRuntime()
+  const [overview, links, recent] = await Promise.all([
+    Payments.getOverview(db, merchantId, { days }),
+    Links.listLinks(db, merchantId),
+    Payments.listPayments(db, merchantId, {}, { pageSize: 5 }),
+  ])
+  return (
+    <>
       {links.length === 0 ? (
         <div className="panel">
           <EmptyState icon="＋" title="Create your first payment link" action={<Link className="btn primary" href="/dashboard/links/new">New link</Link>}>

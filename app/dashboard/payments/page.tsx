@@ -1,9 +1,11 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { Suspense } from 'react'
 import { EmptyState } from '@/components/dashboard/EmptyState'
 import { PageHeader } from '@/components/dashboard/PageHeader'
 import { PaymentsFilters } from '@/components/dashboard/PaymentsFilters'
 import { PaymentsTable } from '@/components/dashboard/PaymentsTable'
+import { PanelSkeleton } from '@/components/dashboard/Skeletons'
 import { getAuthRuntime, requireMerchant } from '@/lib/auth/request'
 import * as Links from '@/lib/links'
 import * as Payments from '@/lib/payments'
@@ -15,11 +17,9 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   const filters = Payments.parseFilters(params)
   const merchant = await requireMerchant(`/dashboard/payments?${Payments.toSearchParams(filters)}`)
   const { db } = await getAuthRuntime()
-  const [page, links] = await Promise.all([Payments.listPayments(db, merchant.id, filters, { page: Payments.parsePage(params) }), Links.listLinks(db, merchant.id)])
-  const filtered = Object.keys(filters).length > 0
+  const links = await Links.listLinks(db, merchant.id)
+  const page = Payments.parsePage(params)
   const exportHref = `/api/dashboard/payments/export?${Payments.toSearchParams(filters)}`
-  const pageHref = (n: number) => `/dashboard/payments?${Payments.toSearchParams(filters, { page: String(n) })}`
-  const first = (page.page - 1) * page.pageSize + 1
 
   return (
     <>
@@ -27,12 +27,27 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
         title="Payments"
         description="Every payment across your links, newest first."
         actions={
-          <a className="btn" href={exportHref} download data-testid="export-csv" aria-disabled={page.total === 0}>
+          <a className="btn" href={exportHref} download data-testid="export-csv">
             Export CSV
           </a>
         }
       />
       <PaymentsFilters filters={filters} links={links.map((l) => ({ id: l.id, title: l.title }))} />
+      <Suspense key={`${Payments.toSearchParams(filters)}|${page}`} fallback={<PanelSkeleton label="Loading payments" />}>
+        <PaymentsResults merchantId={merchant.id} filters={filters} page={page} />
+      </Suspense>
+    </>
+  )
+}
+
+async function PaymentsResults({ merchantId, filters, page: requested }: { merchantId: string; filters: Payments.PaymentFilters; page: number }) {
+  const { db } = await getAuthRuntime()
+  const page = await Payments.listPayments(db, merchantId, filters, { page: requested })
+  const filtered = Object.keys(filters).length > 0
+  const pageHref = (n: number) => `/dashboard/payments?${Payments.toSearchParams(filters, { page: String(n) })}`
+  const first = (page.page - 1) * page.pageSize + 1
+  return (
+    <>
       {page.total === 0 ? (
         <div className="panel">
           {filtered ? (

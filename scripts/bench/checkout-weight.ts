@@ -88,7 +88,7 @@ function paywallVersion(): { version: string; note: string } {
   }
   if (matching) return { version: core, note: `matches @x402/core ${core}` }
   const latest = npm(['view', '@x402/paywall', 'version'])
-  return { version: latest, note: `newest published; no ${core} exists (our @x402/core is ${core})` }
+  return { version: latest, note: `newest published; there is no ${core} to match our @x402/core` }
 }
 
 /** Reads the one string literal assigned to `name` in a bundle, without running the bundle. */

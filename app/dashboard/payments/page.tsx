@@ -15,7 +15,8 @@ export const metadata: Metadata = { title: 'Payments' }
 export default async function PaymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams
   const filters = Payments.parseFilters(params)
-  const merchant = await requireMerchant(`/dashboard/payments?${Payments.toSearchParams(filters)}`)
+  const query = Payments.toSearchParams(filters).toString()
+  const merchant = await requireMerchant(query ? `/dashboard/payments?${query}` : '/dashboard/payments')
   const { db } = await getAuthRuntime()
   const links = await Links.listLinks(db, merchant.id)
   const page = Payments.parsePage(params)

@@ -76,7 +76,8 @@ test.describe.serial('merchant dashboard', () => {
     // A bad price is explained next to the field, and nothing is created.
     await merchant.getByLabel('Price (USD)').fill('-1')
     await merchant.getByTestId('save-link').click()
-    await expect(merchant.getByRole('alert')).toContainText('price')
+    await expect(merchant.locator('.alert.error')).toContainText('Some fields need a change')
+    await expect(merchant.locator('label.field', { hasText: 'Price (USD)' }).locator('.error')).toContainText('plain decimal number')
     await merchant.getByLabel('Price (USD)').fill('0.05')
     await merchant.getByTestId('save-link').click()
 

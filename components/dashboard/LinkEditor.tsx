@@ -97,7 +97,10 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       })
       if (response.status === 401) return router.push(`/signin?next=${encodeURIComponent(window.location.pathname)}`)
       const data = await response.json().catch(() => null)
-      if (!response.ok) throw new FormError(data?.error?.issues ?? [], data?.error?.message ?? `Saving failed (${response.status})`)
+      if (!response.ok) {
+        const found: Issue[] = data?.error?.issues ?? []
+        throw new FormError(found, found.length > 0 ? 'Some fields need a change: see below.' : (data?.error?.message ?? `Saving failed (${response.status})`))
+      }
       router.push(`/dashboard/links/${data.link.id}`)
       router.refresh()
     } catch (caught) {

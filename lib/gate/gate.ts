@@ -41,12 +41,20 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
   const x402Header = request.headers.get(x402Headers.paymentSignature)
 
   let credential: Credential.Credential | null = null
+  let malformed: Problem.PaymentProblem | null = null
   try {
     credential = hasMpp ? (Credential.fromHeaders(request.headers) ?? null) : null
   } catch (error) {
-    if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
-    throw error
+    if (!(error instanceof Problem.PaymentProblem)) throw error
+    malformed = error
   }
+
+  // Every presented credential counts, malformed ones too: otherwise garbage would buy unlimited challenges.
+  if (malformed || credential || x402Header) {
+    const limited = gate.limits.credentials.hit(clientKey(request))
+    if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
+  }
+  if (malformed) return paymentRequiredResponse(gate, request, resource, body, malformed)
 
   if (!credential && !x402Header) {
     if (grantToken) {
@@ -57,9 +65,6 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
     if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
     return paymentRequiredResponse(gate, request, resource, body)
   }
-
-  const limited = gate.limits.credentials.hit(clientKey(request))
-  if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
 
   let settled: Settled
   try {

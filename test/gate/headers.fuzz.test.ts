@@ -43,10 +43,7 @@ function mutated(value: unknown): fc.Arbitrary<unknown> {
     fc.constantFrom(...entries.map(([key]) => key)).chain((key) =>
       mutated((value as Record<string, unknown>)[key]).map((child) => (Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...value, [key]: child })),
     ),
-    fc.constantFrom(...entries.map(([key]) => key)).map((key) => {
-      const { [key]: _removed, ...rest } = value as Record<string, unknown>
-      return rest
-    }),
+    fc.constantFrom(...entries.map(([key]) => key)).map((key) => Object.fromEntries(entries.filter(([k]) => k !== key))),
     fc.tuple(fc.string({ maxLength: 12 }), jsonish).map(([key, child]) => ({ ...value, [key]: child })),
   )
 }

@@ -13,6 +13,8 @@ export type ExpectedProblem = {
   secret: string
   /** Challenge ids that must not come back (the fresh challenge is new). */
   notIds?: string[]
+  /** When the request was sent: each challenge must outlive it (default: now; pass it with very short TTLs). */
+  sentAt?: number
 }
 
 export type CheckedProblem = { body: Problem.Body; challenges: Challenge.Challenge[] }
@@ -33,7 +35,7 @@ export async function assertProblem(response: Response, expected: ExpectedProble
     assert.ok(challenges.length >= 1, 'a 402 carries at least one Payment challenge')
     for (const challenge of challenges) {
       assert.ok(Binding.verify(challenge, [expected.secret]), 'each challenge is bound with the server secret')
-      assert.ok(!Challenge.isExpired(challenge), 'each challenge is unexpired')
+      assert.ok(!Challenge.isExpired(challenge, expected.sentAt ?? Date.now()), 'each challenge is unexpired')
       assert.ok(!expected.notIds?.includes(challenge.id), 'the challenge is fresh, not the one the credential echoed')
     }
     const x402 = response.headers.get('payment-required')

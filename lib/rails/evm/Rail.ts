@@ -6,6 +6,7 @@ import { InvalidChallengeError, PaymentExpiredError, VerificationFailedError } f
 import * as PaymentRequirements from '@/lib/protocol/x402/PaymentRequirements'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import type { Db } from '@/lib/store/db'
+import * as Locks from '@/lib/store/locks'
 import type { EvmConfig } from './Config'
 import { settleAuthorization } from './internal/authorization'
 import type { RailContext } from './internal/context'
@@ -117,7 +118,10 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     transport: http(config.rpcUrl, { retryCount: 2, timeout: 10_000 }),
     pollingInterval: config.pollingIntervalMs,
   })
-  const settler = createSettler(publicClient, config.settlerPrivateKey)
+  // Instances sharing the key take turns through the database, so their nonces never race.
+  const settler = createSettler(publicClient, config.settlerPrivateKey, {
+    lock: (account, task) => Locks.withLock(db, `evm-settler:${config.chainId}:${account.toLowerCase()}`, task),
+  })
   const context: RailContext = { config, db, publicClient, settler, now: options.now ?? nowSeconds }
   const token = config.tokenAddress
   const domain: Evm.TokenDomain = { name: config.tokenName, version: config.tokenVersion, chainId: config.chainId, verifyingContract: token }

@@ -31,8 +31,9 @@ export async function handleStripeWebhookRequest(request: Request): Promise<Resp
     if (result.outcome === 'handled') await notifyMerchant(gate.db, event)
     return Response.json({ received: true, ...result }, { headers: { 'cache-control': 'no-store' } })
   } catch (error) {
-    // The event's id and type only: the body may carry customer details.
-    console.error(`stripe webhook ${event.type} ${event.id} failed: ${error instanceof Error ? error.message : 'unknown error'}`)
+    // The event's id and type and the root cause only: the body and query parameters may carry customer details.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
+    console.error(`stripe webhook ${event.type} ${event.id} failed: ${cause instanceof Error ? cause.message.split('\n')[0] : 'unknown error'}`)
     return jsonProblem(500, 'Webhook handler failed', 'The event was not processed; Stripe will deliver it again.')
   }
 }

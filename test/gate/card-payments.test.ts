@@ -295,6 +295,31 @@ describe('card payments through the running app (Stripe double)', () => {
     }
   })
 
+  test('a webhook whose handler fails answers 500, records nothing, and fails again on redelivery (Stripe retries)', async () => {
+    const challenge = await stripeChallenge()
+    const intent = await createIntent(challenge)
+    await confirmInBrowser(intent, visa)
+    await double.webhooksIdle()
+    // An intent whose metadata names an existing payment id under another settlement: recording it must fail.
+    const taken = intent.receiptUrl.slice('/receipts/'.length)
+    const linkId = stack.links.find((l) => l.slug === 'demo-file')!.id
+    const clash = await merchantStripe.paymentIntents.create({
+      amount: 50,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      allowed_payment_method_types: ['card'],
+      metadata: { challenge_id: 'c-clash', link_id: linkId, payment_id: taken, grant_token_hash: 'A'.repeat(43) },
+    })
+    await double.webhooksIdle()
+    const attempts = double.deliveries.filter((d) => d.type === 'payment_intent.succeeded' && double.events.find((e) => e.id === d.eventId && (e.data.object as Stripe.PaymentIntent).id === clash.id))
+    assert.ok(attempts.length > 1, 'Stripe (the double) retried the failed delivery')
+    assert.ok(attempts.every((a) => a.status === 500))
+    const event = double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === clash.id)!
+    assert.equal((await double.deliver(event)).status, 500, 'not remembered as handled')
+    assert.deepEqual(await paymentsFor(clash.id), [])
+  })
+
   test('a page closed after confirmation still yields a recorded payment, a working receipt and the file on reload', async () => {
     const challenge = await stripeChallenge()
     const intent = await createIntent(challenge)

@@ -77,7 +77,7 @@ ${links.map((l) => `  ${publicUrl}/l/${l.slug}  ${l.title} (${Money.formatUsdDec
 Pay /l/demo from a terminal (anvil test key #1, never use it on a real chain):
 
   MPPX_PRIVATE_KEY=${payer} MPPX_RPC_URL=${chain.rpcUrl} \\
-    npx mppx ${publicUrl}/l/demo -c mppx.config.ts
+    npx mppx ${publicUrl}/l/demo -c mppx.config.mjs
 
 Press Ctrl-C to stop.
 `)

@@ -2,9 +2,12 @@
 import * as Links from '@/lib/links'
 import { problemForBrowser } from './browser'
 import { handlePayment } from './gate'
+import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
 import { jsonProblem } from './payment-required'
 import { getGate } from './runtime'
+
+const linkCache = new LinkCache()
 
 const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
   inactive: 'This link has been deactivated by its merchant.',
@@ -14,11 +17,17 @@ const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
 
 export async function handleLinkRequest(request: Request, slug: string): Promise<Response> {
   const gate = await getGate()
-  const link = /^[A-Za-z0-9-]{1,64}$/.test(slug) ? await Links.getLinkBySlug(gate.db, slug) : null
+  // Unpaid requests may see a link up to a TTL old; a request carrying money always reads it fresh.
+  const load = (s: string) => Links.getLinkBySlug(gate.db, s)
+  const link = !/^[A-Za-z0-9-]{1,64}$/.test(slug) ? null : carriesCredential(request) ? await load(slug) : await linkCache.get(slug, load)
   if (!link) return problemForBrowser(request, jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`))
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
   if (availability !== 'ok') return problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
   return handlePayment(gate, request, linkResource(link, gate.config.publicUrl), () => deliverLink(gate.db, link))
+}
+
+function carriesCredential(request: Request): boolean {
+  return request.headers.has('authorization') || request.headers.has('payment-authorization') || request.headers.has('payment-signature')
 }

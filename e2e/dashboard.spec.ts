@@ -28,6 +28,10 @@ test.describe.serial('merchant dashboard', () => {
     await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(0) })
     merchant = await context.newPage()
   })
+  test.afterEach(async ({}, testInfo) => {
+    // The server's own log explains a failed step (it never contains secrets: nothing logs them).
+    if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server-log', { body: stack.apps[0]!.logs().slice(-20_000) })
+  })
   test.afterAll(async () => {
     await hook?.close()
     await stack?.stop()
@@ -95,15 +99,15 @@ test.describe.serial('merchant dashboard', () => {
 
   test('a payer pays the link in another browser context with their wallet', async ({ browser }) => {
     const context = await browser.newContext()
-    await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(5) })
+    await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(5), name: 'Payer Wallet' })
     const payer = await context.newPage()
     await payer.goto(shareUrl)
     await expect(payer.getByTestId('checkout-title')).toHaveText('E2E field notes')
     await payer.getByRole('button', { name: /Crypto wallet/ }).click()
-    await payer.getByRole('button', { name: 'Test Wallet' }).click()
+    await payer.getByRole('button', { name: 'Payer Wallet' }).click()
     await expect(payer.getByTestId('pay-button')).toHaveText('Pay 0.05 USDC')
     await payer.getByTestId('pay-button').click()
-    await expect(payer.getByRole('heading', { name: 'Payment complete' })).toBeVisible()
+    await expect(payer.getByRole('heading', { name: 'Payment complete' })).toBeVisible({ timeout: 60_000 })
     paidTx = (await payer.getByTestId('receipt-reference').textContent())!
     expect(paidTx).toMatch(/^0x[0-9a-f]{64}$/)
     await context.close()

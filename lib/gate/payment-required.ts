@@ -1,5 +1,6 @@
 // Builds the 402 (or other problem) response: fresh MPP challenges for every offer the client
 // accepts, the x402 PAYMENT-REQUIRED header for the EVM offer, and a problem+json body.
+import { randomBytes } from 'node:crypto'
 import * as AcceptPayment from '@/lib/protocol/AcceptPayment'
 import * as Challenge from '@/lib/protocol/Challenge'
 import * as Digest from '@/lib/protocol/Digest'
@@ -35,7 +36,8 @@ export async function buildOffers(gate: Gate, request: Request, resource: Priced
       expires,
       ...(resource.title ? { description: resource.title } : {}),
       ...(digest ? { digest } : {}),
-      opaque: { resource: resource.key },
+      // The nonce makes every challenge unique, even two issued in the same millisecond to two payers.
+      opaque: { resource: resource.key, nonce: randomBytes(12).toString('base64url') },
     }),
   )
   const evmOffered = selected.some((o) => o.method === 'evm')

@@ -1,7 +1,7 @@
 'use client'
 // What the payer sees on the wallet path: the wallets found, then one line per step with its state,
 // one primary action, and a live region that reads out progress and problems.
-import { formatTokenAmount, shortHex } from '@/lib/checkout/format'
+import { formatTokenAmount } from '@/lib/checkout/format'
 import type { CheckoutEvm } from '@/lib/checkout/load-checkout'
 import type { EvmOffer } from '@/lib/checkout/offers'
 import type { SubmitOutcome } from '../useCheckoutSession'
@@ -60,21 +60,26 @@ export function WalletFlow(props: WalletFlowProps) {
 
   return (
     <div className="wallet" data-phase={phase}>
-      {phase === 'choose' || phase === 'connecting' ? (
-        <WalletList wallet={wallet} disabled={phase === 'connecting'} />
-      ) : (
-        <div className="wallet-account">
-          <div>
-            <span className="muted small">Account</span>
-            <div className="mono-wrap" data-testid="wallet-address" title={wallet.address}>
-              {wallet.address ? shortHex(wallet.address) : '—'}
+      <div className="wallet-top">
+        {phase === 'choose' || phase === 'connecting' ? (
+          <WalletList wallet={wallet} disabled={phase === 'connecting'} />
+        ) : (
+          <div className="wallet-account">
+            <div className="wallet-account-head">
+              <WalletIcon icon={wallet.connectorIcon} name={wallet.connectorName ?? 'Wallet'} />
+              <strong>{wallet.connectorName ?? 'Wallet'}</strong>
+              <button type="button" className="link-button" onClick={() => void wallet.switchWallet()} disabled={busy}>
+                Use another wallet
+              </button>
             </div>
+            <code className="mono-wrap small" data-testid="wallet-address">{wallet.address ?? '—'}</code>
+            <span className="muted small">
+              {wallet.chainId === offer.chainId ? evm.chain.name : wallet.chainId ? `Chain ${wallet.chainId}` : '—'}
+              {wallet.balance !== null ? ` · ${formatTokenAmount(wallet.balance, offer.decimals)} ${evm.token.symbol}` : ''}
+            </span>
           </div>
-          <button type="button" className="link-button" onClick={() => void wallet.switchWallet()} disabled={busy}>
-            Use another wallet
-          </button>
-        </div>
-      )}
+        )}
+      </div>
 
       <ol className="steps" aria-label="Payment steps">
         {steps.map((step) => (
@@ -98,29 +103,28 @@ export function WalletFlow(props: WalletFlowProps) {
       </div>
 
       <div className="wallet-actions">
-        {phase === 'wrong-network' && (
-          <button type="button" className="button" onClick={() => void wallet.retryNetwork()}>
+        {phase === 'wrong-network' ? (
+          <button type="button" className="button pay-button" onClick={() => void wallet.retryNetwork()}>
             Switch to {evm.chain.name}
           </button>
-        )}
-        {phase === 'insufficient' && (
-          <button type="button" className="button secondary" onClick={() => void wallet.retryNetwork()}>
+        ) : phase === 'insufficient' ? (
+          <button type="button" className="button secondary pay-button" onClick={() => void wallet.retryNetwork()}>
             Check balance again
           </button>
-        )}
-        {(phase === 'ready' || phase === 'signing' || phase === 'settling') && !wallet.hashFallback && (
-          <button type="button" className="button pay-button" onClick={() => void wallet.pay()} disabled={phase !== 'ready'} data-testid="pay-button">
-            {phase === 'ready' ? `Pay ${amount}` : phase === 'signing' ? 'Waiting for signature…' : 'Settling…'}
-          </button>
-        )}
-        {wallet.hashFallback && (phase === 'ready' || phase === 'sending' || phase === 'confirming' || phase === 'settling') && (
+        ) : wallet.hashFallback ? (
           <button type="button" className="button pay-button" onClick={() => void wallet.payWithTransfer()} disabled={phase !== 'ready'} data-testid="pay-transfer-button">
             {phase === 'ready' ? `Send ${amount} from my wallet` : 'Waiting for the transfer…'}
           </button>
+        ) : (
+          <button type="button" className="button pay-button" onClick={() => void wallet.pay()} disabled={phase !== 'ready'} data-testid="pay-button">
+            {phase === 'ready' ? `Pay ${amount}` : phase === 'signing' ? 'Waiting for signature…' : phase === 'settling' ? 'Settling…' : `Pay ${amount}`}
+          </button>
         )}
-        {(phase === 'ready' || phase === 'choose') && !wallet.hashFallback && (
-          <p className="muted small">You sign an authorization for exactly {amount} to the recipient above. This server submits it and pays the network fee.</p>
-        )}
+        <p className="muted small">
+          {wallet.hashFallback
+            ? `Your wallet sends ${amount} to the recipient above and pays the network fee; this page then proves the transfer.`
+            : `You sign an authorization for exactly ${amount} to the recipient above. This server submits it and pays the network fee.`}
+        </p>
       </div>
     </div>
   )
@@ -133,12 +137,7 @@ function WalletList({ wallet, disabled }: { wallet: ReturnType<typeof useWalletP
     <div className="wallet-list" role="group" aria-label="Wallets">
       {found.map((connector) => (
         <button key={connector.uid} type="button" className="wallet-option" disabled={disabled} onClick={() => void wallet.choose(connector.uid)}>
-          {connector.icon?.startsWith('data:image/') ? (
-            // eslint-disable-next-line @next/next/no-img-element -- EIP-6963 icons are data: URIs
-            <img src={connector.icon} alt="" width={28} height={28} />
-          ) : (
-            <span className="wallet-icon-fallback" aria-hidden="true">{connector.name.slice(0, 1)}</span>
-          )}
+          <WalletIcon icon={connector.icon} name={connector.name} />
           <span>{connector.name}</span>
         </button>
       ))}
@@ -149,7 +148,7 @@ function WalletList({ wallet, disabled }: { wallet: ReturnType<typeof useWalletP
       )}
       {test && (
         <button type="button" className="wallet-option wallet-option-test" disabled={disabled} onClick={() => void wallet.choose(test.uid)}>
-          <span className="wallet-icon-fallback" aria-hidden="true">T</span>
+          <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">T</span>
           <span>
             Test wallet <span className="pill">demo</span>
             <span className="muted small block">anvil account #1 with local test USDC; no extension needed</span>
@@ -157,5 +156,15 @@ function WalletList({ wallet, disabled }: { wallet: ReturnType<typeof useWalletP
         </button>
       )}
     </div>
+  )
+}
+
+function WalletIcon({ icon, name }: { icon: string | undefined; name: string }) {
+  // EIP-6963 icons are data: URIs; anything else (a remote URL) is not loaded.
+  return icon?.startsWith('data:image/') ? (
+    // eslint-disable-next-line @next/next/no-img-element -- a data: URI, nothing to optimise
+    <img src={icon} alt="" width={28} height={28} className="wallet-icon" />
+  ) : (
+    <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">{name.slice(0, 1)}</span>
   )
 }

@@ -1,12 +1,9 @@
-// Demo mode only (local chain): an in-page EIP-1193 wallet holding anvil's public test account #1,
-// so a newcomer can pay without installing an extension. Reads go to the local RPC; typed data is
-// signed in the page. The signer code loads on first signature, not with the checkout.
+// Demo mode only (local chain): a built-in EIP-1193 wallet for anvil's public test account #1, so a
+// newcomer can pay without installing an extension. anvil keeps its dev accounts unlocked, so the
+// local node itself signs with that account's well-known key: no key and no signing code in the page.
 
-/** anvil's default account #1: a published test key that only ever holds local test funds. */
-const anvilAccount1 = {
-  address: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
-  privateKey: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-} as const
+/** anvil's default account #1 (a published test account that only ever holds local test funds). */
+export const testWalletAddress = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 
 type RequestArguments = { method: string; params?: unknown }
 type Listener = (...args: unknown[]) => void
@@ -26,8 +23,17 @@ class ProviderRpcError extends Error {
   }
 }
 
+/** The account a signing request names, or undefined for requests that sign nothing. */
+function signerOf(method: string, params: unknown): string | null | undefined {
+  const args = Array.isArray(params) ? params : []
+  if (method === 'eth_signTypedData_v4') return typeof args[0] === 'string' ? args[0] : null
+  if (method === 'personal_sign') return typeof args[1] === 'string' ? args[1] : null
+  if (method === 'eth_sendTransaction' || method === 'eth_signTransaction') return (args[0] as { from?: string } | undefined)?.from ?? null
+  if (method === 'eth_sign' || method.startsWith('eth_signTypedData')) return null
+  return undefined
+}
+
 export function createTestWalletProvider(options: { rpcUrl: string; chainId: number }): TestWalletProvider {
-  const listeners = new Map<string, Set<Listener>>()
   const chainHex = `0x${options.chainId.toString(16)}`
   let rpcId = 0
 
@@ -47,7 +53,7 @@ export function createTestWalletProvider(options: { rpcUrl: string; chainId: num
       switch (method) {
         case 'eth_requestAccounts':
         case 'eth_accounts':
-          return [anvilAccount1.address]
+          return [testWalletAddress]
         case 'eth_chainId':
           return chainHex
         case 'wallet_switchEthereumChain': {
@@ -58,27 +64,16 @@ export function createTestWalletProvider(options: { rpcUrl: string; chainId: num
         case 'wallet_requestPermissions':
         case 'wallet_revokePermissions':
           return []
-        case 'eth_signTypedData_v4': {
-          const [address, json] = params as [string, string]
-          if (address.toLowerCase() !== anvilAccount1.address.toLowerCase()) throw new ProviderRpcError(4100, 'Unknown account.')
-          const { privateKeyToAccount } = await import('viem/accounts')
-          const typedData = JSON.parse(json) as Parameters<ReturnType<typeof privateKeyToAccount>['signTypedData']>[0]
-          return privateKeyToAccount(anvilAccount1.privateKey).signTypedData(typedData)
-        }
-        case 'eth_sendTransaction':
-        case 'personal_sign':
-        case 'eth_sign':
-          throw new ProviderRpcError(4200, `The test wallet does not support ${method}.`)
         default:
+          // Signatures only ever for account #1: the node has other unlocked accounts (the merchant's).
+          const signer = signerOf(method, params)
+          if (signer !== undefined && signer?.toLowerCase() !== testWalletAddress.toLowerCase())
+            throw new ProviderRpcError(4100, 'The test wallet signs for its own account only.')
           return forward(method, params)
       }
     },
-    on(event, listener) {
-      if (!listeners.has(event)) listeners.set(event, new Set())
-      listeners.get(event)!.add(listener)
-    },
-    removeListener(event, listener) {
-      listeners.get(event)?.delete(listener)
-    },
+    // The test wallet never changes account or chain, so it has no events to emit.
+    on() {},
+    removeListener() {},
   }
 }

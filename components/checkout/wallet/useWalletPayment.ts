@@ -249,6 +249,7 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     connectors,
     address: connection.status === 'connected' ? connection.address : undefined,
     connectorName: connection.status === 'connected' ? connection.connector?.name : undefined,
+    connectorIcon: connection.status === 'connected' ? connection.connector?.icon : undefined,
     chainId: connection.status === 'connected' ? connection.chainId : undefined,
     choose,
     retryNetwork: prepare,

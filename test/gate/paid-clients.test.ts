@@ -140,6 +140,7 @@ describe('the reference clients pay a running Tollgate', () => {
     await rejected.body?.cancel()
 
     const logs = stack.apps.map((app) => app.logs()).join('\n')
+    assert.match(logs, /Ready in/, 'the app output is captured (this check is not vacuous)')
     assert.ok(sent.length >= 5)
     const secrets: Array<[string, string]> = [
       ['MPP_SECRET_KEY', stack.env.MPP_SECRET_KEY!],

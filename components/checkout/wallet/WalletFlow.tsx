@@ -69,7 +69,7 @@ export function WalletFlow(props: WalletFlowProps) {
               <WalletIcon icon={wallet.connectorIcon} name={wallet.connectorName ?? 'Wallet'} />
               <strong>{wallet.connectorName ?? 'Wallet'}</strong>
               <button type="button" className="link-button" onClick={() => void wallet.switchWallet()} disabled={busy}>
-                Use another wallet
+                Change wallet
               </button>
             </div>
             <code className="mono-wrap small" data-testid="wallet-address">{wallet.address ?? '—'}</code>

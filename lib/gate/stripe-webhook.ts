@@ -3,7 +3,7 @@
 // a refunded charge marks its payment refunded. The rail verifies signatures and deduplicates events.
 import * as Money from '@/lib/money'
 import type Stripe from 'stripe'
-import { replayKey, WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import { replayKey, WebhookPayloadError, WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
 import type { Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
 import * as Links from '@/lib/store/links'
@@ -24,6 +24,7 @@ export async function handleStripeWebhookRequest(request: Request): Promise<Resp
     event = gate.stripe.parseWebhook(body, request.headers.get('stripe-signature'))
   } catch (error) {
     if (error instanceof WebhookSignatureError) return jsonProblem(400, 'Invalid webhook signature', error.message)
+    if (error instanceof WebhookPayloadError) return jsonProblem(400, 'Malformed webhook event', error.message)
     throw error
   }
   try {

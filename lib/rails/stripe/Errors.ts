@@ -37,6 +37,12 @@ export class WebhookSignatureError extends Error {
   readonly status = 400
 }
 
+/** A correctly signed webhook body that is not an event Tollgate can read (no id or type, a malformed object): answer 400. */
+export class WebhookPayloadError extends Error {
+  override name = 'WebhookPayloadError'
+  readonly status = 400
+}
+
 /** Stripe refused a refund for a reason retrying will not fix (e.g. the payment never succeeded). */
 export class RefundFailedError extends Error {
   override name = 'RefundFailedError'

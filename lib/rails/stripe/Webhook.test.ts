@@ -4,7 +4,7 @@ import Stripe from 'stripe'
 import type { Db, DbHandle } from '@/lib/store/db'
 import * as Settlements from '@/lib/store/settlements'
 import { describeEachDatabase } from '@/test/support/databases'
-import { WebhookSignatureError } from './Errors'
+import { WebhookPayloadError, WebhookSignatureError } from './Errors'
 import { handleWebhookEvent, parseWebhook, type SucceededPayment } from './Webhook'
 
 const secret = 'whsec_unitTestSecret'
@@ -39,6 +39,27 @@ describe('parseWebhook', () => {
       [body.replace('"usd"', '"eur"'), valid],
     ]
     for (const [payload, header] of cases) assert.throws(() => parseWebhook(secret, payload, header), WebhookSignatureError)
+  })
+
+  test('refuses a correctly signed body that is not a readable event with WebhookPayloadError (found by fuzzing: these were 500s)', () => {
+    const bodies = [
+      'null',
+      '[]',
+      JSON.stringify({ id: null, type: 'charge.refunded', data: { object: {} } }),
+      JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded' }),
+      JSON.stringify(event('payment_intent.succeeded', { id: [], amount_received: 5, currency: 'usd', metadata: {} })),
+      JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: '5', currency: 'usd', metadata: {} })),
+      JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: { link_id: 7 } })),
+      JSON.stringify(event('charge.refunded', { id: 'ch_1', payment_intent: 'pi_1', amount_refunded: -1, refunded: true })),
+    ]
+    for (const payload of bodies) {
+      const header = Stripe.webhooks.generateTestHeaderString({ payload, secret })
+      assert.throws(() => parseWebhook(secret, payload, header), WebhookPayloadError, payload)
+    }
+    for (const type of ['customer.created', 'valueOf', '__proto__', 'constructor']) {
+      const other = JSON.stringify(event(type, { id: 'cus_1', anything: [1, 2] }))
+      assert.equal(parseWebhook(secret, other, Stripe.webhooks.generateTestHeaderString({ payload: other, secret })).type, type, 'event types we do not handle pass as they are')
+    }
   })
 })
 

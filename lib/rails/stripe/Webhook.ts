@@ -3,25 +3,53 @@
 // back too, so Stripe's retry runs it again; a concurrent redelivery waits on the event-id row and
 // then sees it taken.
 import Stripe from 'stripe'
+import { z } from 'zod'
 import type { Db } from '@/lib/store/db'
 import * as StripeEvents from '@/lib/store/stripe-events'
-import { WebhookSignatureError } from './Errors'
+import { WebhookPayloadError, WebhookSignatureError } from './Errors'
 import * as Keys from './internal/keys'
 
 /** Stripe's default: signatures older than five minutes are refused (replayed deliveries). */
 export const toleranceSeconds = 300
 
-/** Verifies `Stripe-Signature` over the exact bytes received and returns the event. Throws WebhookSignatureError. */
+// What Tollgate reads of an event, checked once here: the handlers may trust these shapes.
+const EventSchema = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255), data: z.object({ object: z.record(z.string(), z.unknown()) }) })
+const objectSchemas = new Map<string, z.ZodType>(Object.entries({
+  'payment_intent.succeeded': z.object({
+    id: z.string().min(1).max(255),
+    amount_received: z.number().int().nonnegative(),
+    currency: z.string().min(1).max(16),
+    metadata: z.record(z.string(), z.string()).nullish(),
+  }),
+  'charge.refunded': z.object({
+    payment_intent: z.union([z.string().min(1).max(255), z.object({ id: z.string().min(1).max(255) }), z.null()]),
+    amount_refunded: z.number().int().nonnegative(),
+    refunded: z.boolean(),
+  }),
+}))
+
+/**
+ * Verifies `Stripe-Signature` over the exact bytes received and returns the event. Throws
+ * WebhookSignatureError, or WebhookPayloadError for a signed body that is not an event we can read.
+ */
 export function parseWebhook(webhookSecret: string, rawBody: string | Uint8Array, signatureHeader: string | null | undefined): Stripe.Event {
   if (!signatureHeader) throw new WebhookSignatureError('Missing Stripe-Signature header')
   const payload = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
+  let event: Stripe.Event
   try {
-    return Stripe.webhooks.constructEvent(payload, signatureHeader, webhookSecret, toleranceSeconds)
+    event = Stripe.webhooks.constructEvent(payload, signatureHeader, webhookSecret, toleranceSeconds)
   } catch (cause) {
     // The SDK's message says which check failed (timestamp, signature) without quoting the secret.
     const reason = cause instanceof Stripe.errors.StripeSignatureVerificationError ? cause.message : 'the body is not a Stripe event'
     throw new WebhookSignatureError(`Webhook signature verification failed: ${reason}`, { cause })
   }
+  // Signed, so not forged; but a body without these could only crash a handler (and be retried forever).
+  const envelope = EventSchema.safeParse(event)
+  if (!envelope.success) throw new WebhookPayloadError('the webhook body is not a Stripe event (id, type and data.object are required)')
+  const objectSchema = objectSchemas.get(envelope.data.type)
+  if (objectSchema && !objectSchema.safeParse(envelope.data.data.object).success)
+    throw new WebhookPayloadError(`the ${envelope.data.type} event does not carry the object Stripe sends for it`)
+  return event
 }
 
 /** Context handed to handlers. `tx` is the transaction that also records the event: write through it, not another handle. */

@@ -2,7 +2,7 @@
 export { createStripeRail, type ChargeRequestParameters, type SettleParameters, type StripeRail } from './Rail'
 export { loadStripeConfig, createStripeConfig, StripeConfigError, type StripeConfig, type StripeApiAddress } from './Config'
 export { canCharge, minimumChargeCents, maximumChargeCents } from './MinimumCharge'
-export { PaymentActionRequiredError, RefundFailedError, StripeUnavailableError, UnchargeableAmountError, WebhookSignatureError } from './Errors'
+export { PaymentActionRequiredError, RefundFailedError, StripeUnavailableError, UnchargeableAmountError, WebhookPayloadError, WebhookSignatureError } from './Errors'
 export { parseWebhook, handleWebhookEvent, toleranceSeconds, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers, type WebhookOutcome } from './Webhook'
 export type { StripeSettlement } from './internal/settlement'
 export type { StripeRefund } from './internal/refund'

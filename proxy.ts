@@ -5,6 +5,9 @@ import { NextResponse, type NextRequest } from 'next/server'
 import { checkoutContentSecurityPolicy, originOf } from '@/lib/checkout/csp'
 
 export function proxy(request: NextRequest) {
+  // Next answers a path with broken percent-encoding (/l/%ZZ) with a 500; it is the client's mistake.
+  if (!isDecodable(request.nextUrl.pathname)) return malformedPath()
+  if (!hasContentSecurityPolicy(request.nextUrl.pathname)) return NextResponse.next()
   const nonce = randomBytes(18).toString('base64')
   const env = process.env
   // The demo's test wallet talks to the local chain from the page; nothing else leaves the origin.
@@ -26,6 +29,25 @@ export function proxy(request: NextRequest) {
   return response
 }
 
+function hasContentSecurityPolicy(pathname: string): boolean {
+  return pathname === '/pay' || pathname === '/receipts' || pathname.startsWith('/receipts/')
+}
+
+function isDecodable(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function malformedPath(): Response {
+  const body = { type: 'about:blank', title: 'Bad request', status: 400, detail: 'The URL path is not valid percent-encoded UTF-8.' }
+  return Response.json(body, { status: 400, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' } })
+}
+
 export const config = {
-  matcher: ['/pay', '/receipts/:path*'],
+  // Any path with a percent sign is checked; the rest (the 402 hot path) never runs this proxy.
+  matcher: ['/pay', '/receipts/:path*', '/(.*%.*)'],
 }

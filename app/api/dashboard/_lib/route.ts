@@ -23,7 +23,10 @@ export function merchantRoute<P extends Params = Params>(handler: AuthedHandler<
       const { db } = await getAuthRuntime()
       // Deliveries left due by a restart resume once the dashboard is in use.
       startWebhookWorker(db)
-      return handler({ request, db, params: (await context.params) as P, session })
+      const params = (await context.params) as P
+      // An id PostgreSQL cannot even compare (a NUL from "%00") names nothing: 404, not a database error.
+      if (Object.values(params).flat().some((value) => value.includes('\u0000'))) return errorResponse(404, 'not_found', 'not found')
+      return handler({ request, db, params, session })
     })
 }
 
@@ -71,7 +74,9 @@ function toResponse(error: unknown): Response {
   if (error instanceof AuthError || error instanceof PaymentError || error instanceof WebhookError) return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof LinkError) return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
-  // Unexpected: the name only, never a message that might carry input, a signature or a secret.
-  console.error(`dashboard API error: ${error instanceof Error ? error.name : typeof error}`)
+  // Unexpected: a programming or database fault. Its code location helps; request bodies (which may
+  // hold a signature) never reach these messages, and no secret is ever put in one.
+  const where = error instanceof Error ? (error.stack?.split('\n').slice(0, 3).join(' | ') ?? error.name) : typeof error
+  console.error(`dashboard API error: ${where.slice(0, 600)}`)
   return errorResponse(500, 'internal_error', 'something went wrong on our side; try again')
 }

@@ -23,7 +23,8 @@ export function merchantRoute<P extends Params = Params>(handler: AuthedHandler<
       const { db } = await getAuthRuntime()
       // Deliveries left due by a restart resume once the dashboard is in use.
       startWebhookWorker(db)
-      const params = (await context.params) as P
+      // Routes without dynamic segments get no params object at all.
+      const params = ((await context.params) ?? {}) as P
       // An id PostgreSQL cannot even compare (a NUL from "%00") names nothing: 404, not a database error.
       if (Object.values(params).flat().some((value) => value.includes('\u0000'))) return errorResponse(404, 'not_found', 'not found')
       return handler({ request, db, params, session })
@@ -76,7 +77,7 @@ function toResponse(error: unknown): Response {
   if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
   // Unexpected: a programming or database fault. Its code location helps; request bodies (which may
   // hold a signature) never reach these messages, and no secret is ever put in one.
-  const where = error instanceof Error ? (error.stack?.split('\n').slice(0, 3).join(' | ') ?? error.name) : typeof error
-  console.error(`dashboard API error: ${where.slice(0, 600)}`)
+  const where = error instanceof Error ? (error.stack?.split('\n').slice(0, 8).join(' | ') ?? error.name) : typeof error
+  console.error(`dashboard API error: ${where.slice(0, 1500)}`)
   return errorResponse(500, 'internal_error', 'something went wrong on our side; try again')
 }

@@ -48,6 +48,14 @@ export async function recoverReplay(gate: Gate, resource: PricedResource, delive
     return { response: await deliverPayment(gate, resource, deliver, recorded) }
   }
 
+  if (settlement.status === 'settled' && settlement.txHash) {
+    // Paid but not recorded yet: the first attempt may still be at it, or it died and this is its window.
+    const waitSeconds = Math.max(1, Math.ceil((settlement.updatedAt.getTime() + ABANDONED_AFTER_MS - now) / 1000) + 1)
+    return {
+      problem: new InvalidChallengeError(`${replay.detail}. The payment went through and is being recorded; retry the same request in ${waitSeconds} seconds to get what you paid for`),
+      retryAfterSeconds: waitSeconds,
+    }
+  }
   if (settlement.status === 'claimed' || settlement.status === 'submitted')
     return { problem: new InvalidChallengeError(`${replay.detail}. The first attempt is still settling; retry in a few seconds`), retryAfterSeconds: 5 }
   return { problem: replay }

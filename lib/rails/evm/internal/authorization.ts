@@ -16,6 +16,7 @@ import {
   PaymentInsufficientError,
   VerificationFailedError,
 } from '@/lib/protocol/Problem'
+import { SettlementReplayError } from '@/lib/rails/errors'
 import * as Settlements from '@/lib/store/settlements'
 import { RailUnavailableError } from '../Errors'
 import { claimOrReject } from './claim'
@@ -175,7 +176,15 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
       context.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'authorizationState', args: [from, authorization.nonce] }),
     ]),
   )
-  if (used) throw new InvalidChallengeError(`the authorization from ${from} with nonce ${authorization.nonce} was already used or canceled on chain`)
+  if (used) {
+    // Used by our own settlement (a retry after a crash, a lost answer or a failed delivery): a replay
+    // the gate can recover from its record. The signature was verified above, so it is the payer's.
+    const record = await Settlements.get(context.db, ReplayKey.forAuthorization(context.config.chainId, token, from, authorization.nonce))
+    const where = record?.txHash ? ` (transaction ${record.txHash})` : ''
+    if (record && record.status !== 'failed')
+      throw new SettlementReplayError(`the authorization from ${from} with nonce ${authorization.nonce} was already used on chain${where}; it cannot pay twice`, record.replayKey)
+    throw new InvalidChallengeError(`the authorization from ${from} with nonce ${authorization.nonce} was already used or canceled on chain`)
+  }
   if (balance < value) throw new VerificationFailedError(`the payer ${from} holds ${balance} base units of ${token}, less than the price of ${value}`)
 
   // EOAs get the v,r,s form every EIP-3009 token has; contract wallets need the bytes (ERC-1271) form.

@@ -4,6 +4,7 @@ import { problemForBrowser } from './browser'
 import { handlePayment } from './gate'
 import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
+import { answeringOutages } from './outage'
 import { jsonProblem } from './payment-required'
 import { getGate } from './runtime'
 
@@ -15,7 +16,11 @@ const GONE: Record<Exclude<Links.LinkAvailability, 'ok'>, string> = {
   'sold-out': 'This link has sold out.',
 }
 
-export async function handleLinkRequest(request: Request, slug: string): Promise<Response> {
+export function handleLinkRequest(request: Request, slug: string): Promise<Response> {
+  return answeringOutages(() => sellLink(request, slug))
+}
+
+async function sellLink(request: Request, slug: string): Promise<Response> {
   const gate = await getGate()
   // Unpaid requests may see a link up to a TTL old; a request carrying money always reads it fresh.
   const load = (s: string) => Links.getLinkBySlug(gate.db, s)

@@ -3,6 +3,7 @@ import type { Address } from 'viem'
 import { getAddress } from 'viem'
 import { NextRequest } from 'next/server'
 import { handlePayment } from './gate'
+import { answeringOutages } from './outage'
 import { getGate } from './runtime'
 import type { PricedResource, RailName } from './priced-resource'
 
@@ -25,7 +26,7 @@ type Pricing<C> = PriceSpec | ((request: NextRequest, context: C) => PriceSpec |
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (request: NextRequest, context: C) => Promise<Response> {
-  return async (request, context) => {
+  return (request, context) => answeringOutages(async () => {
     const gate = await getGate()
     // The body is read once: it is bound to the challenge (digest) and replayed to the handler.
     const body = METHODS_WITH_BODY.has(request.method) ? new Uint8Array(await request.arrayBuffer()) : null
@@ -33,7 +34,7 @@ export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (re
     const spec = typeof price === 'function' ? await price(replay(), context) : price
     const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
     return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
-  }
+  })
 }
 
 /** The priced resource a withPayment route sells for this method and URL (also what /openapi.json advertises). */

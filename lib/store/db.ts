@@ -72,6 +72,22 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
+// Connection-level failures (SQLSTATE class 08, server shutting down or starting, too many clients)
+// and the socket errors and pg messages that mean the same: the database may be back in a moment.
+const unavailableStates = /^(08...|57P01|57P02|57P03|53300)$/
+const unavailableErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
+const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i
+
+/** True when `error` (or one of its causes) says the database could not be reached or dropped the connection. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown }
+    if (typeof code === 'string' && (unavailableStates.test(code) || unavailableErrnos.has(code))) return true
+    if (typeof message === 'string' && unavailableMessages.test(message)) return true
+  }
+  return false
+}
+
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.DATA_DIR ?? '.data', 'db')
 }

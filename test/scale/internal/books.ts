@@ -1,0 +1,69 @@
+// The two sets of books a payment must agree between: the chain (TestUSDC balances and Transfer
+// logs, the settler's nonce) and the database (payments and settlement records), read directly.
+import { type Address, type Hex, createPublicClient, erc20Abi, http, isAddressEqual, parseAbiItem, parseEventLogs } from 'viem'
+import pg from 'pg'
+import type { TestChain } from '@/test/support/chain'
+
+const transferEvent = parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)')
+
+export type Transfer = { from: Address; to: Address; value: bigint; transactionHash: Hex }
+
+export type ChainBooks = {
+  balanceOf(account: Address): Promise<bigint>
+  blockNumber(): Promise<bigint>
+  /** TestUSDC Transfer logs to `recipient` from `fromBlock` on. */
+  transfersTo(recipient: Address, fromBlock: bigint): Promise<Transfer[]>
+  /** The TestUSDC Transfer logs of one mined transaction. */
+  transfersIn(txHash: Hex): Promise<Transfer[]>
+  /** Transactions sent by `account`, mined or pending. */
+  nonceOf(account: Address, blockTag?: 'latest' | 'pending'): Promise<number>
+}
+
+export function chainBooks(chain: TestChain): ChainBooks {
+  const client = createPublicClient({ transport: http(chain.rpcUrl) })
+  const toTransfer = (log: { args: { from?: Address; to?: Address; value?: bigint }; transactionHash: Hex | null }): Transfer => ({
+    from: log.args.from!,
+    to: log.args.to!,
+    value: log.args.value!,
+    transactionHash: log.transactionHash!,
+  })
+  return {
+    balanceOf: (account) => client.readContract({ address: chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [account] }),
+    blockNumber: () => client.getBlockNumber(),
+    transfersTo: async (recipient, fromBlock) =>
+      (await client.getLogs({ address: chain.token, event: transferEvent, args: { to: recipient }, fromBlock, toBlock: 'latest' })).map(toTransfer),
+    transfersIn: async (txHash) => {
+      const receipt = await client.getTransactionReceipt({ hash: txHash })
+      return parseEventLogs({ abi: [transferEvent], logs: receipt.logs })
+        .filter((log) => isAddressEqual(log.address, chain.token))
+        .map(toTransfer)
+    },
+    nonceOf: (account, blockTag = 'latest') => client.getTransactionCount({ address: account, blockTag }),
+  }
+}
+
+export type PaymentRow = { id: string; settlementKey: string; reference: string; amount: string; payer: string | null; protocol: string; delivery: string }
+export type SettlementRow = { replayKey: string; status: string; txHash: string | null; updatedAt: Date }
+
+export type DatabaseBooks = {
+  payments(): Promise<PaymentRow[]>
+  paymentFor(settlementKey: string): Promise<PaymentRow[]>
+  settlement(replayKey: string): Promise<SettlementRow | null>
+  settlements(statuses: string[]): Promise<SettlementRow[]>
+  close(): Promise<void>
+}
+
+/** Reads the app's PostgreSQL with plain SQL; reconnects after a server restart. */
+export function databaseBooks(databaseUrl: string): DatabaseBooks {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 })
+  pool.on('error', () => {})
+  const paymentColumns = `id, settlement_key AS "settlementKey", reference, amount, payer, protocol, delivery`
+  const settlementColumns = `replay_key AS "replayKey", status, tx_hash AS "txHash", updated_at AS "updatedAt"`
+  return {
+    payments: async () => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments ORDER BY created_at`)).rows,
+    paymentFor: async (key) => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE settlement_key = $1`, [key])).rows,
+    settlement: async (key) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE replay_key = $1`, [key])).rows[0] ?? null,
+    settlements: async (statuses) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE status = ANY($1)`, [statuses])).rows,
+    close: () => pool.end(),
+  }
+}

@@ -60,7 +60,7 @@ test.describe.serial('wallet checkout failures', () => {
     await expect(page.getByTestId('wallet-notice')).toHaveText('Your wallet is on another network. Switch it to Local test chain to pay; nothing was charged.')
     wallet.knobs.rejectChainSwitch = false
     await page.getByRole('button', { name: 'Switch to Local test chain' }).click()
-    await expect(page.getByTestId('pay-button')).toHaveText('Pay 0.01 USDC')
+    await expect(page.getByTestId('pay-button')).toBeEnabled()
     await expect(page.getByTestId('wallet-notice')).toHaveCount(0)
   })
 
@@ -82,7 +82,7 @@ test.describe.serial('wallet checkout failures', () => {
     const key = anvilPrivateKey(8)
     const wallet = await walletFor(page, key)
     await openAndConnect(page, stack.url, '/l/demo')
-    await expect(page.getByTestId('pay-button')).toHaveText('Pay 0.01 USDC')
+    await expect(page.getByTestId('pay-button')).toBeEnabled()
     // The funds leave the account after the balance check, before the payer clicks Pay.
     const chain = localChain(stack.chain.rpcUrl, stack.chain.chainId)
     const drain = createWalletClient({ account: privateKeyToAccount(key), chain, transport: http(stack.chain.rpcUrl) })

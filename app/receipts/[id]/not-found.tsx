@@ -7,10 +7,12 @@ export default function ReceiptNotFound() {
         <a href="/" className="brand">Tollgate</a>
       </header>
       <main className="checkout-main">
-        <section className="checkout-panel" aria-labelledby="receipt-missing">
-          <h1 id="receipt-missing" className="checkout-title">Receipt not found</h1>
-          <p>No receipt has this address. Check that you copied the whole link.</p>
-        </section>
+        <div className="checkout-single">
+          <section className="checkout-panel" aria-labelledby="receipt-missing">
+            <h1 id="receipt-missing" className="checkout-title">Receipt not found</h1>
+            <p>No receipt has this address. Check that you copied the whole link.</p>
+          </section>
+        </div>
       </main>
     </div>
   )

@@ -36,7 +36,6 @@ export type Gate = {
 export type Deliver = (payment: Payments.Payment | null) => Promise<Response>
 
 export async function handlePayment(gate: Gate, request: Request, resource: PricedResource, deliver: Deliver, body: Uint8Array | null = null): Promise<Response> {
-  const grantToken = readGrantToken(request, resource.key)
   const hasMpp = request.headers.has('authorization') || request.headers.has(Challenge.paymentAuthorizationHeader)
   const x402Header = request.headers.get(x402Headers.paymentSignature)
 
@@ -57,14 +56,16 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
   if (malformed) return paymentRequiredResponse(gate, request, resource, body, malformed)
 
   if (!credential && !x402Header) {
-    if (grantToken) {
-      const grant = await Grants.redeem(gate.db, grantToken, resource.key)
-      if (grant) return withHeaders(await deliver(await Payments.getById(gate.db, grant.paymentId)), { 'cache-control': 'private' })
-    }
+    const granted = await serveFromGrant(gate, request, resource, deliver)
+    if (granted) return granted
     const limited = gate.limits.challenges.hit(clientKey(request))
     if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
     return paymentRequiredResponse(gate, request, resource, body)
   }
+
+  // A capped resource takes its sale before money moves (card payments moved at Stripe already).
+  const release = resource.reserveSale && credential?.challenge.method !== 'stripe' ? await resource.reserveSale() : undefined
+  if (release === null) return jsonProblem(410, 'Link unavailable', 'This link has sold out.')
 
   let settled: Settled
   try {
@@ -82,6 +83,7 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
       settled = await x402.settle({ payment, requirements, resource })
     }
   } catch (error) {
+    await release?.()
     if (error instanceof SettlementReplayError) {
       const recovery = await recoverReplay(gate, resource, deliver, error)
       if ('response' in recovery) return recovery.response
@@ -96,6 +98,14 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
 
   const payment = await recordPayment(gate, resource, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null)
   return deliverPayment(gate, resource, deliver, payment, settled.grantTokenHash)
+}
+
+/** What an access grant cookie unlocks without a new payment; null when there is no valid grant. */
+export async function serveFromGrant(gate: Gate, request: Request, resource: PricedResource, deliver: Deliver): Promise<Response | null> {
+  const token = readGrantToken(request, resource.key)
+  const grant = token ? await Grants.redeem(gate.db, token, resource.key) : null
+  if (!grant) return null
+  return withHeaders(await deliver(await Payments.getById(gate.db, grant.paymentId)), { 'cache-control': 'private' })
 }
 
 /** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */

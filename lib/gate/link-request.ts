@@ -1,7 +1,7 @@
 // A request for /l/{slug}: find the link, refuse what cannot be sold, otherwise gate it.
 import * as Links from '@/lib/links'
 import { problemForBrowser } from './browser'
-import { handlePayment } from './gate'
+import { handlePayment, serveFromGrant } from './gate'
 import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
 import { answeringOutages } from './outage'
@@ -29,8 +29,14 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
-  if (availability !== 'ok') return problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
-  return handlePayment(gate, request, linkResource(link, gate.config.publicUrl), () => deliverLink(gate.db, link))
+  const resource = linkResource(link, gate.config.publicUrl, gate.db)
+  const deliver = () => deliverLink(gate.db, link)
+  if (availability !== 'ok') {
+    // Closed to new buyers, not to those who already paid (e.g. the buyer of the last slot).
+    const granted = await serveFromGrant(gate, request, resource, deliver)
+    return granted ?? problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
+  }
+  return handlePayment(gate, request, resource, deliver)
 }
 
 function carriesCredential(request: Request): boolean {

@@ -3,10 +3,12 @@ import { getAddress } from 'viem'
 import { contentDisposition } from '@/lib/links/content-disposition'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
+import * as Links from '@/lib/store/links'
 import type { Link } from '@/lib/store/links'
 import type { PricedResource } from './priced-resource'
 
-export function linkResource(link: Link, publicUrl: URL): PricedResource {
+/** `db` enables the sales-cap reservation of capped links (needed wherever a link is sold). */
+export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResource {
   return {
     key: `link:${link.id}`,
     url: new URL(`/l/${link.slug}`, publicUrl).toString(),
@@ -19,6 +21,11 @@ export function linkResource(link: Link, publicUrl: URL): PricedResource {
     linkId: link.id,
     merchantId: link.merchantId,
     accessPolicy: link.accessPolicy,
+    ...(db && link.maxPayments !== null
+      ? {
+          reserveSale: async () => ((await Links.reserveSale(db, link.id)) ? () => Links.releaseSale(db, link.id) : null),
+        }
+      : {}),
   }
 }
 

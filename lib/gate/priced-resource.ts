@@ -18,4 +18,9 @@ export type PricedResource = {
   linkId?: string | null
   merchantId?: string | null
   accessPolicy: AccessPolicy
+  /**
+   * For resources with a sales cap: takes one sale before money moves, returning how to give it
+   * back if the payment fails, or null when sold out.
+   */
+  reserveSale?: () => Promise<(() => Promise<void>) | null>
 }

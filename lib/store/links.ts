@@ -119,3 +119,24 @@ function trimDecimal(amount: string): string {
   if (!amount.includes('.')) return amount
   return amount.replace(/0+$/, '').replace(/\.$/, '')
 }
+
+/**
+ * Takes one of a capped link's sales before money moves: of concurrent buyers of the last slot,
+ * exactly one wins (a row-level update). Uncapped links always succeed.
+ */
+export async function reserveSale(db: Db, linkId: string): Promise<boolean> {
+  const rows = await db
+    .update(links)
+    .set({ salesReserved: sql`${links.salesReserved} + 1` })
+    .where(and(eq(links.id, linkId), sql`(${links.maxPayments} IS NULL OR ${links.salesReserved} < ${links.maxPayments})`))
+    .returning({ id: links.id })
+  return rows.length === 1
+}
+
+/** Gives back a reservation whose payment did not happen. */
+export async function releaseSale(db: Db, linkId: string): Promise<void> {
+  await db
+    .update(links)
+    .set({ salesReserved: sql`GREATEST(${links.salesReserved} - 1, 0)` })
+    .where(eq(links.id, linkId))
+}

@@ -35,6 +35,8 @@ export const links = pgTable('links', {
   resource: jsonb('resource').$type<LinkResource>().notNull(),
   accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
   maxPayments: integer('max_payments'),
+  /** Sales counted against maxPayments, reserved before settlement (see lib/store/links reserveSale). */
+  salesReserved: integer('sales_reserved').notNull().default(0),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   active: boolean('active').notNull().default(true),
   createdAt: createdAt(),

@@ -199,6 +199,17 @@ describe('payment failures get the spec status, problem type and fresh challenge
       merchantBalance += 10_000n
       await assertProblem(await fetch(`${stack.url}/l/${link.slug}`), { status: 410, secret })
     })
+
+    test('the last slot of a capped link, bought by four payers at once: one 200 and one transfer, three 410s', async () => {
+      const merchantId = await demoMerchantId()
+      const link = await Links.createLink(store!.db, merchantId, { title: 'Last one', price: '0.01', rails: ['evm'], resource: inline, maxPayments: 1 })
+      const headers = await Promise.all([6, 7, 8, 9].map(async (payer) => (await credentialFor(`/l/${link.slug}`, payer)).header))
+      const before = await chain.balanceOf(stack.merchant)
+      const responses = await Promise.all(headers.map((authorization) => fetch(`${stack.url}/l/${link.slug}`, { headers: { authorization } })))
+      assert.deepEqual(responses.map((r) => r.status).sort(), [200, 410, 410, 410])
+      assert.equal(await chain.balanceOf(stack.merchant), before + 10_000n)
+      merchantBalance += 10_000n
+    })
   })
 
   test('none of the rejected payments moved money', async () => {

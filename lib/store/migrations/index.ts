@@ -1,5 +1,6 @@
 import * as initial from './0001_initial'
 import * as dashboard from './0003_dashboard'
+import * as linkSales from './0004_link_sales'
 
 // Applied in order; each runs once, recorded in schema_migrations.
-export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard]
+export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard, linkSales]

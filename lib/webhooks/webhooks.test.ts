@@ -114,8 +114,10 @@ describeEachDatabase('Merchant webhooks', (factory) => {
     assert.equal(row?.status, 'pending')
     assert.equal(row?.lastResponseStatus, 500)
     assert.ok(row!.nextAttemptAt!.getTime() > Date.now() - 1000, 'the retry is scheduled in the future')
-    // Not due yet: an immediate second pass does not attempt it again.
-    assert.equal((await processDueDeliveries(handle.db, { policy: fastPolicy })).filter((o) => o.deliveryId === queued.deliveryId).length, 0)
+    // Not due yet: a pass just before the scheduled time does not attempt it again (a fixed clock,
+    // so a slow machine cannot let the 50 ms backoff elapse between the two passes).
+    const justBefore = new Date(row!.nextAttemptAt!.getTime() - 1)
+    assert.equal((await processDueDeliveries(handle.db, { policy: fastPolicy, now: () => justBefore })).filter((o) => o.deliveryId === queued.deliveryId).length, 0)
     await drain()
     ;[row] = await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, queued.deliveryId))
     assert.equal(row?.status, 'delivered')

@@ -105,6 +105,7 @@ test.describe.serial('merchant dashboard', () => {
     await payer.getByRole('button', { name: /Crypto wallet/ }).click()
     await payer.getByRole('button', { name: 'Payer Wallet' }).click()
     await expect(payer.getByTestId('pay-button')).toHaveText('Pay 0.05 USDC')
+    await expect(payer.getByTestId('pay-button')).toBeEnabled()
     await payer.getByTestId('pay-button').click()
     await expect(payer.getByRole('heading', { name: 'Payment complete' })).toBeVisible({ timeout: 60_000 })
     paidTx = (await payer.getByTestId('receipt-reference').textContent())!

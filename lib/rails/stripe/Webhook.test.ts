@@ -51,6 +51,9 @@ describe('parseWebhook', () => {
       JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: '5', currency: 'usd', metadata: {} })),
       JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: { link_id: 7 } })),
       JSON.stringify(event('charge.refunded', { id: 'ch_1', payment_intent: 'pi_1', amount_refunded: -1, refunded: true })),
+      // PostgreSQL cannot store NUL: an id or a metadata value carrying one could only fail the handler.
+      JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: {} }, 'evt_\u0000')),
+      JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: { challenge_id: 'c\u0000' } })),
     ]
     for (const payload of bodies) {
       const header = Stripe.webhooks.generateTestHeaderString({ payload, secret })

@@ -13,16 +13,18 @@ import * as Keys from './internal/keys'
 export const toleranceSeconds = 300
 
 // What Tollgate reads of an event, checked once here: the handlers may trust these shapes.
-const EventSchema = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(255), data: z.object({ object: z.record(z.string(), z.unknown()) }) })
+// Text goes to PostgreSQL, which cannot store NUL.
+const text = (max: number) => z.string().min(1).max(max).refine((s) => !s.includes('\u0000'))
+const EventSchema = z.object({ id: text(255), type: text(255), data: z.object({ object: z.record(z.string(), z.unknown()) }) })
 const objectSchemas = new Map<string, z.ZodType>(Object.entries({
   'payment_intent.succeeded': z.object({
-    id: z.string().min(1).max(255),
+    id: text(255),
     amount_received: z.number().int().nonnegative(),
-    currency: z.string().min(1).max(16),
-    metadata: z.record(z.string(), z.string()).nullish(),
+    currency: text(16),
+    metadata: z.record(z.string(), z.string().max(500).refine((s) => !s.includes('\u0000'))).nullish(),
   }),
   'charge.refunded': z.object({
-    payment_intent: z.union([z.string().min(1).max(255), z.object({ id: z.string().min(1).max(255) }), z.null()]),
+    payment_intent: z.union([text(255), z.object({ id: text(255) }), z.null()]),
     amount_refunded: z.number().int().nonnegative(),
     refunded: z.boolean(),
   }),

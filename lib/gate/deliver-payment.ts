@@ -13,7 +13,7 @@ import type { Settled } from './rails'
 
 export async function recordPayment(
   gate: Gate,
-  resource: PricedResource,
+  resource: Pick<PricedResource, 'key' | 'priceUsd' | 'linkId' | 'merchantId'>,
   settled: Settled,
   protocol: 'mpp' | 'x402',
   challengeId: string | null,

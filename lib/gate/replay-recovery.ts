@@ -8,6 +8,7 @@ import * as Settlements from '@/lib/store/settlements'
 import { deliverPayment, recordPayment } from './deliver-payment'
 import type { Deliver, Gate } from './gate'
 import type { PricedResource } from './priced-resource'
+import { settledFromRecord } from './reconciled-payments'
 
 /** A first attempt still working on it after this long is taken to have died. */
 const ABANDONED_AFTER_MS = 30_000
@@ -28,23 +29,8 @@ export async function recoverReplay(gate: Gate, resource: PricedResource, delive
 
   if (settlement.status === 'settled' && settlement.txHash && now - settlement.updatedAt.getTime() > ABANDONED_AFTER_MS) {
     // Money moved but the attempt died before recording: record it from the durable settlement.
-    const details = settlement.details as { challengeId?: string; protocol?: string; currency?: string }
-    const evm = settlement.rail === 'evm'
-    const recorded = await recordPayment(
-      gate,
-      resource,
-      {
-        settlementKey: settlement.replayKey,
-        method: evm ? 'evm' : 'stripe',
-        reference: settlement.txHash,
-        payer: settlement.payer,
-        amount: settlement.amount ?? '0',
-        currency: details.currency ?? gate.rails.find((r) => r.name === settlement.rail)?.currency ?? 'unknown',
-        receiptFields: evm ? { chainId: Number(settlement.replayKey.split(':')[0]) } : {},
-      },
-      details.protocol === 'x402' ? 'x402' : 'mpp',
-      details.challengeId ?? null,
-    )
+    const { settled, protocol, challengeId } = settledFromRecord(gate, settlement)
+    const recorded = await recordPayment(gate, resource, settled, protocol, challengeId)
     return { response: await deliverPayment(gate, resource, deliver, recorded) }
   }
 

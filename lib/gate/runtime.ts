@@ -11,6 +11,7 @@ import type { Gate } from './gate'
 import * as PreparedPayment from './prepared-payment'
 import type { PricedResource } from './priced-resource'
 import type { MppRail, X402Rail } from './rails'
+import { recordReconciled, saleFacts } from './reconciled-payments'
 import { RateLimiter } from './rate-limit'
 
 export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
@@ -27,8 +28,8 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
       name: 'evm',
       currency: rail.config.tokenAddress,
       chargeRequest: (resource) => rail.chargeRequest({ amount: amountOf(resource), recipient: resource.recipient }),
-      settle: async ({ challenge, payload, source }) => {
-        const s = await rail.settleMppCredential({ challenge, payload, ...(source ? { source } : {}) })
+      settle: async ({ challenge, payload, source, resource }) => {
+        const s = await rail.settleMppCredential({ challenge, payload, ...(source ? { source } : {}), keep: saleFacts(resource) })
         return {
           settlementKey: s.replayKey,
           method: 'evm',
@@ -42,8 +43,8 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
     },
     x402: {
       requirements: (resource) => rail.x402Requirements({ amount: amountOf(resource), recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS }),
-      settle: async ({ payment, requirements }) => {
-        const s = await rail.settleX402({ requirements, payload: payment })
+      settle: async ({ payment, requirements, resource }) => {
+        const s = await rail.settleX402({ requirements, payload: payment, keep: saleFacts(resource) })
         return {
           settlementKey: s.replayKey,
           method: 'evm',
@@ -96,16 +97,11 @@ async function createRuntime(): Promise<GateRuntime> {
     const adapters = evmAdapters(evm)
     rails.push(adapters.mpp)
     x402 = adapters.x402
-    // Settlements a crash left half-done are finished from the chain: at start, then periodically
-    // (the rail only judges records idle for a minute, so in-flight ones of other instances are safe).
-    const reconcile = () => void evm.reconcile().catch(() => {})
-    reconcile()
-    setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }
   if (stripe) rails.push(stripeAdapter(stripe))
   // Every instance delivers due merchant webhooks (rows are claimed atomically, so they share the work).
   startWebhookWorker(db)
-  return {
+  const runtime: GateRuntime = {
     config,
     db,
     rails,
@@ -115,6 +111,15 @@ async function createRuntime(): Promise<GateRuntime> {
     stats: new ChallengeStats(db),
     limits: { challenges: new RateLimiter(config.rateLimit.challengesPerMinute), credentials: new RateLimiter(config.rateLimit.credentialsPerMinute) },
   }
+  if (evm) {
+    // Settlements a crash left half-done are finished from the chain, and their payments recorded: at
+    // start, then periodically (the rail only judges records idle for a minute, so in-flight ones of
+    // other instances are safe).
+    const reconcile = () => void evm.reconcile().then((result) => recordReconciled(runtime, result.settled)).catch(() => {})
+    reconcile()
+    setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
+  }
+  return runtime
 }
 
 const globalGate = globalThis as unknown as { __tollgateGate?: Promise<GateRuntime> }

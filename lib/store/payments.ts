@@ -47,6 +47,16 @@ export async function markDelivery(db: Db, id: string, delivery: 'delivered' | '
   await db.update(payments).set({ delivery, deliveryError: error ?? null }).where(eq(payments.id, id))
 }
 
+/** Marks a payment whose delivery never finished as failed (so a retry delivers); false when it had finished. */
+export async function markDeliveryFailedIfPending(db: Db, id: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(payments)
+    .set({ delivery: 'failed', deliveryError: error })
+    .where(and(eq(payments.id, id), eq(payments.delivery, 'pending')))
+    .returning({ id: payments.id })
+  return rows.length === 1
+}
+
 /** Marks refunded once; false when it already was (or does not exist). */
 export async function markRefunded(db: Db, id: string): Promise<boolean> {
   const rows = await db

@@ -270,7 +270,16 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     const unfinished = await db.settlements(['claimed', 'submitted'])
     const newest = Math.max(0, ...unfinished.map((s) => s.updatedAt.getTime()))
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, newest + reconcileIdleMs - Date.now())))
-    await stack.addInstance()
+    const restarted = await stack.addInstance()
+    // Its first request starts the gate, which reconciles at once.
+    await (await fetch(`${restarted.url}/l/demo`)).body?.cancel()
+
+    // Reconciliation alone completes the books: every transfer gets its payment row, before any payer returns.
+    const unrecorded = async () => {
+      const recorded = new Set((await db.payments()).map((p) => p.reference.toLowerCase()))
+      return (await chain.transfersTo(stack.merchant, startBlock)).filter((t) => !recorded.has(t.transactionHash.toLowerCase()))
+    }
+    await waitFor(async () => ((await unrecorded()).length === 0 ? true : undefined), { timeoutMs: 90_000, intervalMs: 500, what: 'reconcile to record every transfer' })
 
     const deadline = Date.now() + 150_000
     for (const paid of outstanding) {

@@ -48,6 +48,8 @@ export type SettleMppCredentialParameters = {
   payload: unknown
   /** The credential's optional `source` (a did:pkh); when present it must name the payer. */
   source?: string
+  /** Facts the caller wants kept with the settlement record (e.g. what was sold), for recovery after a crash. */
+  keep?: Record<string, unknown>
 }
 
 export type MppSettlement = {
@@ -67,6 +69,8 @@ export type SettleX402Parameters = {
   /** The requirements we offered that the client accepted (see PaymentSignature.matchAccepted). */
   requirements: PaymentRequirements.ExactEvm
   payload: PaymentSignature.PaymentPayload
+  /** Facts the caller wants kept with the settlement record (e.g. what was sold), for recovery after a crash. */
+  keep?: Record<string, unknown>
 }
 
 export type X402Settlement = {
@@ -153,7 +157,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         version: config.tokenVersion,
       }),
 
-    async settleMppCredential({ challenge, payload: rawPayload, source }) {
+    async settleMppCredential({ challenge, payload: rawPayload, source, keep }) {
       const request = Evm.parseRequest(challenge.request)
       const payload = Evm.parsePayload(rawPayload)
       if (!sameAddress(request.currency, token) || request.methodDetails.chainId !== config.chainId)
@@ -170,7 +174,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         throw new VerificationFailedError(`credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`)
 
       const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
-      const details = { protocol: 'mpp', challengeId: challenge.id, realm: challenge.realm, ...(request.externalId ? { externalId: request.externalId } : {}) }
+      const details = { ...keep, protocol: 'mpp', challengeId: challenge.id, realm: challenge.realm, ...(request.externalId ? { externalId: request.externalId } : {}) }
       let settled: { txHash: Hex; payer: Address; replayKey: string }
       if (payload.type === 'authorization') {
         if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
@@ -202,7 +206,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
       }
     },
 
-    async settleX402({ requirements, payload }) {
+    async settleX402({ requirements, payload, keep }) {
       assertOurRequirements(requirements)
       const mismatch = describeMismatch(payload.accepted, requirements)
       if (mismatch) throw new VerificationFailedError(`the payment accepted different terms than offered: ${mismatch}`)
@@ -219,7 +223,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
           at: now + BigInt(requirements.maxTimeoutSeconds) + clockSkewSeconds,
           describe: `maxTimeoutSeconds (${requirements.maxTimeoutSeconds} s) from now plus ${clockSkewSeconds} s of clock skew`,
         },
-        details: { protocol: 'x402', network: requirements.network },
+        details: { ...keep, protocol: 'x402', network: requirements.network },
       })
       return { transaction: settled.txHash, payer: settled.payer, network: requirements.network, amount: requirements.amount, replayKey: settled.replayKey }
     },

@@ -1,0 +1,56 @@
+// A payment whose instance died after the money moved is finished by reconcile from the chain. Its
+// payment row is recorded right then from the durable settlement (which keeps what was sold), so the
+// merchant's books never wait for the payer to come back; the payer's retry then gets the resource.
+import * as Payments from '@/lib/store/payments'
+import * as Settlements from '@/lib/store/settlements'
+import { recordPayment } from './deliver-payment'
+import type { Gate } from './gate'
+import type { PricedResource } from './priced-resource'
+import type { Settled } from './rails'
+
+/** What was sold: enough to record its payment without the request that paid for it. */
+export type Sale = { key: string; priceUsd: string; linkId: string | null; merchantId: string | null }
+
+/** The facts a rail keeps with its settlement record (`keep`) for a payment of `resource`. */
+export function saleFacts(resource: PricedResource): { sale: Sale } {
+  return { sale: { key: resource.key, priceUsd: resource.priceUsd, linkId: resource.linkId ?? null, merchantId: resource.merchantId ?? null } }
+}
+
+/** The settlement a settled record stands for, and how it was paid. */
+export function settledFromRecord(gate: Gate, settlement: Settlements.Settlement): { settled: Settled; protocol: 'mpp' | 'x402'; challengeId: string | null } {
+  const details = settlement.details as { challengeId?: string; protocol?: string; currency?: string }
+  const evm = settlement.rail === 'evm'
+  return {
+    settled: {
+      settlementKey: settlement.replayKey,
+      method: evm ? 'evm' : 'stripe',
+      reference: settlement.txHash ?? '',
+      payer: settlement.payer,
+      amount: settlement.amount ?? '0',
+      currency: details.currency ?? gate.rails.find((r) => r.name === settlement.rail)?.currency ?? 'unknown',
+      receiptFields: evm ? { chainId: Number(settlement.replayKey.split(':')[0]) } : {},
+    },
+    protocol: details.protocol === 'x402' ? 'x402' : 'mpp',
+    challengeId: details.challengeId ?? null,
+  }
+}
+
+/** Records the payments of settlements reconcile just settled, unless a request already did. */
+export async function recordReconciled(gate: Gate, replayKeys: readonly string[]): Promise<void> {
+  for (const key of replayKeys) {
+    const settlement = await Settlements.get(gate.db, key)
+    const sale = saleOf(settlement?.details)
+    if (!settlement || settlement.status !== 'settled' || !settlement.txHash || !sale) continue
+    if (await Payments.getBySettlementKey(gate.db, key)) continue
+    const { settled, protocol, challengeId } = settledFromRecord(gate, settlement)
+    const payment = await recordPayment(gate, sale, settled, protocol, challengeId)
+    // Nothing was delivered: the payer's retry of the same credential delivers at once.
+    await Payments.markDeliveryFailedIfPending(gate.db, payment.id, 'the instance settling this payment stopped before delivering it')
+  }
+}
+
+function saleOf(details: Record<string, unknown> | undefined): Sale | null {
+  const sale = details?.sale as Partial<Sale> | undefined
+  if (!sale || typeof sale.key !== 'string' || typeof sale.priceUsd !== 'string') return null
+  return { key: sale.key, priceUsd: sale.priceUsd, linkId: typeof sale.linkId === 'string' ? sale.linkId : null, merchantId: typeof sale.merchantId === 'string' ? sale.merchantId : null }
+}

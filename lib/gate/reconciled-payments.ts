@@ -49,6 +49,17 @@ export async function recordReconciled(gate: Gate, replayKeys: readonly string[]
   }
 }
 
+/** A settled payment whose request died before recording it (or lost the database) for a minute. */
+const UNRECORDED_AFTER_MS = 60_000
+/** Older ones were settled by a version that kept no sale, or are long handled: not looked at again. */
+const UNRECORDED_WITHIN_MS = 24 * 3600_000
+
+/** Records settled EVM payments that no request recorded (see UNRECORDED_AFTER_MS), a batch at a time. */
+export async function recordUnrecorded(gate: Gate): Promise<void> {
+  const keys = await Settlements.listSettledWithoutPayment(gate.db, { rail: 'evm', idleMs: UNRECORDED_AFTER_MS, withinMs: UNRECORDED_WITHIN_MS, limit: 100 })
+  await recordReconciled(gate, keys)
+}
+
 function saleOf(details: Record<string, unknown> | undefined): Sale | null {
   const sale = details?.sale as Partial<Sale> | undefined
   if (!sale || typeof sale.key !== 'string' || typeof sale.priceUsd !== 'string') return null

@@ -11,7 +11,7 @@ import type { Gate } from './gate'
 import * as PreparedPayment from './prepared-payment'
 import type { PricedResource } from './priced-resource'
 import type { MppRail, X402Rail } from './rails'
-import { recordReconciled, saleFacts } from './reconciled-payments'
+import { recordReconciled, recordUnrecorded, saleFacts } from './reconciled-payments'
 import { RateLimiter } from './rate-limit'
 
 export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
@@ -115,7 +115,7 @@ async function createRuntime(): Promise<GateRuntime> {
     // Settlements a crash left half-done are finished from the chain, and their payments recorded: at
     // start, then periodically (the rail only judges records idle for a minute, so in-flight ones of
     // other instances are safe).
-    const reconcile = () => void evm.reconcile().then((result) => recordReconciled(runtime, result.settled)).catch(() => {})
+    const reconcile = () => void evm.reconcile().then((result) => recordReconciled(runtime, result.settled)).then(() => recordUnrecorded(runtime)).catch(() => {})
     reconcile()
     setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }

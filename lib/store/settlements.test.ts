@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test'
 import { sql } from 'drizzle-orm'
 import { describeEachDatabase } from '@/test/support/databases'
 import { openDb, type DbHandle } from './db'
+import * as Payments from './payments'
 import * as Settlements from './settlements'
 
 describeEachDatabase('settlements store', (factory) => {
@@ -45,6 +46,22 @@ describeEachDatabase('settlements store', (factory) => {
     const wins = await Promise.all([Settlements.reclaimFailed(handle.db, 'k3'), Settlements.reclaimFailed(handle.db, 'k3')])
     assert.deepEqual(wins.sort(), [false, true])
     assert.equal((await Settlements.get(handle.db, 'k3'))?.status, 'claimed')
+  })
+
+  test('settled records without a payment row, idle for a while but not ancient, are found for recording', async () => {
+    const settle = async (replayKey: string, rail: string, age: string) => {
+      await Settlements.claim(handle.db, { replayKey, rail })
+      await Settlements.markSettled(handle.db, replayKey, '0xsettled')
+      await handle.db.execute(sql`UPDATE settlements SET updated_at = now() - ${age}::interval WHERE replay_key = ${replayKey}`)
+    }
+    await settle('u-idle', 'evm', '2 minutes')
+    await settle('u-recent', 'evm', '1 second')
+    await settle('u-recorded', 'evm', '2 minutes')
+    await settle('u-ancient', 'evm', '3 days')
+    await settle('u-stripe', 'stripe', '2 minutes')
+    await Payments.recordOnce(handle.db, { settlementKey: 'u-recorded', resourceKey: 'link:x', protocol: 'mpp', method: 'evm', amount: '1', currency: '0xtoken', amountUsd: '0.01', reference: '0xsettled', receipt: {} })
+    const found = await Settlements.listSettledWithoutPayment(handle.db, { rail: 'evm', idleMs: 60_000, withinMs: 86_400_000, limit: 10 })
+    assert.deepEqual(found, ['u-idle'])
   })
 
   test('the database refuses an unknown settlement status', async () => {

@@ -2,7 +2,7 @@
 // The primary key on replay_key is what makes a claim atomic across processes.
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from './db'
-import { settlements } from './schema'
+import { payments, settlements } from './schema'
 
 export type SettlementStatus = 'claimed' | 'submitted' | 'settled' | 'failed'
 export type Settlement = typeof settlements.$inferSelect
@@ -50,6 +50,27 @@ export async function updateDetails(db: Db, replayKey: string, details: Record<s
 
 export async function listByStatus(db: Db, status: SettlementStatus): Promise<Settlement[]> {
   return db.select().from(settlements).where(eq(settlements.status, status))
+}
+
+/**
+ * Replay keys of `rail` settlements that settled between `withinMs` and `idleMs` ago and still have no
+ * payment row: their request died (or lost the database) between settling and recording.
+ */
+export async function listSettledWithoutPayment(db: Db, options: { rail: string; idleMs: number; withinMs: number; limit: number }): Promise<string[]> {
+  const rows = await db
+    .select({ replayKey: settlements.replayKey })
+    .from(settlements)
+    .where(
+      and(
+        eq(settlements.rail, options.rail),
+        eq(settlements.status, 'settled'),
+        sql`${settlements.updatedAt} < now() - make_interval(secs => ${options.idleMs / 1000})`,
+        sql`${settlements.updatedAt} > now() - make_interval(secs => ${options.withinMs / 1000})`,
+        sql`NOT EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.settlementKey} = ${settlements.replayKey})`,
+      ),
+    )
+    .limit(options.limit)
+  return rows.map((row) => row.replayKey)
 }
 
 export async function get(db: Db, replayKey: string): Promise<Settlement | null> {

@@ -8,8 +8,11 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { createTestClient, http } from 'viem'
 import type { Account } from 'viem'
+import * as Credential from '@/lib/protocol/Credential'
 import * as Problem from '@/lib/protocol/Problem'
-import { anvilAccount } from '@/scripts/chain/deploy'
+import * as EvmRail from '@/lib/rails/evm'
+import { openDb } from '@/lib/store/db'
+import { anvilAccount, anvilPrivateKey } from '@/scripts/chain/deploy'
 import type { RunningApp } from '@/scripts/app'
 import { createDatabase, postgresInstalled, startPostgres, type PostgresServer } from '@/test/support/postgres'
 import { waitFor } from '@/test/support/ports'
@@ -130,6 +133,26 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     assert.match(retry.problem?.detail ?? '', /still settling|retry/i, 'the refusal tells the payer to come back, not to pay again')
     assert.ok(Number(retry.retryAfter) > 0, 'with a Retry-After')
     assert.equal((await transfersFrom(paid)).length, transfers.length, 'the retry moved nothing')
+    outstanding.push(paid)
+  })
+
+  test('settled on chain and in its record, but the payment row never written (the request lost the database in between): left for the periodic recorder', async () => {
+    // This test process plays the instance: its rail settles with the gate's sale facts, then it "dies".
+    const app = alive()[0]!
+    const paid = await credential('settled, never recorded', 4, app)
+    const { challenge, payload } = Credential.deserialize(paid.header.authorization)
+    const demo = stack.links.find((link) => link.slug === 'demo')!
+    const handle = await openDb({ databaseUrl: stack.env.DATABASE_URL! })
+    try {
+      const config = EvmRail.createEvmConfig({ rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, tokenAddress: stack.chain.token, settlerPrivateKey: anvilPrivateKey(0), pollingIntervalMs: 50 })
+      const sale = { key: `link:${demo.id}`, priceUsd: demo.priceUsd, linkId: demo.id, merchantId: demo.merchantId }
+      await EvmRail.createEvmRail(config, handle.db).settleMppCredential({ challenge, payload, keep: { sale } })
+    } finally {
+      await handle.close()
+    }
+    assert.equal((await db.settlement(paid.key))?.status, 'settled')
+    assert.equal((await transfersFrom(paid)).length, 1)
+    assert.equal((await db.paymentFor(paid.key)).length, 0)
     outstanding.push(paid)
   })
 

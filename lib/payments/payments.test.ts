@@ -156,4 +156,6 @@ test('filters: malformed values are dropped, valid ones kept', () => {
     linkId: 'lnk_abc',
   })
   assert.deepEqual(parseFilters({ rail: ['stripe', 'evm'], link: "lnk_'; drop" }), { rail: 'stripe' })
+  // Days whose bounds PostgreSQL cannot take (the day after 9999-12-31, year 0) are dropped too.
+  assert.deepEqual(parseFilters(new URLSearchParams('from=0000-01-01&to=9999-12-31')), {})
 })

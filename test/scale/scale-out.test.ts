@@ -129,6 +129,9 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
 
     // The chain: one transfer per payment, in its own transaction, and balances exact.
     const transfers = await chain.transfersTo(stack.merchant, fromBlock)
+    const references = new Set(paid.map((p) => p.reference!.toLowerCase()))
+    const unexpected = transfers.filter((t) => !references.has(t.transactionHash.toLowerCase()))
+    assert.deepEqual(unexpected, [], 'no transfer other than the 200 payments')
     assert.equal(transfers.length, distinctPayments, 'one Transfer per payment')
     assert.equal(new Set(transfers.map((t) => t.transactionHash)).size, distinctPayments, 'each in its own transaction')
     assert.deepEqual(new Set(transfers.map((t) => t.transactionHash.toLowerCase())), new Set(paid.map((p) => p.reference!.toLowerCase())))

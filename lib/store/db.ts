@@ -31,7 +31,7 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
     // An idle client losing its server (restart, failover) must not crash the process.
     pool.on('error', () => {})
     await migratePostgres(pool)
-    const db = drizzlePg({ client: pool, schema }) as unknown as Db
+    const db = withDriver(drizzlePg({ client: pool, schema }) as unknown as Db, 'postgres')
     return { db, driver: 'postgres', close: () => pool.end() }
   }
   const dataDir = options.dataDir ?? defaultDataDir()
@@ -46,8 +46,22 @@ export async function openDb(options: OpenDbOptions = {}): Promise<DbHandle> {
       await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [m.version])
     }
   })
-  const db = drizzlePglite({ client, schema }) as unknown as Db
+  const db = withDriver(drizzlePglite({ client, schema }) as unknown as Db, 'pglite')
   return { db, driver: 'pglite', close: () => client.close() }
+}
+
+const driverKey = '__tollgateDriver'
+
+// Kept on the object itself: route bundles may each load their own copy of drizzle's classes, so
+// `instanceof` cannot tell which driver a shared handle uses.
+function withDriver(db: Db, driver: DbHandle['driver']): Db {
+  Object.defineProperty(db, driverKey, { value: driver, enumerable: false })
+  return db
+}
+
+/** Which driver a handle opened by openDb uses ('pglite' serves one process; 'postgres' may be shared). */
+export function driverOf(db: Db): DbHandle['driver'] | undefined {
+  return (db as unknown as Record<string, DbHandle['driver'] | undefined>)[driverKey]
 }
 
 async function migratePostgres(pool: pg.Pool): Promise<void> {

@@ -1,8 +1,7 @@
 // Mutual exclusion between every process sharing one database: PostgreSQL advisory locks, held for
 // one transaction, so a crashed instance's lock goes away with its connection.
 import { sql } from 'drizzle-orm'
-import { PgliteDatabase } from 'drizzle-orm/pglite'
-import type { Db } from './db'
+import { type Db, driverOf } from './db'
 
 /** First half of the two-key advisory lock space, so our names never meet another tool's locks. */
 const LOCK_NAMESPACE = 402
@@ -14,7 +13,8 @@ const LOCK_NAMESPACE = 402
  * there the task simply runs: callers keep their own in-process exclusion.
  */
 export async function withLock<T>(db: Db, name: string, task: () => Promise<T>): Promise<T> {
-  if (db instanceof PgliteDatabase) return task()
+  // Only a PostgreSQL handle is locked: waiting on PGlite's open transaction would deadlock the task.
+  if (driverOf(db) !== 'postgres') return task()
   return db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${name}))`)
     return task()

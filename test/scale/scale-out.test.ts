@@ -131,6 +131,12 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
     const transfers = await chain.transfersTo(stack.merchant, fromBlock)
     const references = new Set(paid.map((p) => p.reference!.toLowerCase()))
     const unexpected = transfers.filter((t) => !references.has(t.transactionHash.toLowerCase()))
+    if (unexpected.length > 0) {
+      const rows = await db.paymentsByReference(unexpected.map((t) => t.transactionHash.toLowerCase()))
+      const settled = await db.settlementsByTxHash(unexpected.map((t) => t.transactionHash.toLowerCase()))
+      console.log(`# unexpected transfers: ${JSON.stringify(unexpected, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`)
+      console.log(`# their payment rows: ${JSON.stringify(rows)}; their settlements: ${JSON.stringify(settled)}; distinct receipt references: ${references.size}`)
+    }
     assert.deepEqual(unexpected, [], 'no transfer other than the 200 payments')
     assert.equal(transfers.length, distinctPayments, 'one Transfer per payment')
     assert.equal(new Set(transfers.map((t) => t.transactionHash)).size, distinctPayments, 'each in its own transaction')

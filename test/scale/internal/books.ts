@@ -30,7 +30,8 @@ export function chainBooks(chain: TestChain): ChainBooks {
   })
   return {
     balanceOf: (account) => client.readContract({ address: chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [account] }),
-    blockNumber: () => client.getBlockNumber(),
+    // viem caches the block number for its polling interval; a stale one would widen every range.
+    blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     transfersTo: async (recipient, fromBlock) => {
       const logs = (await client.getLogs({ address: chain.token, event: transferEvent, args: { to: recipient }, fromBlock, toBlock: 'latest' })).map(toTransfer)
       const unique = new Map(logs.map((t) => [`${t.transactionHash}:${t.logIndex}`, t]))
@@ -56,6 +57,8 @@ export type DatabaseBooks = {
   paymentFor(settlementKey: string): Promise<PaymentRow[]>
   settlement(replayKey: string): Promise<SettlementRow | null>
   settlements(statuses: string[]): Promise<SettlementRow[]>
+  paymentsByReference(references: string[]): Promise<PaymentRow[]>
+  settlementsByTxHash(hashes: string[]): Promise<SettlementRow[]>
   close(): Promise<void>
 }
 
@@ -70,6 +73,8 @@ export function databaseBooks(databaseUrl: string): DatabaseBooks {
     paymentFor: async (key) => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE settlement_key = $1`, [key])).rows,
     settlement: async (key) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE replay_key = $1`, [key])).rows[0] ?? null,
     settlements: async (statuses) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE status = ANY($1)`, [statuses])).rows,
+    paymentsByReference: async (references) => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE lower(reference) = ANY($1)`, [references])).rows,
+    settlementsByTxHash: async (hashes) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE lower(tx_hash) = ANY($1)`, [hashes])).rows,
     close: () => pool.end(),
   }
 }

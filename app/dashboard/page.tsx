@@ -76,7 +76,7 @@ async function OverviewSections({ merchantId, days }: { merchantId: string; days
       <div className="stats">
         <Stat label="Revenue" value={usd(overview.revenueUsd)} hint={`${usd(overview.allTimeRevenueUsd)} all time`} testId="stat-revenue" />
         <Stat label="Payments" value={overview.payments} hint={overview.refunds ? `${overview.refunds} refunded (${usd(overview.refundedUsd)})` : 'No refunds'} testId="stat-payments" />
-        <Stat label="402s issued" value={overview.challenges} hint="Payment challenges sent by your links" testId="stat-challenges" />
+        <Stat label="402s issued" value={overview.challenges} hint="Payment challenges, counted every few seconds" testId="stat-challenges" />
         <Stat
           label="Conversion"
           value={overview.conversion === null ? '—' : `${(overview.conversion * 100).toFixed(overview.conversion < 0.1 ? 1 : 0)}%`}

@@ -33,12 +33,14 @@ export function LinksTable({ links }: { links: Links.LinkWithStats[] }) {
                 <LinkStatusBadge status={Links.linkAvailability(link, link.paymentsCount)} />
               </td>
               <td data-label="Rails">
-                {link.rails.map((r) => (
-                  <span key={r} className="tag">
-                    {r === 'evm' ? 'USDC' : 'Card'}
-                  </span>
-                ))}
-                <span className="sr-only">{link.rails.map((r) => railLabel[r]).join(', ')}</span>
+                <span className="cell tags">
+                  {link.rails.map((r) => (
+                    <span key={r} className="tag" aria-hidden="true">
+                      {r === 'evm' ? 'USDC' : 'Card'}
+                    </span>
+                  ))}
+                  <span className="sr-only">{link.rails.map((r) => railLabel[r]).join(', ')}</span>
+                </span>
               </td>
               <td className="num" data-label="Payments">
                 {link.paymentsCount}

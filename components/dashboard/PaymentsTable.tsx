@@ -34,8 +34,10 @@ export function PaymentsTable({ payments }: { payments: PaymentRow[] }) {
                 <PaymentStatusBadge status={p.status} />
               </td>
               <td data-label="Rail">
-                <span className="tag">{railLabel[p.method] ?? p.method}</span>
-                <span className="sub">{protocolLabel[p.protocol] ?? p.protocol}</span>
+                <span className="cell">
+                  <span className="tag">{railLabel[p.method] ?? p.method}</span>
+                  <span className="sub">{protocolLabel[p.protocol] ?? p.protocol}</span>
+                </span>
               </td>
               <td data-label="Payer" className="mono" title={p.payer ?? undefined}>
                 {p.payer ? shortHex(p.payer) : '—'}

@@ -74,6 +74,12 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
             <dd>
               {usd(payment.amountUsd)} <span className="muted mono">({payment.amount} base units of {payment.currency})</span>
             </dd>
+            {payment.challengeId ? (
+              <>
+                <dt>Challenge</dt>
+                <dd className="mono">{payment.challengeId}</dd>
+              </>
+            ) : null}
             <dt>Delivery</dt>
             <dd>
               {payment.delivery}
@@ -89,6 +95,7 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
         </section>
         <section className="panel" aria-labelledby="receipt-title">
           <h2 id="receipt-title">Receipt</h2>
+          <p className="muted panel-note">The receipt recorded when the payment settled.</p>
           <dl className="kv">
             {Object.entries(receipt).map(([key, value]) => (
               <div key={key} style={{ display: 'contents' }}>
@@ -97,7 +104,6 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
               </div>
             ))}
           </dl>
-          {payment.challengeId ? <p className="muted" style={{ fontSize: '0.82rem', marginBottom: 0 }}>Challenge {payment.challengeId}</p> : null}
         </section>
       </div>
     </>

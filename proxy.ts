@@ -1,23 +1,16 @@
-// Next.js proxy (formerly middleware): the checkout and receipt pages get a per-request nonce and a
-// strict Content-Security-Policy; Next applies the nonce to its own scripts while rendering.
+// Next.js proxy (formerly middleware): the receipt pages get a per-request nonce and a strict
+// Content-Security-Policy; Next applies the nonce to its own scripts while rendering. (/pay, a route
+// handler, sets its own.)
 import { randomBytes } from 'node:crypto'
 import { NextResponse, type NextRequest } from 'next/server'
-import { checkoutContentSecurityPolicy, originOf } from '@/lib/checkout/csp'
+import { checkoutPolicyFromEnv } from '@/lib/checkout/csp'
 
 export function proxy(request: NextRequest) {
   // Next answers a path with broken percent-encoding (/l/%ZZ) with a 500; it is the client's mistake.
   if (!isDecodable(request.nextUrl.pathname)) return malformedPath()
   if (!hasContentSecurityPolicy(request.nextUrl.pathname)) return NextResponse.next()
   const nonce = randomBytes(18).toString('base64')
-  const env = process.env
-  // The demo's test wallet talks to the local chain from the page; nothing else leaves the origin.
-  const demoRpc = env.TOLLGATE_DEMO === '1' && env.EVM_CHAIN_ID === '31337' ? originOf(env.EVM_RPC_URL) : null
-  const policy = checkoutContentSecurityPolicy({
-    nonce,
-    connectSources: demoRpc ? [demoRpc] : [],
-    stripe: Boolean(env.NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY),
-    development: env.NODE_ENV === 'development',
-  })
+  const policy = checkoutPolicyFromEnv(nonce)
   const headers = new Headers(request.headers)
   headers.set('content-security-policy', policy)
   const response = NextResponse.next({ request: { headers } })
@@ -30,7 +23,7 @@ export function proxy(request: NextRequest) {
 }
 
 function hasContentSecurityPolicy(pathname: string): boolean {
-  return pathname === '/pay' || pathname === '/receipts' || pathname.startsWith('/receipts/')
+  return pathname === '/receipts' || pathname.startsWith('/receipts/')
 }
 
 function isDecodable(pathname: string): boolean {
@@ -49,5 +42,5 @@ function malformedPath(): Response {
 
 export const config = {
   // Any path with a percent sign is checked; the rest (the 402 hot path) never runs this proxy.
-  matcher: ['/pay', '/receipts/:path*', '/(.*%.*)'],
+  matcher: ['/receipts/:path*', '/(.*%.*)'],
 }

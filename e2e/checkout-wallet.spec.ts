@@ -203,5 +203,16 @@ test.describe.serial('wallet checkout', () => {
     expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/)
     expect(csp).not.toContain('unsafe-inline')
     expect(csp).toContain("frame-ancestors 'none'")
+
+    // The checkout's own bundle: listed files are served for a year; nothing else in the build folder is.
+    const page402 = await (await page.request.get(`${stack.url}/pay?u=%2Fl%2Fdemo`)).text()
+    const entry = /<script type="module" src="(\/checkout-assets\/checkout-[A-Z0-9]+\.js)"/.exec(page402)?.[1]
+    expect(entry).toBeTruthy()
+    const script = await page.request.get(`${stack.url}${entry}`)
+    expect(script.status()).toBe(200)
+    expect(script.headers()['content-type']).toBe('text/javascript; charset=utf-8')
+    expect(script.headers()['cache-control']).toBe('public, max-age=31536000, immutable')
+    for (const probe of ['manifest.json', 'metafile.json', '..%2FBUILD_ID', '..%2F..%2Fpackage.json', 'checkout-NOPE.js'])
+      expect((await page.request.get(`${stack.url}/checkout-assets/${probe}`)).status(), probe).toBe(404)
   })
 })

@@ -2,11 +2,12 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { assetsFolder } from '@/lib/checkout/page/assets'
 
 export const rootDir = path.resolve(import.meta.dirname, '..')
 const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next')
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public']
-const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json']
+const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json', 'scripts/build-checkout.ts']
 
 function newestMtime(target: string): number {
   if (!existsSync(target)) return 0
@@ -27,16 +28,19 @@ export function distDir(): string {
 
 export function buildIsStale(): boolean {
   const buildId = path.join(distDir(), 'BUILD_ID')
-  if (!existsSync(buildId)) return true
+  if (!existsSync(buildId) || !existsSync(path.join(distDir(), assetsFolder, 'manifest.json'))) return true
   const built = statSync(buildId).mtimeMs
   return [...SOURCE_DIRS, ...SOURCE_FILES].some((p) => newestMtime(path.join(rootDir, p)) > built)
 }
 
+/** `npm run build`: next build, then the checkout's own bundle into the same build folder. */
 export function ensureBuild(options: { force?: boolean } = {}): void {
   if (!options.force && !buildIsStale()) return
   console.log('Building the app (next build)…')
   const result = spawnSync(process.execPath, [nextBin, 'build'], { cwd: rootDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } })
   if (result.status !== 0) throw new Error('next build failed')
+  const checkout = spawnSync(process.execPath, ['--import', 'tsx', path.join(rootDir, 'scripts', 'build-checkout.ts')], { cwd: rootDir, stdio: 'inherit', env: process.env })
+  if (checkout.status !== 0) throw new Error('the checkout bundle failed to build')
 }
 
 export type RunningApp = { url: string; port: number; pid: number; stop(signal?: NodeJS.Signals): Promise<void>; logs(): string }

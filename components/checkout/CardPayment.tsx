@@ -1,4 +1,3 @@
-'use client'
 // The card slot, loaded only when the payer picks "Card": asks the server for the PaymentIntent of
 // the stripe challenge (which also leaves the grant cookie), loads Stripe.js with the key the server
 // returns, and hands the Payment Element to CardForm.

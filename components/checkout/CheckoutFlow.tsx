@@ -1,4 +1,3 @@
-'use client'
 // The interactive half of the checkout: the exact offer, the choice of method (wallet code and
 // card code load only once chosen), and the unlocked resource with its receipt.
 import { lazy, Suspense, useId, useState } from 'react'

@@ -1,4 +1,3 @@
-'use client'
 // After payment: the resource (text shown as text, images shown, files downloaded under their real
 // name, redirect links followed) and the receipt the server returned.
 import { useEffect, useMemo, useRef, useState } from 'react'

@@ -1,4 +1,3 @@
-'use client'
 // The checkout's conversation with the priced URL: fetch its 402 for fresh offers, submit a
 // credential, and turn a 2xx into the unlocked resource. Offers are refreshed silently when stale.
 import { useCallback, useEffect, useRef, useState } from 'react'

@@ -44,3 +44,15 @@ export function originOf(url: string | undefined): string | null {
   const parsed = new URL(url)
   return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : null
 }
+
+/** The policy this deployment's checkout and receipt pages get, from its environment. */
+export function checkoutPolicyFromEnv(nonce: string, env: NodeJS.ProcessEnv = process.env): string {
+  // The demo's test wallet talks to the local chain from the page; nothing else leaves the origin.
+  const demoRpc = env.TOLLGATE_DEMO === '1' && env.EVM_CHAIN_ID === '31337' ? originOf(env.EVM_RPC_URL) : null
+  return checkoutContentSecurityPolicy({
+    nonce,
+    connectSources: demoRpc ? [demoRpc] : [],
+    stripe: Boolean(env.NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY),
+    development: env.NODE_ENV === 'development',
+  })
+}

@@ -1,4 +1,3 @@
-'use client'
 // Inside <Elements>: the Payment Element, the pay button, Stripe.js's confirmation (3-D Secure
 // included), then the MPP credential naming the PaymentIntent. A decline shows Stripe's own message.
 import { PaymentElement, useElements, useStripe } from '@stripe/react-stripe-js'

@@ -1,4 +1,3 @@
-'use client'
 // What the payer sees on the wallet path: the wallets found, then one line per step with its state,
 // one primary action, and a live region that reads out progress and problems.
 import { formatTokenAmount } from '@/lib/checkout/format'

@@ -1,4 +1,3 @@
-'use client'
 // Wallet payment, loaded only when the payer picks "Crypto wallet": wagmi + react-query providers
 // around the step-by-step flow.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'

@@ -1,4 +1,3 @@
-'use client'
 // The wallet path as a sequence of steps: connect -> network -> balance -> sign (or send) -> settle.
 // Each wallet call goes through the connected wallet's own provider; failures become a readable
 // notice and leave the payer one click from retrying. Nothing is submitted for an expired offer.

@@ -63,8 +63,9 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
     return paymentRequiredResponse(gate, request, resource, body)
   }
 
-  // A capped resource takes its sale before money moves (card payments moved at Stripe already).
-  const release = resource.reserveSale && credential?.challenge.method !== 'stripe' ? await resource.reserveSale() : undefined
+  // A capped resource takes its sale before money moves; a checkout's PaymentIntent took its slot when it was created.
+  const checkoutIntent = credential?.challenge.method === 'stripe' && typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
+  const release = resource.reserveSale && !checkoutIntent ? await resource.reserveSale() : undefined
   if (release === null) return jsonProblem(410, 'Link unavailable', 'This link has sold out.')
 
   let settled: Settled

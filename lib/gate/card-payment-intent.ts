@@ -10,6 +10,7 @@ import * as Jcs from '@/lib/protocol/Jcs'
 import * as StripeMethod from '@/lib/protocol/methods/stripe'
 import * as Problem from '@/lib/protocol/Problem'
 import { StripeUnavailableError, UnchargeableAmountError } from '@/lib/rails/stripe'
+import * as LinkSales from '@/lib/store/link-sales'
 import { serializeGrantCookie } from './grant-cookie'
 import { linkResource } from './link-resource'
 import type { PricedResource } from './priced-resource'
@@ -49,10 +50,13 @@ export class CardCheckoutError extends Error {
 }
 
 // What the intent is bought against: a payment link, or a withPayment route known only through its challenge.
-type Target = { key: string; path: string; link: PricedResource | null; accessMinutes: number | null; offersCard: boolean }
+type Target = { key: string; path: string; link: PricedResource | null; accessMinutes: number | null; offersCard: boolean; capped: boolean }
 
 // The cookie outlives any grant it can open: the grant's own expiry is enforced by the server.
 const COOKIE_SECONDS_BEYOND_ACCESS = 24 * 3600
+
+/** How long a capped link's slot stays held for an unpaid intent beyond its challenge's expiry (3-D Secure, slow banks). */
+export const HOLD_SECONDS_BEYOND_CHALLENGE = 10 * 60
 
 /** Verifies the challenge for `url` and returns its PaymentIntent plus the grant cookie to set. Throws CardCheckoutError, PaymentProblem, StripeUnavailableError. */
 export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaymentIntentInput, now: Date = new Date()): Promise<{ intent: CardPaymentIntent; cookie: string }> {
@@ -81,6 +85,11 @@ export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaym
   const cents = BigInt(request.amount)
   const priceUsd = target.link?.priceUsd ?? Money.normalizeDecimal(`${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`)
   const prepared = PreparedPayment.preparePayment(gate.config.secrets[0]!, challenge.id, target.key)
+  // A capped link's slot is held before the intent exists, so no card is charged for a copy that is gone.
+  const linkId = target.link?.linkId
+  const hold = linkId && target.capped ? await LinkSales.holdForCard(gate.db, { linkId, challengeId: challenge.id, expiresAt: holdExpiry(challenge, gate.config.challengeTtlSeconds, now), now }) : null
+  if (hold === 'sold-out')
+    throw new CardCheckoutError(410, 'Sold out', 'This link has sold out: its last copies are sold or held by payments in progress. No card was charged.')
   let created
   try {
     created = await stripe.createPaymentIntentForChallenge({
@@ -92,9 +101,11 @@ export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaym
       metadata: PreparedPayment.toMetadata(prepared, { key: target.key, priceUsd }),
     })
   } catch (error) {
+    if (hold === 'taken') await LinkSales.releaseHold(gate.db, { linkId: linkId!, challengeId: challenge.id })
     if (error instanceof UnchargeableAmountError) throw new CardCheckoutError(400, 'Amount not payable by card', error.message)
     throw error
   }
+  if (hold) await LinkSales.attachPaymentIntent(gate.db, { linkId: linkId!, challengeId: challenge.id, paymentIntentId: created.id })
   const accessSeconds = (target.accessMinutes ?? 0) * 60
   const cookie = serializeGrantCookie({
     resourceKey: target.key,
@@ -145,7 +156,7 @@ async function resolveTarget(gate: GateRuntime, url: string): Promise<Target> {
   // Stripe metadata values hold 500 characters; the resource key must fit.
   if (path.length > 400) throw new CardCheckoutError(400, 'Invalid url', 'url is too long to pay by card.')
   const slug = /^\/l\/([A-Za-z0-9-]{1,64})$/.exec(path)?.[1]
-  if (!slug) return { key: `route:GET ${path}`, path, link: null, accessMinutes: null, offersCard: true }
+  if (!slug) return { key: `route:GET ${path}`, path, link: null, accessMinutes: null, offersCard: true, capped: false }
   const link = await Links.getLinkBySlug(gate.db, slug)
   if (!link) throw new CardCheckoutError(404, 'Link not found', `There is no payment link at /l/${slug}.`)
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
@@ -157,7 +168,15 @@ async function resolveTarget(gate: GateRuntime, url: string): Promise<Target> {
     link: resource,
     accessMinutes: link.accessPolicy.kind === 'window' ? link.accessPolicy.minutes : null,
     offersCard: link.rails.includes('stripe'),
+    capped: link.maxPayments !== null,
   }
+}
+
+// The hold outlives the challenge: a payer who confirmed just before expiry may still be in 3-D Secure.
+function holdExpiry(challenge: Challenge.Challenge, ttlSeconds: number, now: Date): Date {
+  const parsed = challenge.expires ? Date.parse(challenge.expires) : Number.NaN
+  const expires = Number.isNaN(parsed) ? now.getTime() + ttlSeconds * 1000 : parsed
+  return new Date(expires + HOLD_SECONDS_BEYOND_CHALLENGE * 1000)
 }
 
 function parseChallenge(value: CardPaymentIntentInput['challenge']): Challenge.Challenge {

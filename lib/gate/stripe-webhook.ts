@@ -1,11 +1,13 @@
 // Stripe webhooks, POST /api/stripe/webhook: a succeeded PaymentIntent of ours records its payment and
 // the grant the payer's browser already holds the token for (so a page closed early still unlocks);
-// a refunded charge marks its payment refunded. The rail verifies signatures and deduplicates events.
+// a canceled one gives back the slot its capped link held for it; a refunded charge marks its payment
+// refunded and reopens the slot. The rail verifies signatures and deduplicates events.
 import * as Money from '@/lib/money'
 import type Stripe from 'stripe'
-import { replayKey, WebhookPayloadError, WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import { replayKey, WebhookPayloadError, WebhookSignatureError, type CanceledPayment, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
 import type { Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
+import * as LinkSales from '@/lib/store/link-sales'
 import * as Links from '@/lib/store/links'
 import * as Payments from '@/lib/store/payments'
 import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
@@ -52,6 +54,7 @@ async function notifyMerchant(db: Db, event: Stripe.Event): Promise<void> {
 export const webhookHandlers: WebhookHandlers = {
   onPaymentSucceeded: recordSucceededPayment,
   onRefunded: recordRefundedCharge,
+  onPaymentCanceled: releaseCanceledHold,
 }
 
 /**
@@ -81,6 +84,8 @@ export async function recordSucceededPayment(payment: SucceededPayment, { tx }: 
     challengeId: payment.challengeId,
     receipt: { status: 'success', method: 'stripe', timestamp: now.toISOString(), reference: payment.reference, challengeId: payment.challengeId },
   })
+  // A checkout's intent held a slot of its capped link: it becomes the sale (once, whichever path is first).
+  if (prepared && link) await LinkSales.sellHold(tx, { linkId: link.id, challengeId: payment.challengeId, paymentIntentId: payment.reference })
   if (!created || !prepared) return
   // Nothing was delivered yet: a window link opens for its minutes, anything else for one fetch.
   const terms = (link && grantTerms(link.accessPolicy, now)) ?? retryGrantTerms(now)
@@ -91,7 +96,13 @@ export async function recordSucceededPayment(payment: SucceededPayment, { tx }: 
 export async function recordRefundedCharge(refund: RefundedCharge, { tx }: WebhookContext): Promise<void> {
   if (!refund.fullyRefunded) return
   const payment = await Payments.getBySettlementKey(tx, refund.settlementKey)
-  if (payment) await Payments.markRefunded(tx, payment.id)
+  // Only the call that marks it refunded reopens the slot: a redelivered event or the dashboard's own refund finds it done.
+  if (payment && (await Payments.markRefunded(tx, payment.id)) && payment.linkId) await LinkSales.giveBackSlot(tx, payment.linkId)
+}
+
+/** A canceled checkout intent can never be paid: the slot it held is released (once). */
+export async function releaseCanceledHold(canceled: CanceledPayment, { tx }: WebhookContext): Promise<void> {
+  await LinkSales.releaseHold(tx, { paymentIntentId: canceled.reference })
 }
 
 // The price the challenge was for (kept on the intent), else the link's, else the cents charged.

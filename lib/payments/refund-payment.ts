@@ -1,4 +1,5 @@
 import type { Db } from '@/lib/store/db'
+import * as LinkSales from '@/lib/store/link-sales'
 import * as Payments from '@/lib/store/payments'
 import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
 import { NotRefundableError, RefundFailedError, RefundsUnavailableError } from './errors'
@@ -22,7 +23,13 @@ export async function refundPayment(db: Db, merchantId: string, paymentId: strin
   } catch (error) {
     throw new RefundFailedError(error)
   }
-  if (await Payments.markRefunded(db, payment.id)) {
+  // Marking it refunded and reopening its slot of a capped link happen together, once (Stripe's charge.refunded may come first).
+  const marked = await db.transaction(async (tx) => {
+    if (!(await Payments.markRefunded(tx, payment.id))) return false
+    if (payment.linkId) await LinkSales.giveBackSlot(tx, payment.linkId)
+    return true
+  })
+  if (marked) {
     const refunded = await Payments.getById(db, payment.id)
     if (refunded) await enqueuePaymentEvent(db, refunded, 'payment.refunded')
   }

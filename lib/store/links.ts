@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from './db'
+import * as LinkSales from './link-sales'
 import { links, payments } from './schema'
 
 export type Link = typeof links.$inferSelect
@@ -122,21 +123,13 @@ function trimDecimal(amount: string): string {
 
 /**
  * Takes one of a capped link's sales before money moves: of concurrent buyers of the last slot,
- * exactly one wins (a row-level update). Uncapped links always succeed.
+ * exactly one wins (a row-level update; card holds that expired unpaid are released first). Uncapped links always succeed.
  */
 export async function reserveSale(db: Db, linkId: string): Promise<boolean> {
-  const rows = await db
-    .update(links)
-    .set({ salesReserved: sql`${links.salesReserved} + 1` })
-    .where(and(eq(links.id, linkId), sql`(${links.maxPayments} IS NULL OR ${links.salesReserved} < ${links.maxPayments})`))
-    .returning({ id: links.id })
-  return rows.length === 1
+  return LinkSales.takeSlot(db, linkId)
 }
 
 /** Gives back a reservation whose payment did not happen. */
 export async function releaseSale(db: Db, linkId: string): Promise<void> {
-  await db
-    .update(links)
-    .set({ salesReserved: sql`GREATEST(${links.salesReserved} - 1, 0)` })
-    .where(eq(links.id, linkId))
+  await LinkSales.giveBackSlot(db, linkId)
 }

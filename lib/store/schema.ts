@@ -173,3 +173,22 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
   index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
   index('webhook_deliveries_merchant_idx').on(t.merchantId, t.createdAt),
 ])
+
+// Card sales of capped links (migration 0005_card_sale_holds).
+
+/**
+ * A slot of a capped link held for one checkout PaymentIntent (one per challenge and link, like the
+ * intent itself): counted in links.sales_reserved while 'held' or 'sold'; 'released' gave it back.
+ */
+export const cardSaleHolds = pgTable('card_sale_holds', {
+  linkId: text('link_id').notNull().references(() => links.id),
+  challengeId: text('challenge_id').notNull(),
+  paymentIntentId: text('payment_intent_id').unique(),
+  status: text('status').$type<'held' | 'sold' | 'released'>().notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
+}, (t) => [
+  primaryKey({ columns: [t.linkId, t.challengeId] }),
+  index('card_sale_holds_expiry_idx').on(t.expiresAt).where(sql`status = 'held'`),
+])

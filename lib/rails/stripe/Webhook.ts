@@ -23,6 +23,10 @@ const objectSchemas = new Map<string, z.ZodType>(Object.entries({
     currency: text(16),
     metadata: z.record(z.string(), z.string().max(500).refine((s) => !s.includes('\u0000'))).nullish(),
   }),
+  'payment_intent.canceled': z.object({
+    id: text(255),
+    metadata: z.record(z.string(), z.string().max(500).refine((s) => !s.includes('\u0000'))).nullish(),
+  }),
   'charge.refunded': z.object({
     payment_intent: z.union([text(255), z.object({ id: text(255) }), z.null()]),
     amount_refunded: z.number().int().nonnegative(),
@@ -70,6 +74,15 @@ export type SucceededPayment = {
   linkId: string
 }
 
+/** A Tollgate PaymentIntent canceled before it was paid (`payment_intent.canceled`): it can never be paid now. */
+export type CanceledPayment = {
+  paymentIntent: Stripe.PaymentIntent
+  /** `pi_…` */
+  reference: string
+  challengeId: string
+  linkId: string
+}
+
 /** A charge refunded in full or in part (`charge.refunded`), from our refund function or the Stripe dashboard. */
 export type RefundedCharge = {
   charge: Stripe.Charge
@@ -82,6 +95,7 @@ export type RefundedCharge = {
 export type WebhookHandlers = {
   onPaymentSucceeded?(payment: SucceededPayment, context: WebhookContext): Promise<void>
   onRefunded?(refund: RefundedCharge, context: WebhookContext): Promise<void>
+  onPaymentCanceled?(payment: CanceledPayment, context: WebhookContext): Promise<void>
 }
 
 export type WebhookOutcome = {
@@ -126,6 +140,14 @@ function dispatcher(event: Stripe.Event, handlers: WebhookHandlers): ((context: 
     }
     const handler = handlers.onPaymentSucceeded
     return (context) => handler(payment, context)
+  }
+  if (event.type === 'payment_intent.canceled' && handlers.onPaymentCanceled) {
+    const intent = event.data.object
+    const challengeId = intent.metadata?.[Keys.metadataKeys.challengeId]
+    const linkId = intent.metadata?.[Keys.metadataKeys.linkId]
+    if (!challengeId || !linkId) return null
+    const handler = handlers.onPaymentCanceled
+    return (context) => handler({ paymentIntent: intent, reference: intent.id, challengeId, linkId }, context)
   }
   if (event.type === 'charge.refunded' && handlers.onRefunded) {
     const charge = event.data.object

@@ -3,6 +3,7 @@
 // this challenge's payment (amount, currency, challenge, link) and was never redeemed before.
 import type Stripe from 'stripe'
 import { PaymentInsufficientError, VerificationFailedError } from '@/lib/protocol/Problem'
+import * as LinkSales from '@/lib/store/link-sales'
 import { PaymentActionRequiredError } from '../Errors'
 import type { RailContext } from './context'
 import * as Keys from './keys'
@@ -60,5 +61,7 @@ export async function redeemPaymentIntent(context: RailContext, parameters: Rede
   if (intent.amount_received < amountCents) {
     throw new PaymentInsufficientError(`PaymentIntent ${id} received ${intent.amount_received} of ${amountCents} ${currency} cents`)
   }
+  // The money moved: the slot this intent held (if its link is capped) is now a sale, whoever redeems it.
+  await LinkSales.sellHold(context.db, { linkId, challengeId, paymentIntentId: id })
   return Settlement.claim(context, { paymentIntent: intent, challengeId, linkId, via: 'payment-intent', externalId: parameters.externalId })
 }

@@ -1,5 +1,6 @@
 // The process-wide gate: configuration, database and rails, created once per process.
 import { parseUnits } from 'viem'
+import { startHoldSweeper } from '@/lib/links/release-expired-holds'
 import * as Money from '@/lib/money'
 import * as EvmRail from '@/lib/rails/evm'
 import * as StripeRail from '@/lib/rails/stripe'
@@ -99,6 +100,8 @@ async function createRuntime(): Promise<GateRuntime> {
     x402 = adapters.x402
   }
   if (stripe) rails.push(stripeAdapter(stripe))
+  // Card holds of capped links that expired unpaid give their slots back (every instance sweeps; releases happen once).
+  if (stripe) startHoldSweeper(db)
   // Every instance delivers due merchant webhooks (rows are claimed atomically, so they share the work).
   startWebhookWorker(db)
   const runtime: GateRuntime = {

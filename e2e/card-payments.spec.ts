@@ -128,10 +128,19 @@ test.describe.serial('card payments (fake Stripe.js + Stripe double)', () => {
     const context = await browser.newContext({ acceptDownloads: true })
     const { page, intent } = await openCardTab(context)
     await page.route(`${stack.url}${target}`, (route) => (route.request().headers().authorization ? route.abort('connectionreset') : route.continue()))
+    // The page polls its receipt; hold those polls until the message has been read, or a fast webhook
+    // could reload the page before the assertion sees it.
+    let messageRead!: () => void
+    const read = new Promise<void>((resolve) => (messageRead = resolve))
+    await page.route(`${stack.url}/receipts/**`, async (route) => {
+      await read
+      await route.continue()
+    })
     await page.getByTestId('fake-card-visa').check()
     await page.getByTestId('card-pay').click()
     await expect(page.getByTestId('card-charged')).toContainText('Your card was charged.')
     await expect(page.getByTestId('card-charged').getByRole('link')).toHaveAttribute('href', (await intent).receiptUrl)
+    messageRead()
     // The webhook records the payment; the page reloads into the purchase with the grant cookie.
     const download = page.waitForEvent('download', { timeout: 45_000 })
     await expect(page.getByRole('heading', { name: 'You already have access' })).toBeVisible({ timeout: 45_000 })

@@ -39,3 +39,13 @@ export function readAssetsManifest(): AssetsManifest {
   cached = JSON.parse(text) as AssetsManifest
   return cached
 }
+
+/** The manifest, or the 503 a payer page answers when the server was started without the bundle. */
+export function assetsOrUnavailable(): AssetsManifest | Response {
+  try {
+    return readAssetsManifest()
+  } catch (error) {
+    if (!(error instanceof AssetsMissingError)) throw error
+    return new Response(`${error.message}\n`, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
+  }
+}

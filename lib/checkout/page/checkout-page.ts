@@ -4,6 +4,7 @@
 import { formatBytes, formatMinutes, formatTime, formatUsd, shortHex } from '@/lib/checkout/format'
 import type { Checkout, CheckoutLink, OpenCheckout } from '@/lib/checkout/load-checkout'
 import { assetsPath, type AssetsManifest } from './assets'
+import { renderDocument } from './document'
 import { html, jsonScriptContent, type Html } from './html'
 import { checkoutDataId, flowMountId } from './page-data'
 
@@ -22,20 +23,19 @@ const unavailableReason = {
 
 export function renderCheckoutPage({ checkout, nonce, assets }: CheckoutPageParameters): string {
   const open = checkout.status === 'open'
-  const head = html`<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="same-origin">
-<title>Checkout · Tollgate</title>
-${assets.stylesheets.map((file) => html`<link rel="stylesheet" href="${assetsPath}${file}">\n`)}${open ? assets.preload.map((file) => html`<link rel="modulepreload" href="${assetsPath}${file}" nonce="${nonce}">\n`) : null}`
-  const body = html`<div class="checkout-page">
-<header class="checkout-header"><a href="/" class="brand">Tollgate</a><span class="muted small">Secure checkout</span></header>
-<main class="checkout-main">${open ? openCheckout(checkout) : closedCheckout(checkout)}</main>
-<footer class="checkout-footer muted small">Payments settle on chain before anything is delivered. Powered by Tollgate.</footer>
-</div>
-${open ? html`<script type="application/json" id="${checkoutDataId}" nonce="${nonce}">${jsonScriptContent(checkout)}</script>
-<script type="module" src="${assetsPath}${assets.script}" nonce="${nonce}"></script>` : null}`
-  return `<!DOCTYPE html>\n${html`<html lang="en"><head>${head}</head><body>${body}</body></html>`.value}\n`
+  return renderDocument({
+    title: 'Checkout',
+    context: 'Secure checkout',
+    referrer: 'same-origin',
+    assets,
+    main: open ? openCheckout(checkout) : closedCheckout(checkout),
+    footer: 'Payments settle on chain before anything is delivered. Powered by Tollgate.',
+    head: open ? html`${assets.preload.map((file) => html`<link rel="modulepreload" href="${assetsPath}${file}" nonce="${nonce}">\n`)}` : null,
+    scripts: open
+      ? html`<script type="application/json" id="${checkoutDataId}" nonce="${nonce}">${jsonScriptContent(checkout)}</script>
+<script type="module" src="${assetsPath}${assets.script}" nonce="${nonce}"></script>`
+      : null,
+  })
 }
 
 function openCheckout(checkout: OpenCheckout): Html {

@@ -37,14 +37,21 @@ export async function getForMerchant(db: Db, merchantId: string, id: string): Pr
 }
 
 /** Updates a merchant's link; null when no such link is theirs. A slug clash throws (see isUniqueViolation). */
-export async function update(db: Db, merchantId: string, id: string, values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt'>>): Promise<Link | null> {
+export async function update(db: Db, merchantId: string, id: string, values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt' | 'salesReserved'>>): Promise<Link | null> {
   const rows = await db
     .update(links)
-    .set({ ...values, updatedAt: sql`now()` })
+    .set({ ...values, ...(values.maxPayments != null ? { salesReserved: salesWhenCapped } : {}), updatedAt: sql`now()` })
     .where(and(eq(links.id, id), eq(links.merchantId, merchantId)))
     .returning()
   return rows[0] ?? null
 }
+
+// An uncapped link counts no slots: when it gets a cap, its succeeded payments and unpaid card holds
+// are what the cap starts from (a link already capped keeps its count, in-flight sales included).
+const salesWhenCapped = sql`CASE WHEN ${links.maxPayments} IS NULL THEN (
+  (SELECT count(*) FROM payments p WHERE p.link_id = ${links.id} AND p.status = 'succeeded')
+  + (SELECT count(*) FROM card_sale_holds h WHERE h.link_id = ${links.id} AND h.status = 'held')
+)::int ELSE ${links.salesReserved} END`
 
 /** Deletes a merchant's link only when no payment references it, in one statement. */
 export async function removeUnpaid(db: Db, merchantId: string, id: string): Promise<'deleted' | 'not_found' | 'has_payments'> {

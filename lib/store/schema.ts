@@ -35,7 +35,7 @@ export const links = pgTable('links', {
   resource: jsonb('resource').$type<LinkResource>().notNull(),
   accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
   maxPayments: integer('max_payments'),
-  /** Sales counted against maxPayments, reserved before settlement (see lib/store/links reserveSale). */
+  /** Slots of maxPayments taken: sales, payments in flight and unpaid card holds (see lib/store/link-sales). */
   salesReserved: integer('sales_reserved').notNull().default(0),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   active: boolean('active').notNull().default(true),

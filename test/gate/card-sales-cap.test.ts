@@ -325,6 +325,26 @@ describe('capped links and card payments', async () => {
     await assertSoldOut(await askForIntent(link.slug, await stripeChallenge(link.slug)))
   })
 
+  test('a cap set on a link that already sold counts its earlier sales', async () => {
+    const link = await cappedLink(5)
+    const gate = await app.getGate()
+    await app.Links.updateLink(gate.db, merchantId, link.id, { maxPayments: null })
+    for (let i = 0; i < 2; i++) {
+      const challenge = await stripeChallenge(link.slug)
+      const intent = await createIntent(link.slug, challenge)
+      assert.equal(await confirmInBrowser(intent), 'succeeded')
+      assert.equal((await payWithIntent(link.slug, challenge, intent)).status, 200)
+    }
+    await double.webhooksIdle()
+    await app.Links.updateLink(gate.db, merchantId, link.id, { maxPayments: 3 })
+    assert.equal(await salesTaken(link.id), 2)
+    await createIntent(link.slug, await stripeChallenge(link.slug))
+    await assertSoldOut(await askForIntent(link.slug, await stripeChallenge(link.slug)))
+    // Changing the cap of a capped link keeps its count (the unpaid hold included).
+    await app.Links.updateLink(gate.db, merchantId, link.id, { maxPayments: 4 })
+    assert.equal(await salesTaken(link.id), 3)
+  })
+
   test('an agent paying with a Shared Payment Token takes a slot before Stripe charges, and is refused without a charge when none is left', async () => {
     const link = await cappedLink(2)
     const spt = (prefix: string) => `${prefix}${randomBytes(6).toString('hex')}`

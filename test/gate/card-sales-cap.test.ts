@@ -15,6 +15,7 @@ import { eq } from 'drizzle-orm'
 import Stripe from 'stripe'
 import * as Challenge from '@/lib/protocol/Challenge'
 import * as Credential from '@/lib/protocol/Credential'
+import { createDatabase, startPostgres, type PostgresServer } from '@/test/support/postgres'
 
 const visa = '4242424242424242'
 const merchantAddress = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
@@ -26,6 +27,7 @@ describe('capped links and card payments', async () => {
   let double: Awaited<ReturnType<typeof startStripeDouble>>
   let endpoint: Server
   let dataDir: string
+  let postgres: PostgresServer | null = null
   let publicUrl: string
   // Loaded after the environment is set: the runtime reads it once.
   let app: {
@@ -56,6 +58,10 @@ describe('capped links and card payments', async () => {
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve))
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-card-cap-'))
     publicUrl = 'http://127.0.0.1:3999'
+    // PostgreSQL when installed: concurrent buyers then really run in parallel (PGlite serves one query at a time).
+    postgres = await startPostgres()
+    if (postgres) process.env.DATABASE_URL = await createDatabase(postgres, `card_cap_${randomBytes(6).toString('hex')}`)
+    else delete process.env.DATABASE_URL
     Object.assign(process.env, {
       DATA_DIR: dataDir,
       PUBLIC_URL: publicUrl,
@@ -67,7 +73,6 @@ describe('capped links and card payments', async () => {
       RATE_LIMIT_CHALLENGES_PER_MINUTE: '100000',
       RATE_LIMIT_CREDENTIALS_PER_MINUTE: '100000',
     })
-    delete process.env.DATABASE_URL
     delete process.env.EVM_RPC_URL
     app = {
       getGate: (await import('@/lib/gate/runtime')).getGate,
@@ -92,6 +97,7 @@ describe('capped links and card payments', async () => {
     const { getDbHandle } = await import('@/lib/store/db')
     await (await getDbHandle()).close()
     await double?.stop()
+    await postgres?.stop()
     rmSync(dataDir, { recursive: true, force: true })
   })
 
@@ -212,6 +218,16 @@ describe('capped links and card payments', async () => {
     assert.equal(again.status, 410, 'the link is sold out now; a paid challenge gets no new intent')
     await again.body?.cancel()
     assert.equal((await open(link.slug)).status, 410)
+  })
+
+  test('eight buyers for the last three copies: three PaymentIntents, five refusals, never a fourth charge', async () => {
+    const link = await cappedLink(3)
+    const challenges = await Promise.all(Array.from({ length: 8 }, () => stripeChallenge(link.slug)))
+    const answers = await Promise.all(challenges.map((challenge) => askForIntent(link.slug, challenge)))
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 200, 200, 410, 410, 410, 410, 410])
+    for (const refused of answers.filter((r) => r.status === 410)) await assertSoldOut(refused)
+    assert.equal(intentsFor(link.id).length, 3)
+    assert.equal(await salesTaken(link.id), 3)
   })
 
   test('asking twice for the same challenge holds one slot and returns the same intent', async () => {

@@ -7,9 +7,9 @@ export function grantCookieName(resourceKey: string): string {
 }
 
 export function readGrantToken(request: Request, resourceKey: string): string | null {
-  const name = grantCookieName(resourceKey)
   const header = request.headers.get('cookie')
   if (!header) return null
+  const name = grantCookieName(resourceKey)
   for (const part of header.split(';')) {
     const eq = part.indexOf('=')
     if (eq > 0 && part.slice(0, eq).trim() === name) {

@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { scriptUrls, stringConstant } from './checkout-weight'
+import * as CpuProfile from './cpu-profile'
 import { parseWrk } from './load'
 import * as Report from './report'
 import { median, percentile } from './stats'
@@ -118,5 +119,46 @@ describe('report', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('cpu-profile', () => {
+  // root -> handler -> { hash (leaf), handler (recursion) -> hash }; one sample per millisecond.
+  const frame = (functionName: string, lineNumber = 0) => ({ functionName, url: 'file:///app/node_modules/x.js', lineNumber, columnNumber: 0 })
+  const profile: CpuProfile.CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 5] },
+      { id: 2, callFrame: frame('handler', 9), children: [3, 4] },
+      { id: 3, callFrame: frame('hash', 19) },
+      { id: 4, callFrame: frame('handler', 9), children: [6] },
+      { id: 5, callFrame: { functionName: '(idle)', url: '', lineNumber: -1, columnNumber: -1 } },
+      { id: 6, callFrame: frame('hash', 19) },
+    ],
+    startTime: 1_000_000,
+    endTime: 1_006_000,
+    samples: [3, 3, 6, 2, 5, 5],
+    timeDeltas: [0, 1000, 1000, 1000, 1000, 1000],
+  }
+
+  test('self time lands on the leaf, total time counts a recursive function once per sample, idle is set apart', () => {
+    const summary = CpuProfile.summarize(profile)
+    const byName = new Map(summary.functions.map((f) => [f.name, f]))
+    assert.equal(summary.idleMs, 1)
+    assert.deepEqual(byName.get('hash x.js:20'), { name: 'hash x.js:20', selfMs: 3, totalMs: 3 })
+    assert.deepEqual(byName.get('handler x.js:10'), { name: 'handler x.js:10', selfMs: 1, totalMs: 4 })
+  })
+
+  test('a window keeps only its samples; merged windows add up', () => {
+    const first = CpuProfile.summarize(profile, { fromUs: 1_000_000, toUs: 1_002_000 })
+    const rest = CpuProfile.summarize(profile, { fromUs: 1_002_000, toUs: 1_010_000 })
+    assert.equal(first.sampledMs, 2)
+    const merged = CpuProfile.merge([first, rest])
+    assert.equal(merged.sampledMs, CpuProfile.summarize(profile).sampledMs)
+    assert.equal(merged.functions.find((f) => f.name === 'hash x.js:20')?.totalMs, 3)
+  })
+
+  test('callers lists the chains above the outermost matching frame', () => {
+    const text = CpuProfile.callers(profile, 'hash')
+    assert.match(text, /hash x\.js:20\n\s+<- handler x\.js:10/)
   })
 })

@@ -1,4 +1,4 @@
-// Stripe webhook endpoint: enable `payment_intent.succeeded` and `charge.refunded` for it in Stripe.
+// Stripe webhook endpoint: enable `payment_intent.succeeded`, `payment_intent.canceled` and `charge.refunded` for it in Stripe.
 import { handleStripeWebhookRequest } from '@/lib/gate/stripe-webhook'
 
 export const dynamic = 'force-dynamic'

@@ -9,7 +9,10 @@ export function isBrowserNavigation(request: Request): boolean {
   if (request.method !== 'GET') return false
   const mode = request.headers.get('sec-fetch-mode')
   if (mode !== null && mode !== 'navigate') return false
-  const ranked = rankAccept(request.headers.get('accept') ?? '')
+  const accept = request.headers.get('accept') ?? ''
+  // Most agents never list HTML: skip ranking their Accept.
+  if (!/text\/html/i.test(accept)) return false
+  const ranked = rankAccept(accept)
   const html = ranked.find((r) => r.type === 'text/html')
   if (!html || html.q === 0) return false
   // Without Sec-Fetch-Mode only a browser-like Accept (text/html first) counts.

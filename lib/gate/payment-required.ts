@@ -17,11 +17,10 @@ import type { PricedResource } from './priced-resource'
 /** The challenges of one response (each with its `WWW-Authenticate` value) and the PAYMENT-REQUIRED value, if any. */
 export type Offers = { challenges: ChallengeTemplate.Issued[]; paymentRequired: string | null }
 
-/** Fresh challenges for a resource, filtered and ordered by the client's Accept-Payment. */
-export async function buildOffers(gate: Gate, request: Request, resource: PricedResource, body: Uint8Array | null, x402Error?: string): Promise<Offers> {
+/** Fresh challenges for a resource, filtered and ordered by the client's Accept-Payment; `digest` binds a request body. */
+export function buildOffers(gate: Gate, request: Request, resource: PricedResource, digest: string | undefined, x402Error?: string): Offers {
   const prepared = preparedOffers(gate, resource)
   const expires = new Date(Date.now() + gate.config.challengeTtlSeconds * 1000)
-  const digest = body && body.byteLength > 0 ? await Digest.compute(body) : undefined
   // Malformed or unmatched Accept-Payment leaves the normal set, as the spec allows.
   const selected = AcceptPayment.select(prepared.candidates, request.headers.get('accept-payment'))
   const challenges = selected.map((offer) =>
@@ -43,25 +42,27 @@ export async function buildOffers(gate: Gate, request: Request, resource: Priced
 }
 
 /** `body` is the problem+json text when it is already known (the prepared payment-required body). */
-export function problemResponse(problem: Problem.PaymentProblem, offers: Offers | null, extraHeaders: HeadersInit = {}, body: string = JSON.stringify(Problem.toJSON(problem))): Response {
-  const headers = new Headers(extraHeaders)
-  headers.set('content-type', 'application/problem+json')
-  headers.set('cache-control', 'no-store')
+export function problemResponse(problem: Problem.PaymentProblem, offers: Offers | null, body: string = JSON.stringify(Problem.toJSON(problem))): Response {
+  const headers: Array<[string, string]> = [
+    ['content-type', Problem.contentType],
+    ['cache-control', 'no-store'],
+  ]
   if (offers && problem.status === 402) {
-    for (const challenge of offers.challenges) headers.append('www-authenticate', challenge.header)
-    if (offers.paymentRequired) headers.set(x402Headers.paymentRequired, offers.paymentRequired)
+    for (const challenge of offers.challenges) headers.push(['www-authenticate', challenge.header])
+    if (offers.paymentRequired) headers.push([x402Headers.paymentRequired, offers.paymentRequired])
   }
   return new Response(body, { status: problem.status, headers })
 }
 
 /** The 402 for `problem`, or for an unpaid request (payment-required) when there is none. */
 export async function paymentRequiredResponse(gate: Gate, request: Request, resource: PricedResource, body: Uint8Array | null, problem?: Problem.PaymentProblem): Promise<Response> {
-  const offers = await buildOffers(gate, request, resource, body, problem && problem.status === 402 && !(problem instanceof Problem.PaymentRequiredError) ? problem.detail : undefined)
+  const digest = body && body.byteLength > 0 ? await Digest.compute(body) : undefined
+  const offers = buildOffers(gate, request, resource, digest, problem && problem.status === 402 && !(problem instanceof Problem.PaymentRequiredError) ? problem.detail : undefined)
   if (offers.challenges.length === 0) {
     return jsonProblem(503, 'No payment method available', 'None of the payment methods this resource accepts is configured on this server.')
   }
   const unpaid = preparedOffers(gate, resource).paymentRequired
-  const response = problem ? problemResponse(problem, offers) : problemResponse(unpaid.problem, offers, {}, unpaid.body)
+  const response = problem ? problemResponse(problem, offers) : problemResponse(unpaid.problem, offers, unpaid.body)
   // A person's first visit: same challenges, but an HTML body that leads to the checkout page.
   return (!problem || problem instanceof Problem.PaymentRequiredError) && isBrowserNavigation(request) ? toCheckoutDocument(response, request) : response
 }

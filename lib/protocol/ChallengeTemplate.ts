@@ -64,7 +64,9 @@ export function from(parameters: FromParameters): ChallengeTemplate {
 /** A fresh challenge and its `WWW-Authenticate` value. Throws Challenge.InvalidChallengeFieldsError for invalid fresh fields. */
 export function issue(template: ChallengeTemplate, fresh: Fresh): Issued {
   const expires = fresh.expires instanceof Date ? dateTime(fresh.expires) : fresh.expires
-  if (expires !== undefined && (typeof expires !== 'string' || !isDateTime(expires))) throw new Challenge.InvalidChallengeFieldsError('expires must be an RFC 3339 date-time')
+  // toISOString of a Date in years 0-9999 is always an RFC 3339 date-time; other years or strings are checked.
+  if (expires !== undefined && (typeof expires !== 'string' || ((expires.length !== 24 || !(fresh.expires instanceof Date)) && !isDateTime(expires))))
+    throw new Challenge.InvalidChallengeFieldsError('expires must be an RFC 3339 date-time')
   if (fresh.digest !== undefined && !isDigest(fresh.digest)) throw new Challenge.InvalidChallengeFieldsError('digest must be an RFC 9530 digest')
   let opaque: string | undefined
   if (fresh.opaque !== undefined) {

@@ -138,8 +138,12 @@ class Cursor {
   }
 }
 
+// Printable ASCII without DQUOTE and backslash: goes into a quoted-string as it is.
+const plainQuotedText = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
 /** Formats `name="value"` for a byte-string value, escaping DQUOTE and backslash (RFC 9110 §5.6.4). */
 export function formatParam(name: string, value: string): string {
+  if (plainQuotedText.test(value)) return `${name}="${value}"`
   let escaped = ''
   for (const char of value) {
     const code = char.charCodeAt(0)

@@ -6,6 +6,8 @@ import path from 'node:path'
 import { describe, test } from 'node:test'
 import { scriptUrls, stringConstant } from './checkout-weight'
 import * as CpuProfile from './cpu-profile'
+import { parseStat, processTreeCpuMs } from './cpu-time'
+import * as Issuance from './issuance'
 import { parseWrk } from './load'
 import * as Report from './report'
 import { median, percentile } from './stats'
@@ -160,5 +162,29 @@ describe('cpu-profile', () => {
   test('callers lists the chains above the outermost matching frame', () => {
     const text = CpuProfile.callers(profile, 'hash')
     assert.match(text, /hash x\.js:20\n\s+<- handler x\.js:10/)
+  })
+})
+
+describe('pairedCost', () => {
+  test('compares the two targets round by round and takes the median', () => {
+    const summary = (name: string, roundRates: number[]): Issuance.TargetSummary => ({ name, requestsPerSecond: Number.NaN, roundRates, cpuUsPerRequest: Number.NaN, p50Ms: 0, p99Ms: 0, wrongStatus: 0, socketErrors: 0, bodyBytes: 0, headerBytes: 0 })
+    const paired = Issuance.pairedCost(summary('gated', [90, 40, 75]), summary('ungated', [100, 50, 100]))
+    assert.deepEqual(paired.rounds.map((c) => Math.round(c * 100)), [10, 20, 25])
+    assert.equal(Math.round(paired.median * 100), 20)
+  })
+})
+
+describe('cpu-time', () => {
+  test('reads pid, parent and user + system ticks past a command name with spaces and parentheses', () => {
+    const stat = '4242 (next-server (v16.4.6)) S 4200 4242 4242 0 -1 4194560 100 0 0 0 750 125 3 4 20 0 11 0 500 1000 200'
+    assert.deepEqual(parseStat(stat), { pid: 4242, ppid: 4200, ticks: 875 })
+  })
+
+  test('counts this process’s own CPU time, which grows with work', () => {
+    const before = processTreeCpuMs(process.pid)
+    if (before === null) return // no /proc here
+    const until = Date.now() + 60
+    while (Date.now() < until) Math.sqrt(Math.random())
+    assert.ok(processTreeCpuMs(process.pid)! > before)
   })
 })

@@ -2,7 +2,8 @@
 // (anvil, `next start`, the mppx reference server and the load generator are all children of this
 // script). Prints a Markdown table; `-- --write-readme` also writes it into README.md "Benchmarks".
 // Options: --quick (a short smoke run), --only=1,2,3,4 (pick benchmarks), --no-wrk (use the in-process
-// load generator even when wrk is installed). Figures are printed, never asserted.
+// load generator even when wrk is installed), --rounds=N (interleaved rounds of benchmark 1, default 3).
+// Figures are printed, never asserted.
 import path from 'node:path'
 import { type Address, createPublicClient, erc20Abi, http } from 'viem'
 import { anvilAccount } from '@/scripts/chain/deploy'
@@ -24,6 +25,9 @@ const engine: Load.Engine = args.includes('--no-wrk') ? 'node' : Load.defaultEng
 const settings = quick
   ? { issuance: { concurrency: 32, durationMs: 1_000, rounds: 1, warmupMs: 1_000, engine }, sequential: 10, perPayer: 2, unlockRuns: 2 }
   : { issuance: { concurrency: 32, durationMs: 3_000, rounds: 3, warmupMs: 1_000, engine }, sequential: 100, perPayer: 8, unlockRuns: 10 }
+
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? Number.NaN)
+if (Number.isInteger(rounds) && rounds > 0) settings.issuance.rounds = rounds
 
 const concurrentPayers = [2, 3, 4, 5, 6, 7, 8, 9].map((i) => anvilAccount(i))
 /** mppx reference settles from its own anvil account, so its nonces never race Tollgate's settler (account 0). */
@@ -77,9 +81,9 @@ async function main() {
       log(`1/4 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`)
       const [gated, unpriced, mppx] = await Issuance.measure(
         [
-          { name: 'tollgate', url: `${stack.url}/l/demo`, expectedStatus: 402 },
-          { name: 'unpriced', url: `${stack.url}/api/bench/unpriced`, expectedStatus: 200 },
-          { name: 'mppx', url: `${reference.url}/l/demo`, expectedStatus: 402 },
+          { name: 'tollgate', url: `${stack.url}/l/demo`, expectedStatus: 402, pid: stack.apps[0]!.pid },
+          { name: 'unpriced', url: `${stack.url}/api/bench/unpriced`, expectedStatus: 200, pid: stack.apps[0]!.pid },
+          { name: 'mppx', url: `${reference.url}/l/demo`, expectedStatus: 402, pid: reference.pid },
         ],
         settings.issuance,
         ['tollgate', 'unpriced'],
@@ -93,6 +97,11 @@ async function main() {
         { measurement: '1. 402 latency under load, p50 / p99', tollgate: latency(gated!), other: `${latency(unpriced!)} ungated · ${latency(mppx!)} mppx`, ratio: `${Report.ratio(gated!.p50Ms, unpriced!.p50Ms)} · ${Report.ratio(gated!.p50Ms, mppx!.p50Ms)} (p50)` },
       )
       notes.push(`Load generator: ${engine === 'wrk' ? 'wrk (1 thread)' : 'in-process Node client (node:http keep-alive agent)'}, ${settings.issuance.concurrency} connections, median of ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target.`)
+      const paired = Issuance.pairedCost(gated!, unpriced!)
+      notes.push(`Gating cost per round (each round runs both back to back): median ${Report.formatNumber(paired.median * 100, 1)}% (${paired.rounds.map((c) => `${Report.formatNumber(c * 100, 1)}%`).join(', ')}).`)
+      const us = (s: Issuance.TargetSummary) => `${Report.formatNumber(s.cpuUsPerRequest)} µs`
+      if (Number.isFinite(gated!.cpuUsPerRequest) && Number.isFinite(unpriced!.cpuUsPerRequest))
+        notes.push(`Server CPU (user + system) per answered request, median of the rounds — it hardly moves with other jobs on the machine, unlike throughput: Tollgate ${us(gated!)}, ungated route ${us(unpriced!)} (gating costs ${Report.formatNumber((1 - unpriced!.cpuUsPerRequest / gated!.cpuUsPerRequest) * 100, 1)}% of the 402's CPU), mppx ${us(mppx!)}.`)
       notes.push(`402 sizes: Tollgate ${gated!.bodyBytes} B body + ${gated!.headerBytes} B headers; ungated route ${unpriced!.bodyBytes} B + ${unpriced!.headerBytes} B; mppx ${mppx!.bodyBytes} B + ${mppx!.headerBytes} B.`)
       const all = [gated!, unpriced!, mppx!]
       notes.push(`Requests under load: ${all.map((s) => `${s.name} ${s.wrongStatus} wrong status, ${s.socketErrors} socket errors/timeouts`).join('; ')}.`)

@@ -1,14 +1,20 @@
 // Benchmark 1: how fast each server answers an unpaid request. Tollgate's 402 for /l/demo, the
 // same bytes from an ungated Next.js route, and the mppx reference server's 402, measured in
 // interleaved rounds so background load on a shared machine hits all three alike.
+import { processTreeCpuMs } from './cpu-time'
 import * as Load from './load'
 import { median } from './stats'
 
-export type Target = { name: string; url: string; expectedStatus: number }
+/** `pid`: the serving process, whose CPU time (and its children's) is counted per request. */
+export type Target = { name: string; url: string; expectedStatus: number; pid?: number }
 
 export type TargetSummary = {
   name: string
   requestsPerSecond: number
+  /** Requests per second of each round, in round order. */
+  roundRates: number[]
+  /** Median server CPU (user + system) per answered request, in microseconds; NaN without a pid or /proc. */
+  cpuUsPerRequest: number
   p50Ms: number
   p99Ms: number
   /** Responses on the wrong side of 2xx/3xx, over all rounds. */
@@ -37,6 +43,12 @@ async function probe(target: Target): Promise<{ body: Buffer; headerBytes: numbe
   return { body, headerBytes }
 }
 
+/** 1 - a/b per round (a and b ran back to back in it), as the median and each round's value: load that changes between rounds cancels out. */
+export function pairedCost(a: TargetSummary, b: TargetSummary): { median: number; rounds: number[] } {
+  const rounds = a.roundRates.map((rate, i) => 1 - rate / b.roundRates[i]!)
+  return { median: median(rounds), rounds }
+}
+
 /** Checks that the baseline really serves the gated route's bytes, then measures every target. */
 export async function measure(targets: Target[], options: IssuanceOptions, sameBytes: [string, string]): Promise<TargetSummary[]> {
   const probes = new Map<string, { body: Buffer; headerBytes: number }>()
@@ -46,11 +58,17 @@ export async function measure(targets: Target[], options: IssuanceOptions, sameB
 
   for (const target of targets) await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.warmupMs }, options.engine)
 
-  const rounds = new Map<string, Load.LoadResult[]>(targets.map((t) => [t.name, []]))
+  const rounds = new Map<string, Array<Load.LoadResult & { cpuUsPerRequest: number }>>(targets.map((t) => [t.name, []]))
   for (let round = 0; round < options.rounds; round++) {
     // Rotate the order each round so no target always runs first or last.
     const order = targets.map((_, i) => targets[(i + round) % targets.length]!)
-    for (const target of order) rounds.get(target.name)!.push(await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.durationMs }, options.engine))
+    for (const target of order) {
+      const cpuBefore = target.pid === undefined ? null : processTreeCpuMs(target.pid)
+      const result = await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.durationMs }, options.engine)
+      const cpuAfter = target.pid === undefined ? null : processTreeCpuMs(target.pid)
+      const cpuUsPerRequest = cpuBefore === null || cpuAfter === null || result.requests === 0 ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests
+      rounds.get(target.name)!.push({ ...result, cpuUsPerRequest })
+    }
   }
 
   return targets.map((target) => {
@@ -63,6 +81,8 @@ export async function measure(targets: Target[], options: IssuanceOptions, sameB
     return {
       name: target.name,
       requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+      roundRates: results.map((r) => r.requestsPerSecond),
+      cpuUsPerRequest: median(results.map((r) => r.cpuUsPerRequest)),
       p50Ms: median(results.map((r) => r.p50Ms)),
       p99Ms: median(results.map((r) => r.p99Ms)),
       wrongStatus,

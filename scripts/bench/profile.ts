@@ -3,7 +3,7 @@
 // with the bench's load generator in interleaved rounds, stops the server and prints where its CPU went per
 // path (self and total time per function, µs per request), then what the first path spends beyond the second.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { rootDir } from '@/scripts/app'
@@ -81,7 +81,10 @@ async function main() {
     }
   }
   if (perPath.length >= 2) console.log(`\n=== ${perPath[0]!.path} beyond ${perPath[1]!.path}\n${CpuProfile.difference(perPath[0]!, perPath[1]!, top)}`)
-  if (keep) console.log(`\nprofile kept in ${profileDir}`)
+  if (keep) {
+    writeFileSync(path.join(profileDir, 'runs.json'), JSON.stringify(runs.map((r) => ({ path: r.path, window: r.window, requests: r.result.requests }))))
+    console.log(`\nprofile and load windows (runs.json) kept in ${profileDir}`)
+  }
   else rmSync(profileDir, { recursive: true, force: true })
 }
 

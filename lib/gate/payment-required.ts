@@ -41,8 +41,8 @@ export function buildOffers(gate: Gate, request: Request, resource: PricedResour
   return { challenges, paymentRequired }
 }
 
-/** `body` is the problem+json text when it is already known (the prepared payment-required body). */
-export function problemResponse(problem: Problem.PaymentProblem, offers: Offers | null, body: string = JSON.stringify(Problem.toJSON(problem))): Response {
+/** `body` is the problem+json when it is already known (the prepared payment-required body). */
+export function problemResponse(problem: Problem.PaymentProblem, offers: Offers | null, body: string | Uint8Array<ArrayBuffer> = JSON.stringify(Problem.toJSON(problem))): Response {
   const headers: Array<[string, string]> = [
     ['content-type', Problem.contentType],
     ['cache-control', 'no-store'],

@@ -16,8 +16,8 @@ export type PreparedOffers = {
   candidates: Candidate[]
   /** The x402 offer for the EVM rail, or null when x402 is off or the resource is not sold on evm. */
   x402: { resource: PaymentRequired.ResourceInfo; requirements: PaymentRequirements.ExactEvm; header: string } | null
-  /** The problem of an unpaid request, and its problem+json body. */
-  paymentRequired: { problem: Problem.PaymentRequiredError; body: string }
+  /** The problem of an unpaid request, and its problem+json body as UTF-8 (a Response copies it). */
+  paymentRequired: { problem: Problem.PaymentRequiredError; body: Uint8Array<ArrayBuffer> }
 }
 
 const prepared = new WeakMap<PricedResource, { gate: Gate; offers: PreparedOffers }>()
@@ -55,5 +55,5 @@ export function prepareOffers(gate: Gate, resource: PricedResource): PreparedOff
     x402 = { resource: info, requirements, header: PaymentRequired.encode(PaymentRequired.from({ resource: info, accepts: [requirements] })) }
   }
   const problem = new Problem.PaymentRequiredError(`Payment is required: ${resource.title ?? resource.url} costs $${resource.priceUsd}.`)
-  return { candidates, x402, paymentRequired: { problem, body: JSON.stringify(Problem.toJSON(problem)) } }
+  return { candidates, x402, paymentRequired: { problem, body: new TextEncoder().encode(JSON.stringify(Problem.toJSON(problem))) } }
 }

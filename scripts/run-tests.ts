@@ -49,7 +49,7 @@ function tallyPlaywright(file: string): Tally {
 }
 
 async function nodeTests(): Promise<Tally> {
-  const files = only.length > 0 ? only : [...findTests(path.join(root, 'lib')), ...findTests(path.join(root, 'components')), ...findTests(path.join(root, 'test'))]
+  const files = only.length > 0 ? only : ['lib', 'components', 'scripts', 'test'].flatMap((dir) => findTests(path.join(root, dir)))
   if (files.length === 0) return { passed: 0, failed: 0 }
   const tap = path.join(resultsDir, 'node-tests.tap')
   await run(process.execPath, [

@@ -64,8 +64,7 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
   }
 
   // A capped resource takes its sale before money moves; a checkout's PaymentIntent took its slot when it was created.
-  const checkoutIntent = credential?.challenge.method === 'stripe' && typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
-  const release = resource.reserveSale && !checkoutIntent ? await resource.reserveSale() : undefined
+  const release = resource.reserveSale && !paysCheckoutIntent(credential) ? await resource.reserveSale() : undefined
   if (release === null) return jsonProblem(410, 'Link unavailable', 'This link has sold out.')
 
   let settled: Settled
@@ -99,6 +98,11 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
 
   const payment = await recordPayment(gate, resource, settled, credential ? 'mpp' : 'x402', credential?.challenge.id ?? null)
   return deliverPayment(gate, resource, deliver, payment, settled.grantTokenHash)
+}
+
+/** A card checkout's credential: its PaymentIntent was charged already and holds its sale (lib/store/link-sales). */
+export function paysCheckoutIntent(credential: Credential.Credential | null | undefined): boolean {
+  return credential?.challenge.method === 'stripe' && typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
 }
 
 const noGrant: Promise<null> = Promise.resolve(null)

@@ -2,7 +2,7 @@
 import * as Links from '@/lib/links'
 import * as Credential from '@/lib/protocol/Credential'
 import { problemForBrowser } from './browser'
-import { type Gate, handlePayment, serveFromGrant } from './gate'
+import { type Gate, handlePayment, paysCheckoutIntent, serveFromGrant } from './gate'
 import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
 import { answeringOutages } from './outage'
@@ -61,8 +61,7 @@ function carriesCredential(request: Request): boolean {
 
 function redeemsCheckoutIntent(request: Request): boolean {
   try {
-    const credential = Credential.fromHeaders(request.headers)
-    return credential?.challenge.method === 'stripe' && typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
+    return paysCheckoutIntent(Credential.fromHeaders(request.headers))
   } catch {
     return false
   }

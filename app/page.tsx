@@ -10,13 +10,17 @@ export default function HomePage() {
           <span className="pill">HTTP 402, done properly</span>
           <h1>Put a price on any URL.</h1>
           <p>
-            Tollgate turns a link or an API route into something that can be paid for. Agents and programs get a
-            machine-readable <code>402 Payment Required</code> and pay with MPP or x402 — no account, no API key.
-            People get a checkout page and pay with a wallet or a card.
+            Tollgate turns a link or an API route into something that can be paid for. Agents and programs get a machine-readable{' '}
+            <code>402 Payment Required</code> and pay with MPP or x402 — no account, no API key. People get a checkout page and pay with a
+            wallet or a card.
           </p>
           <p style={{ display: 'flex', gap: 12, flexWrap: 'wrap' }}>
-            <Link className="button" href="/l/demo">Open the demo link</Link>
-            <Link className="button secondary" href="/dashboard">Merchant dashboard</Link>
+            <Link className="button" href="/l/demo">
+              Open the demo link
+            </Link>
+            <Link className="button secondary" href="/dashboard">
+              Merchant dashboard
+            </Link>
           </p>
         </section>
 
@@ -24,8 +28,8 @@ export default function HomePage() {
           <div className="card">
             <h2>For agents</h2>
             <p className="muted">
-              One 402 carries <code>WWW-Authenticate: Payment</code> challenges (MPP) and a <code>PAYMENT-REQUIRED</code>{' '}
-              header (x402 v2). Sign, retry, get the resource and a receipt.
+              One 402 carries <code>WWW-Authenticate: Payment</code> challenges (MPP) and a <code>PAYMENT-REQUIRED</code> header (x402 v2).
+              Sign, retry, get the resource and a receipt.
             </p>
           </div>
           <div className="card">
@@ -43,9 +47,7 @@ export default function HomePage() {
           <pre>
             <code>{'npx mppx http://127.0.0.1:3000/l/demo'}</code>
           </pre>
-          <p className="muted">
-            The README shows the exact command with a local test key, and how to do the same with an x402 client.
-          </p>
+          <p className="muted">The README shows the exact command with a local test key, and how to do the same with an x402 client.</p>
         </section>
       </main>
     </>

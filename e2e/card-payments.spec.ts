@@ -124,10 +124,14 @@ test.describe.serial('card payments (fake Stripe.js + Stripe double)', () => {
     await context.close()
   })
 
-  test('a credential lost on the way (connection dropped after the charge) still unlocks: the page waits for the receipt and reloads', async ({ browser }) => {
+  test('a credential lost on the way (connection dropped after the charge) still unlocks: the page waits for the receipt and reloads', async ({
+    browser,
+  }) => {
     const context = await browser.newContext({ acceptDownloads: true })
     const { page, intent } = await openCardTab(context)
-    await page.route(`${stack.url}${target}`, (route) => (route.request().headers().authorization ? route.abort('connectionreset') : route.continue()))
+    await page.route(`${stack.url}${target}`, (route) =>
+      route.request().headers().authorization ? route.abort('connectionreset') : route.continue(),
+    )
     // The page polls its receipt; hold those polls until the message has been read, or a fast webhook
     // could reload the page before the assertion sees it.
     let messageRead!: () => void

@@ -19,10 +19,15 @@ test.describe.serial('expiring challenges', () => {
   })
 
   test('a challenge that expired while the page was open is renewed silently', async ({ page }) => {
-    const wallet = await installInjectedWallet(page, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(5) })
+    const wallet = await installInjectedWallet(page, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(5),
+    })
     let challengeFetches = 0
     page.on('request', (request) => {
-      if (request.url().endsWith('/l/demo') && request.headers().accept === 'application/json' && !request.headers().authorization) challengeFetches++
+      if (request.url().endsWith('/l/demo') && request.headers().accept === 'application/json' && !request.headers().authorization)
+        challengeFetches++
     })
     await openAndConnect(page, stack.url, '/l/demo')
     await expect(page.getByTestId('pay-button')).toHaveText('Pay 0.01 USDC')
@@ -36,7 +41,11 @@ test.describe.serial('expiring challenges', () => {
 
   test('a signature that arrives after the challenge expired is not submitted', async ({ page }) => {
     test.setTimeout(120_000)
-    const wallet = await installInjectedWallet(page, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(6) })
+    const wallet = await installInjectedWallet(page, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(6),
+    })
     let credentials = 0
     page.on('request', (request) => {
       if (request.headers().authorization?.startsWith('Payment ')) credentials++

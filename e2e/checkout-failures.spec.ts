@@ -21,7 +21,12 @@ test.describe.serial('wallet checkout failures', () => {
   })
 
   const walletFor = (context: Parameters<typeof installInjectedWallet>[0], privateKey: `0x${string}`, startChainId?: number) =>
-    installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey, ...(startChainId ? { startChainId } : {}) })
+    installInjectedWallet(context, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey,
+      ...(startChainId ? { startChainId } : {}),
+    })
 
   test('a declined signature says nothing was charged, and paying again works', async ({ page }) => {
     const wallet = await walletFor(page, anvilPrivateKey(5))
@@ -57,7 +62,9 @@ test.describe.serial('wallet checkout failures', () => {
     const wallet = await walletFor(page, anvilPrivateKey(6), 1)
     wallet.knobs.rejectChainSwitch = true
     await openAndConnect(page, stack.url, '/l/demo')
-    await expect(page.getByTestId('wallet-notice')).toHaveText('Your wallet is on another network. Switch it to Local test chain to pay; nothing was charged.')
+    await expect(page.getByTestId('wallet-notice')).toHaveText(
+      'Your wallet is on another network. Switch it to Local test chain to pay; nothing was charged.',
+    )
     wallet.knobs.rejectChainSwitch = false
     await page.getByRole('button', { name: 'Switch to Local test chain' }).click()
     await expect(page.getByTestId('pay-button')).toBeEnabled()
@@ -69,7 +76,9 @@ test.describe.serial('wallet checkout failures', () => {
     wallet.knobs.refuseTypedData = true
     await openAndConnect(page, stack.url, '/l/demo')
     await page.getByTestId('pay-button').click()
-    await expect(page.getByTestId('wallet-notice')).toContainText('Your wallet cannot sign payment authorizations. You can send the transfer from your wallet instead')
+    await expect(page.getByTestId('wallet-notice')).toContainText(
+      'Your wallet cannot sign payment authorizations. You can send the transfer from your wallet instead',
+    )
     await page.getByTestId('pay-transfer-button').click()
     await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeVisible()
     const transfers = await transfersFrom(stack.chain.rpcUrl, stack.chain.token, wallet.address)

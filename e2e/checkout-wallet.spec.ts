@@ -23,10 +23,17 @@ test.describe.serial('wallet checkout', () => {
     await stack?.stop()
   })
 
-  test('a new visitor pays /l/demo with an injected wallet, sees the JSON and a receipt; reload does not ask again', async ({ browser }) => {
+  test('a new visitor pays /l/demo with an injected wallet, sees the JSON and a receipt; reload does not ask again', async ({
+    browser,
+  }) => {
     const context = await browser.newContext()
     // The wallet starts on Ethereum mainnet and does not know the local chain: the checkout must switch and add it.
-    const wallet = await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(2), startChainId: 1 })
+    const wallet = await installInjectedWallet(context, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(2),
+      startChainId: 1,
+    })
     const page = await context.newPage()
     const guard = guardPage(page)
     const scripts: string[] = []
@@ -65,7 +72,9 @@ test.describe.serial('wallet checkout', () => {
 
     await page.getByTestId('pay-button').click()
     await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeVisible()
-    await expect(page.getByTestId('resource-text')).toContainText('"fortune": "A well-formed 402 is the beginning of a beautiful friendship."')
+    await expect(page.getByTestId('resource-text')).toContainText(
+      '"fortune": "A well-formed 402 is the beginning of a beautiful friendship."',
+    )
     await expect(page.getByTestId('receipt-amount')).toHaveText('0.01 USDC')
     paidTx = (await page.getByTestId('receipt-reference').textContent())!
     expect(paidTx).toMatch(/^0x[0-9a-f]{64}$/)
@@ -113,7 +122,11 @@ test.describe.serial('wallet checkout', () => {
 
   test('a file link downloads with its real name and bytes after payment', async ({ browser }) => {
     const context = await browser.newContext({ acceptDownloads: true })
-    const wallet = await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(4) })
+    const wallet = await installInjectedWallet(context, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(4),
+    })
     const page = await context.newPage()
     const guard = guardPage(page)
     await page.goto(`${stack.url}/l/demo-file`)
@@ -144,13 +157,19 @@ test.describe.serial('wallet checkout', () => {
     await page.getByTestId('pay-button').click()
     await expect(page.getByRole('heading', { name: 'Payment complete' })).toBeVisible()
     await expect(page.getByTestId('resource-text')).not.toBeEmpty()
-    expect(await transfersFrom(stack.chain.rpcUrl, stack.chain.token, '0x70997970C51812dc3A010C7d01b50e0d17dc79C8')).toEqual([{ to: stack.merchant, value: 20_000n }])
+    expect(await transfersFrom(stack.chain.rpcUrl, stack.chain.token, '0x70997970C51812dc3A010C7d01b50e0d17dc79C8')).toEqual([
+      { to: stack.merchant, value: 20_000n },
+    ])
     guard.assertClean()
   })
 
   test('the whole payment works from the keyboard alone', async ({ browser }) => {
     const context = await browser.newContext()
-    const wallet = await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(3) })
+    const wallet = await installInjectedWallet(context, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(3),
+    })
     const page = await context.newPage()
     await page.goto(`${stack.url}/l/demo`)
     await expect(page.getByTestId('terms-amount')).toContainText('0.01 USDC')
@@ -183,10 +202,15 @@ test.describe.serial('wallet checkout', () => {
     expect(agent.status).toBe(402)
     expect(agent.headers.get('content-type')).toBe('application/problem+json')
     // (Node's fetch rewrites Sec-Fetch-Mode; Playwright's request context sends it as given.)
-    const browserLike = await page.request.get(`${stack.url}/l/demo`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' }, maxRedirects: 0 })
+    const browserLike = await page.request.get(`${stack.url}/l/demo`, {
+      headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', 'sec-fetch-mode': 'navigate' },
+      maxRedirects: 0,
+    })
     expect(browserLike.status()).toBe(402)
     expect(browserLike.headers()['content-type']).toMatch(/^text\/html/)
-    expect(browserLike.headers()['www-authenticate']).toMatch(/^Payment id="[^"]+", realm="127\.0\.0\.1:\d+", method="evm", intent="charge"/)
+    expect(browserLike.headers()['www-authenticate']).toMatch(
+      /^Payment id="[^"]+", realm="127\.0\.0\.1:\d+", method="evm", intent="charge"/,
+    )
     expect(browserLike.headers()['payment-required']).toBeTruthy()
     expect(await browserLike.text()).toContain('<a href="/pay?u=%2Fl%2Fdemo">Continue to checkout</a>')
 

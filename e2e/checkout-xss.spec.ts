@@ -25,8 +25,22 @@ test.describe.serial('merchant text on the checkout', () => {
     const store = await openDb({ dataDir: path.join(stack.dataDir, 'db') })
     const merchant = await Merchants.ensureMerchant(store.db, stack.merchant)
     const inline = { kind: 'inline', contentType: 'text/plain', body: 'paid text' }
-    await Links.createLink(store.db, merchant.id, { slug: 'xss-script', title: scriptTag, description: imgTag, price: '0.01', rails: ['evm'], resource: inline })
-    await Links.createLink(store.db, merchant.id, { slug: 'xss-img', title: imgTag, description: scriptTag, price: '0.01', rails: ['evm'], resource: inline })
+    await Links.createLink(store.db, merchant.id, {
+      slug: 'xss-script',
+      title: scriptTag,
+      description: imgTag,
+      price: '0.01',
+      rails: ['evm'],
+      resource: inline,
+    })
+    await Links.createLink(store.db, merchant.id, {
+      slug: 'xss-img',
+      title: imgTag,
+      description: scriptTag,
+      price: '0.01',
+      rails: ['evm'],
+      resource: inline,
+    })
     await store.close()
     stack.apps[0] = await startApp({ port: app.port, env: stack.env, quiet: true })
   })
@@ -49,12 +63,19 @@ test.describe.serial('merchant text on the checkout', () => {
       await page.getByRole('button', { name: /Crypto wallet/ }).click()
       await expect(page.getByRole('button', { name: /Test wallet/ })).toBeVisible()
       await expect(page.locator('img[src="x"]')).toHaveCount(0)
-      expect(await page.evaluate(() => document.querySelectorAll('script:not([src])').length === document.querySelectorAll('script[nonce]:not([src])').length)).toBe(true)
+      expect(
+        await page.evaluate(
+          () => document.querySelectorAll('script:not([src])').length === document.querySelectorAll('script[nonce]:not([src])').length,
+        ),
+      ).toBe(true)
       expect(await page.content()).not.toContain('<img src=x')
       guard.assertClean()
 
       // The 402 document a browser gets first never carries merchant text at all.
-      const first402 = await page.request.get(`${stack.url}/l/${slug}`, { headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' }, maxRedirects: 0 })
+      const first402 = await page.request.get(`${stack.url}/l/${slug}`, {
+        headers: { accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+        maxRedirects: 0,
+      })
       expect(first402.status()).toBe(402)
       expect(first402.headers()['content-type']).toMatch(/^text\/html/)
       expect(await first402.text()).not.toContain('alert(1)')

@@ -90,7 +90,9 @@ test.describe.serial('merchant dashboard', () => {
     await expect(panel).toBeVisible()
     shareUrl = await merchant.getByTestId('share-url').inputValue()
     expect(shareUrl).toMatch(new RegExp(`^${stack.url}/l/[a-z0-9]{12}$`))
-    await expect(merchant.getByTestId('mppx-command')).toHaveText(`MPPX_PRIVATE_KEY=0x<payer private key> \\\n  npx mppx ${shareUrl} -c mppx.config.mjs`)
+    await expect(merchant.getByTestId('mppx-command')).toHaveText(
+      `MPPX_PRIVATE_KEY=0x<payer private key> \\\n  npx mppx ${shareUrl} -c mppx.config.mjs`,
+    )
     await expect(merchant.getByTestId('curl-command')).toHaveText(`curl -i ${shareUrl}`)
     // The QR code is a real symbol of the share URL: an SVG image drawn on the server, square, with modules.
     const qr = panel.getByRole('img', { name: `QR code for ${shareUrl}` })
@@ -106,7 +108,13 @@ test.describe.serial('merchant dashboard', () => {
 
   test('a payer pays the link in another browser context with their wallet', async ({ browser }) => {
     const context = await browser.newContext()
-    await installInjectedWallet(context, { rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, privateKey: anvilPrivateKey(2), name: 'Payer Wallet', startChainId: 1 })
+    await installInjectedWallet(context, {
+      rpcUrl: stack.chain.rpcUrl,
+      chainId: stack.chain.chainId,
+      privateKey: anvilPrivateKey(2),
+      name: 'Payer Wallet',
+      startChainId: 1,
+    })
     const payer = await context.newPage()
     await payer.goto(shareUrl)
     await expect(payer.getByTestId('checkout-title')).toHaveText('E2E field notes')

@@ -37,9 +37,17 @@ export function buildIsStale(): boolean {
 export function ensureBuild(options: { force?: boolean } = {}): void {
   if (!options.force && !buildIsStale()) return
   console.log('Building the app (next build)…')
-  const result = spawnSync(process.execPath, [nextBin, 'build'], { cwd: rootDir, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } })
+  const result = spawnSync(process.execPath, [nextBin, 'build'], {
+    cwd: rootDir,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  })
   if (result.status !== 0) throw new Error('next build failed')
-  const checkout = spawnSync(process.execPath, ['--import', 'tsx', path.join(rootDir, 'scripts', 'build-checkout.ts')], { cwd: rootDir, stdio: 'inherit', env: process.env })
+  const checkout = spawnSync(process.execPath, ['--import', 'tsx', path.join(rootDir, 'scripts', 'build-checkout.ts')], {
+    cwd: rootDir,
+    stdio: 'inherit',
+    env: process.env,
+  })
   if (checkout.status !== 0) throw new Error('the checkout bundle failed to build')
 }
 

@@ -44,7 +44,9 @@ export async function buildCheckout(outDir: string = path.join(distDir(), assets
     script: entry.name,
     preload: entry.output.imports.filter((i) => i.kind === 'import-statement').map((i) => path.basename(i.path)),
     stylesheets: outputs.filter(({ name, output }) => name.endsWith('.css') && output.entryPoint).map(({ name }) => name),
-    files: Object.fromEntries(outputs.filter(({ name }) => contentTypes[path.extname(name)]).map(({ name }) => [name, contentTypes[path.extname(name)]!])),
+    files: Object.fromEntries(
+      outputs.filter(({ name }) => contentTypes[path.extname(name)]).map(({ name }) => [name, contentTypes[path.extname(name)]!]),
+    ),
   }
   writeFileSync(path.join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
   // The measuring script (scripts/measure-checkout.ts) reads which chunk loads which.
@@ -54,5 +56,7 @@ export async function buildCheckout(outDir: string = path.join(distDir(), assets
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const manifest = await buildCheckout()
-  console.log(`Checkout bundle: ${Object.keys(manifest.files).length} files in ${path.relative(rootDir, path.join(distDir(), assetsFolder))}`)
+  console.log(
+    `Checkout bundle: ${Object.keys(manifest.files).length} files in ${path.relative(rootDir, path.join(distDir(), assetsFolder))}`,
+  )
 }

@@ -50,14 +50,19 @@ export function measureCheckout(dir: string = distDir()): Measurement {
     if (!found) throw new Error(`no lazily loaded chunk for ${source}; did the code move?`)
     return found[0]
   }
-  const dynamicImports = (names: Iterable<string>) => [...names].flatMap((name) => (outputs.get(name)?.imports ?? []).filter((i) => i.kind === 'dynamic-import').map((i) => path.basename(i.path)))
+  const dynamicImports = (names: Iterable<string>) =>
+    [...names].flatMap((name) =>
+      (outputs.get(name)?.imports ?? []).filter((i) => i.kind === 'dynamic-import').map((i) => path.basename(i.path)),
+    )
 
   const before = staticClosure(manifest.script)
   const walletPath = new Set([...before, ...staticClosure(lazyChunk(walletSource)), ...staticClosure(lazyChunk(paidSource))])
   const signer = new Set<string>()
   for (const name of dynamicImports(walletPath)) if (!walletPath.has(name)) staticClosure(name, signer)
   for (const name of walletPath) signer.delete(name)
-  const framework = [...before].filter((name) => Object.keys(outputs.get(name)?.inputs ?? {}).some((input) => /node_modules\/(react|react-dom|scheduler)\//.test(input)))
+  const framework = [...before].filter((name) =>
+    Object.keys(outputs.get(name)?.inputs ?? {}).some((input) => /node_modules\/(react|react-dom|scheduler)\//.test(input)),
+  )
 
   return { framework: part(framework), beforeMethod: part(before), walletPath: part(walletPath), testWalletSigner: part(signer) }
 }
@@ -69,7 +74,9 @@ function kb(bytes: number): string {
 function main() {
   const m = measureCheckout()
   const line = (label: string, bytes: number, budget?: number) =>
-    console.log(`${label.padEnd(44)} ${kb(bytes).padStart(10)}${budget ? `   budget ${kb(budget)}  ${bytes <= budget ? 'ok' : 'OVER'}` : ''}`)
+    console.log(
+      `${label.padEnd(44)} ${kb(bytes).padStart(10)}${budget ? `   budget ${kb(budget)}  ${bytes <= budget ? 'ok' : 'OVER'}` : ''}`,
+    )
   console.log(`Checkout JavaScript (gzip, level 6 as served), build ${distDir()}`)
   line('before choosing a method', m.beforeMethod.gzip, budgets.beforeMethod)
   line('  of which chunks with React and React DOM', m.framework.gzip)

@@ -53,11 +53,14 @@ async function nodeTests(): Promise<Tally> {
   if (files.length === 0) return { passed: 0, failed: 0 }
   const tap = path.join(resultsDir, 'node-tests.tap')
   await run(process.execPath, [
-    '--import', 'tsx',
+    '--import',
+    'tsx',
     '--test',
     '--test-concurrency=2',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...files,
   ])
   return tallyTap(tap)

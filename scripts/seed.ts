@@ -19,7 +19,11 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
   const merchant = await Merchants.ensureMerchant(db, options.merchant)
   const rails: Array<'evm' | 'stripe'> = options.stripe ? ['evm', 'stripe'] : ['evm']
   const guide = readFileSync(path.join(import.meta.dirname, 'demo-assets', 'field-guide.md'))
-  const file = await Files.saveFile(db, merchant.id, { name: 'tollgate-field-guide.md', contentType: 'text/markdown', bytes: new Uint8Array(guide) })
+  const file = await Files.saveFile(db, merchant.id, {
+    name: 'tollgate-field-guide.md',
+    contentType: 'text/markdown',
+    bytes: new Uint8Array(guide),
+  })
 
   const inputs = [
     {
@@ -28,7 +32,11 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       description: 'One cent buys a small JSON document. Pay it from a terminal with mppx or x402, or here with a wallet.',
       price: '0.01',
       rails: ['evm'] as Array<'evm' | 'stripe'>,
-      resource: { kind: 'inline', contentType: 'application/json', body: JSON.stringify({ fortune: 'A well-formed 402 is the beginning of a beautiful friendship.', paid: true }) },
+      resource: {
+        kind: 'inline',
+        contentType: 'application/json',
+        body: JSON.stringify({ fortune: 'A well-formed 402 is the beginning of a beautiful friendship.', paid: true }),
+      },
       accessPolicy: { kind: 'window', minutes: 60 },
     },
     {
@@ -54,7 +62,11 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
   const links: Links.Link[] = []
   for (const input of inputs) {
     const existing = await Links.getLinkBySlug(db, input.slug)
-    links.push(existing ? await Links.updateLink(db, merchant.id, existing.id, { ...input, slug: undefined }) : await Links.createLink(db, merchant.id, { ...input, recipient: options.merchant }))
+    links.push(
+      existing
+        ? await Links.updateLink(db, merchant.id, existing.id, { ...input, slug: undefined })
+        : await Links.createLink(db, merchant.id, { ...input, recipient: options.merchant }),
+    )
   }
   return links
 }

@@ -31,7 +31,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           <>
             <nav className="actions" aria-label="Period">
               {ranges.map((r) => (
-                <Link key={r} className={`btn small${r === days ? ' primary' : ''}`} href={`/dashboard?days=${r}`} aria-current={r === days ? 'page' : undefined}>
+                <Link
+                  key={r}
+                  className={`btn small${r === days ? ' primary' : ''}`}
+                  href={`/dashboard?days=${r}`}
+                  aria-current={r === days ? 'page' : undefined}
+                >
                   {r} days
                 </Link>
               ))}
@@ -68,15 +73,33 @@ async function OverviewSections({ merchantId, days }: { merchantId: string; days
     <>
       {links.length === 0 ? (
         <div className="panel">
-          <EmptyState icon="＋" title="Create your first payment link" action={<Link className="btn primary" href="/dashboard/links/new">New link</Link>}>
+          <EmptyState
+            icon="＋"
+            title="Create your first payment link"
+            action={
+              <Link className="btn primary" href="/dashboard/links/new">
+                New link
+              </Link>
+            }
+          >
             Put a price on text, a file, a secret URL or an API. Agents pay it with MPP or x402; people get a checkout page.
           </EmptyState>
         </div>
       ) : null}
       <div className="stats">
         <Stat label="Revenue" value={usd(overview.revenueUsd)} hint={`${usd(overview.allTimeRevenueUsd)} all time`} testId="stat-revenue" />
-        <Stat label="Payments" value={overview.payments} hint={overview.refunds ? `${overview.refunds} refunded (${usd(overview.refundedUsd)})` : 'No refunds'} testId="stat-payments" />
-        <Stat label="402s issued" value={overview.challenges} hint="Payment challenges, counted every few seconds" testId="stat-challenges" />
+        <Stat
+          label="Payments"
+          value={overview.payments}
+          hint={overview.refunds ? `${overview.refunds} refunded (${usd(overview.refundedUsd)})` : 'No refunds'}
+          testId="stat-payments"
+        />
+        <Stat
+          label="402s issued"
+          value={overview.challenges}
+          hint="Payment challenges, counted every few seconds"
+          testId="stat-challenges"
+        />
         <Stat
           label="Conversion"
           value={overview.conversion === null ? '—' : `${(overview.conversion * 100).toFixed(overview.conversion < 0.1 ? 1 : 0)}%`}

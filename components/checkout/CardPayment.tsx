@@ -41,7 +41,8 @@ export default function CardPayment({ offer, target, submit }: CardPaymentProps)
     let active = true
     prepare(initialOffer, target).then(
       (ready) => active && setState(ready),
-      (error: unknown) => active && setState({ phase: 'error', message: error instanceof Error ? error.message : 'Card payment could not start.' }),
+      (error: unknown) =>
+        active && setState({ phase: 'error', message: error instanceof Error ? error.message : 'Card payment could not start.' }),
     )
     return () => {
       active = false

@@ -17,7 +17,8 @@ type Method = 'wallet' | 'card'
 export type CheckoutFlowProps = { checkout: OpenCheckout }
 
 export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
-  const fileName = checkout.link?.resource.kind === 'file' ? checkout.link.resource.name : (checkout.target.split('?')[0]!.split('/').pop() || 'download')
+  const fileName =
+    checkout.link?.resource.kind === 'file' ? checkout.link.resource.name : checkout.target.split('?')[0]!.split('/').pop() || 'download'
   const session = useCheckoutSession(checkout.target, fileName)
   const [method, setMethod] = useState<Method | null>(null)
   const groupLabel = useId()
@@ -29,8 +30,12 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
     return (
       <section className="checkout-panel" aria-labelledby="checkout-error-title">
         <h2 id="checkout-error-title">This payment cannot start</h2>
-        <p role="alert" className="notice notice-error">{state.message}</p>
-        <button type="button" className="button secondary" onClick={() => void session.reload()}>Try again</button>
+        <p role="alert" className="notice notice-error">
+          {state.message}
+        </p>
+        <button type="button" className="button secondary" onClick={() => void session.reload()}>
+          Try again
+        </button>
       </section>
     )
 
@@ -57,7 +62,9 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
       <OfferDetails checkout={checkout} offer={evm} loading={state.phase === 'loading'} />
 
       <section className="checkout-panel" aria-labelledby={groupLabel}>
-        <h2 id={groupLabel} className="panel-title">How would you like to pay?</h2>
+        <h2 id={groupLabel} className="panel-title">
+          How would you like to pay?
+        </h2>
         <div className="method-choice" role="group" aria-labelledby={groupLabel}>
           <button
             type="button"
@@ -67,7 +74,13 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
             onClick={() => setMethod('wallet')}
           >
             <span className="method-name">Crypto wallet</span>
-            <span className="method-hint">{evm && checkout.evm ? `${formatTokenAmount(evm.amount, evm.decimals)} ${checkout.evm.token.symbol} on ${checkout.evm.chain.name}, no gas` : state.phase === 'loading' ? 'Loading…' : 'Not offered for this link'}</span>
+            <span className="method-hint">
+              {evm && checkout.evm
+                ? `${formatTokenAmount(evm.amount, evm.decimals)} ${checkout.evm.token.symbol} on ${checkout.evm.chain.name}, no gas`
+                : state.phase === 'loading'
+                  ? 'Loading…'
+                  : 'Not offered for this link'}
+            </span>
           </button>
           {card.available && (
             <button type="button" className="method-option" aria-pressed={method === 'card'} onClick={() => setMethod('card')}>
@@ -76,11 +89,21 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
             </button>
           )}
         </div>
-        {!card.available && state.phase === 'ready' && <p className="muted small" data-testid="card-absent">{card.message}</p>}
+        {!card.available && state.phase === 'ready' && (
+          <p className="muted small" data-testid="card-absent">
+            {card.message}
+          </p>
+        )}
 
         <div className="method-panel">
           {method === 'wallet' && evm && checkout.evm && (
-            <Suspense fallback={<p className="muted" role="status">Loading wallet support…</p>}>
+            <Suspense
+              fallback={
+                <p className="muted" role="status">
+                  Loading wallet support…
+                </p>
+              }
+            >
               <WalletPayment
                 offer={evm}
                 evm={checkout.evm}
@@ -91,12 +114,21 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
             </Suspense>
           )}
           {method === 'card' && offers?.stripe && (
-            <Suspense fallback={<p className="muted" role="status">Loading card payment…</p>}>
+            <Suspense
+              fallback={
+                <p className="muted" role="status">
+                  Loading card payment…
+                </p>
+              }
+            >
               <CardPayment offer={offers.stripe} target={checkout.target} submit={session.submit} />
             </Suspense>
           )}
           {method === null && state.phase === 'ready' && evm?.expiresAt && (
-            <p className="muted small">This payment request is valid until {formatTime(new Date(evm.expiresAt).toISOString())}; it renews by itself if you take longer.</p>
+            <p className="muted small">
+              This payment request is valid until {formatTime(new Date(evm.expiresAt).toISOString())}; it renews by itself if you take
+              longer.
+            </p>
           )}
         </div>
       </section>

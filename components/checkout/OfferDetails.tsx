@@ -19,14 +19,25 @@ export function OfferDetails({ checkout, offer, loading }: OfferDetailsProps) {
   )
   return (
     <section className="checkout-panel" aria-labelledby="terms-title" aria-busy={loading}>
-      <h2 id="terms-title" className="panel-title">What you will sign</h2>
+      <h2 id="terms-title" className="panel-title">
+        What you will sign
+      </h2>
       <dl className="terms">
-        {row('Requested by', <span className="mono-wrap">{checkout.origin}{offer && offer.challenge.realm !== new URL(checkout.origin).host ? ` (realm ${offer.challenge.realm})` : ''}</span>, 'terms-origin')}
+        {row(
+          'Requested by',
+          <span className="mono-wrap">
+            {checkout.origin}
+            {offer && offer.challenge.realm !== new URL(checkout.origin).host ? ` (realm ${offer.challenge.realm})` : ''}
+          </span>,
+          'terms-origin',
+        )}
         {row(
           'Amount',
           offer ? (
             <>
-              <strong>{formatTokenAmount(offer.amount, offer.decimals)} {symbol}</strong>{' '}
+              <strong>
+                {formatTokenAmount(offer.amount, offer.decimals)} {symbol}
+              </strong>{' '}
               <span className="muted small">({offer.amount.toString()} base units)</span>
             </>
           ) : (
@@ -36,9 +47,17 @@ export function OfferDetails({ checkout, offer, loading }: OfferDetailsProps) {
         )}
         {row('Pay to', offer ? <code className="mono-wrap">{offer.recipient}</code> : '—', 'terms-recipient')}
         {row('Token', offer ? <code className="mono-wrap">{offer.currency}</code> : '—', 'terms-token')}
-        {row('Network', offer ? `${evm && evm.chain.id === offer.chainId ? evm.chain.name : 'Chain'} (chain ID ${offer.chainId})` : '—', 'terms-network')}
+        {row(
+          'Network',
+          offer ? `${evm && evm.chain.id === offer.chainId ? evm.chain.name : 'Chain'} (chain ID ${offer.chainId})` : '—',
+          'terms-network',
+        )}
       </dl>
-      {!sameToken && <p role="alert" className="notice notice-error">This offer names a token or chain this server does not settle. Do not pay it.</p>}
+      {!sameToken && (
+        <p role="alert" className="notice notice-error">
+          This offer names a token or chain this server does not settle. Do not pay it.
+        </p>
+      )}
     </section>
   )
 }

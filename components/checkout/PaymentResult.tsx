@@ -19,7 +19,10 @@ export function PaymentResult({ result, checkout, offer }: PaymentResultProps) {
       : checkout.link
         ? formatUsd(checkout.link.priceUsd)
         : null
-  const explorer = receipt?.method === 'evm' && evm?.chain.explorerUrl && receipt.chainId === evm.chain.id ? `${evm.chain.explorerUrl}/tx/${receipt.reference}` : null
+  const explorer =
+    receipt?.method === 'evm' && evm?.chain.explorerUrl && receipt.chainId === evm.chain.id
+      ? `${evm.chain.explorerUrl}/tx/${receipt.reference}`
+      : null
   const access = checkout.link?.access
 
   return (
@@ -41,7 +44,9 @@ export function PaymentResult({ result, checkout, offer }: PaymentResultProps) {
 
       {receipt && (
         <section className="checkout-panel" aria-labelledby="receipt-title">
-          <h2 id="receipt-title" className="panel-title">Receipt</h2>
+          <h2 id="receipt-title" className="panel-title">
+            Receipt
+          </h2>
           <dl className="terms" data-testid="receipt">
             {amount && (
               <div className="terms-row">
@@ -51,16 +56,26 @@ export function PaymentResult({ result, checkout, offer }: PaymentResultProps) {
             )}
             <div className="terms-row">
               <dt>Method</dt>
-              <dd>{receipt.method === 'evm' ? `${evm?.token.symbol ?? 'Token'} on ${evm?.chain.name ?? `chain ${receipt.chainId}`}` : receipt.method === 'stripe' ? 'Card' : receipt.method}</dd>
+              <dd>
+                {receipt.method === 'evm'
+                  ? `${evm?.token.symbol ?? 'Token'} on ${evm?.chain.name ?? `chain ${receipt.chainId}`}`
+                  : receipt.method === 'stripe'
+                    ? 'Card'
+                    : receipt.method}
+              </dd>
             </div>
             <div className="terms-row">
               <dt>{receipt.method === 'evm' ? 'Transaction' : 'Reference'}</dt>
               <dd>
-                <code className="mono-wrap" data-testid="receipt-reference">{receipt.reference}</code>
+                <code className="mono-wrap" data-testid="receipt-reference">
+                  {receipt.reference}
+                </code>
                 {explorer && (
                   <>
                     {' '}
-                    <a href={explorer} target="_blank" rel="noopener noreferrer">View on explorer</a>
+                    <a href={explorer} target="_blank" rel="noopener noreferrer">
+                      View on explorer
+                    </a>
                   </>
                 )}
               </dd>
@@ -78,7 +93,9 @@ export function PaymentResult({ result, checkout, offer }: PaymentResultProps) {
           </dl>
           {result.receiptPath && (
             <p>
-              <a className="button secondary" href={result.receiptPath} data-testid="receipt-link">View receipt page</a>
+              <a className="button secondary" href={result.receiptPath} data-testid="receipt-link">
+                View receipt page
+              </a>
             </p>
           )}
         </section>
@@ -90,7 +107,12 @@ export function PaymentResult({ result, checkout, offer }: PaymentResultProps) {
 function Resource({ resource }: { resource: PaidResource }) {
   const blob = resource.kind === 'file' || resource.kind === 'image' ? resource.blob : null
   const url = useMemo(() => (blob ? URL.createObjectURL(blob) : null), [blob])
-  useEffect(() => () => { if (url) URL.revokeObjectURL(url) }, [url])
+  useEffect(
+    () => () => {
+      if (url) URL.revokeObjectURL(url)
+    },
+    [url],
+  )
   const downloaded = useRef(false)
   const download = useRef<HTMLAnchorElement>(null)
 
@@ -108,7 +130,9 @@ function Resource({ resource }: { resource: PaidResource }) {
       return (
         <figure className="resource">
           <figcaption className="muted small">{resource.kind === 'json' ? 'JSON' : 'Text'}</figcaption>
-          <pre data-testid="resource-text" tabIndex={0}>{resource.text}</pre>
+          <pre data-testid="resource-text" tabIndex={0}>
+            {resource.text}
+          </pre>
         </figure>
       )
     case 'image':
@@ -150,12 +174,16 @@ function Redirect({ url }: { url: string }) {
     <div className="resource">
       <p>Your link is ready:</p>
       <p>
-        <a className="button" href={url} rel="noopener noreferrer" data-testid="resource-redirect">Continue to {new URL(url).host}</a>
+        <a className="button" href={url} rel="noopener noreferrer" data-testid="resource-redirect">
+          Continue to {new URL(url).host}
+        </a>
       </p>
       {!stay && (
         <p className="muted small" role="status">
           Opening it in {seconds} s.{' '}
-          <button type="button" className="link-button" onClick={() => setStay(true)}>Stay here</button>
+          <button type="button" className="link-button" onClick={() => setStay(true)}>
+            Stay here
+          </button>
         </p>
       )}
     </div>

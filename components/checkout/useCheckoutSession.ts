@@ -82,9 +82,21 @@ export function useCheckoutSession(target: string, fallbackFileName: string): Ch
     async (credential: string, headerName = 'Authorization'): Promise<SubmitOutcome> => {
       let response: Response
       try {
-        response = await fetch(target, { headers: { [headerName]: credential, accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' })
+        response = await fetch(target, {
+          headers: { [headerName]: credential, accept: 'application/json' },
+          cache: 'no-store',
+          credentials: 'same-origin',
+        })
       } catch {
-        return { ok: false, problem: { status: 0, code: null, title: 'Network error', detail: 'The server could not be reached. Check your connection and try again; nothing is charged twice.' } }
+        return {
+          ok: false,
+          problem: {
+            status: 0,
+            code: null,
+            title: 'Network error',
+            detail: 'The server could not be reached. Check your connection and try again; nothing is charged twice.',
+          },
+        }
       }
       if (response.ok) {
         await finish(response)

@@ -17,7 +17,18 @@ type Props = {
   testId?: string
 }
 
-export function ActionButton({ url, method = 'POST', body, label, pendingLabel, confirm, variant = 'default', small, redirectTo, testId }: Props) {
+export function ActionButton({
+  url,
+  method = 'POST',
+  body,
+  label,
+  pendingLabel,
+  confirm,
+  variant = 'default',
+  small,
+  redirectTo,
+  testId,
+}: Props) {
   const router = useRouter()
   const [busy, setBusy] = useState(false)
   const [refreshing, startTransition] = useTransition()
@@ -53,7 +64,13 @@ export function ActionButton({ url, method = 'POST', body, label, pendingLabel, 
 
   return (
     <span style={{ display: 'inline-flex', flexDirection: 'column', gap: 4, alignItems: 'flex-start' }}>
-      <button type="button" className={`btn${variant === 'default' ? '' : ` ${variant}`}${small ? ' small' : ''}`} disabled={pending} onClick={run} data-testid={testId}>
+      <button
+        type="button"
+        className={`btn${variant === 'default' ? '' : ` ${variant}`}${small ? ' small' : ''}`}
+        disabled={pending}
+        onClick={run}
+        data-testid={testId}
+      >
         {pending ? (pendingLabel ?? 'Working…') : label}
       </button>
       {error ? (

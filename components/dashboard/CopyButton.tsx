@@ -1,7 +1,17 @@
 'use client'
 import { useState } from 'react'
 
-export function CopyButton({ text, label = 'Copy', className = 'btn', testId }: { text: string; label?: string; className?: string; testId?: string }) {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  className = 'btn',
+  testId,
+}: {
+  text: string
+  label?: string
+  className?: string
+  testId?: string
+}) {
   const [copied, setCopied] = useState<boolean | null>(null)
   return (
     <button

@@ -40,9 +40,17 @@ export function DeliveriesTable({ deliveries }: { deliveries: DeliveryRow[] }) {
                 {d.attempts}
               </td>
               <td data-label="Last response">{d.lastError ?? (d.lastResponseStatus ? `HTTP ${d.lastResponseStatus}` : '—')}</td>
-              <td data-label="Next / delivered">{d.status === 'delivered' ? when(d.deliveredAt) : d.status === 'pending' ? when(d.nextAttemptAt) : 'Gave up'}</td>
+              <td data-label="Next / delivered">
+                {d.status === 'delivered' ? when(d.deliveredAt) : d.status === 'pending' ? when(d.nextAttemptAt) : 'Gave up'}
+              </td>
               <td data-label="">
-                <ActionButton url={`/api/dashboard/webhook/deliveries/${d.id}/resend`} label="Resend" pendingLabel="Sending…" small testId="resend-delivery" />
+                <ActionButton
+                  url={`/api/dashboard/webhook/deliveries/${d.id}/resend`}
+                  label="Resend"
+                  pendingLabel="Sending…"
+                  small
+                  testId="resend-delivery"
+                />
               </td>
             </tr>
           ))}

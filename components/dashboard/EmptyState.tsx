@@ -1,6 +1,16 @@
 import type { ReactNode } from 'react'
 
-export function EmptyState({ icon = '◎', title, children, action }: { icon?: string; title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  icon = '◎',
+  title,
+  children,
+  action,
+}: {
+  icon?: string
+  title: string
+  children?: ReactNode
+  action?: ReactNode
+}) {
   return (
     <div className="empty">
       <div className="icon" aria-hidden="true">

@@ -13,7 +13,10 @@ export type EditableLink = {
   priceUsd: string
   rails: Array<'evm' | 'stripe'>
   recipient: string
-  resource: { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string } | { kind: 'file'; fileId: string } | { kind: 'redirect' | 'proxy'; url: string }
+  resource:
+    | { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string }
+    | { kind: 'file'; fileId: string }
+    | { kind: 'redirect' | 'proxy'; url: string }
   accessPolicy: { kind: 'once' } | { kind: 'window'; minutes: number }
   maxPayments: number | null
   expiresAt: string | null
@@ -39,7 +42,9 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const [rails, setRails] = useState<Array<'evm' | 'stripe'>>(link?.rails ?? ['evm'])
   const [recipient, setRecipient] = useState(link?.recipient ?? merchantAddress)
   const [kind, setKind] = useState<EditableLink['resource']['kind']>(link?.resource.kind ?? 'inline')
-  const [contentType, setContentType] = useState<'text/plain' | 'application/json'>(link?.resource.kind === 'inline' ? link.resource.contentType : 'text/plain')
+  const [contentType, setContentType] = useState<'text/plain' | 'application/json'>(
+    link?.resource.kind === 'inline' ? link.resource.contentType : 'text/plain',
+  )
   const [body, setBody] = useState(link?.resource.kind === 'inline' ? link.resource.body : '')
   const [url, setUrl] = useState(link && (link.resource.kind === 'redirect' || link.resource.kind === 'proxy') ? link.resource.url : '')
   const [fileId, setFileId] = useState(link?.resource.kind === 'file' ? link.resource.fileId : (files[0]?.id ?? ''))
@@ -57,7 +62,8 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const issueFor = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message
 
   async function uploadFile(file: File): Promise<string> {
-    if (file.size > maxFileBytes) throw new FormError([{ path: 'resource', message: `files can be at most ${Math.floor(maxFileBytes / 1048576)} MB` }])
+    if (file.size > maxFileBytes)
+      throw new FormError([{ path: 'resource', message: `files can be at most ${Math.floor(maxFileBytes / 1048576)} MB` }])
     const form = new FormData()
     form.set('file', file)
     const response = await fetch('/api/dashboard/files', { method: 'POST', body: form })
@@ -99,7 +105,10 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       const data = await response.json().catch(() => null)
       if (!response.ok) {
         const found: Issue[] = data?.error?.issues ?? []
-        throw new FormError(found, found.length > 0 ? 'Some fields need a change: see below.' : (data?.error?.message ?? `Saving failed (${response.status})`))
+        throw new FormError(
+          found,
+          found.length > 0 ? 'Some fields need a change: see below.' : (data?.error?.message ?? `Saving failed (${response.status})`),
+        )
       }
       router.push(`/dashboard/links/${data.link.id}`)
       router.refresh()
@@ -112,7 +121,8 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
     }
   }
 
-  const toggleRail = (rail: 'evm' | 'stripe', on: boolean) => setRails((current) => (on ? [...new Set([...current, rail])] : current.filter((r) => r !== rail)))
+  const toggleRail = (rail: 'evm' | 'stripe', on: boolean) =>
+    setRails((current) => (on ? [...new Set([...current, rail])] : current.filter((r) => r !== rail)))
 
   return (
     <form className="panel" onSubmit={submit} noValidate aria-label={link ? 'Edit link' : 'New link'} data-testid="link-editor">
@@ -123,34 +133,92 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       ) : null}
       <div className="form-grid">
         <Field label="Title" error={issueFor('title')} wide>
-          <input className="input" name="title" value={title} onChange={(e) => setTitle(e.target.value)} maxLength={120} required aria-invalid={!!issueFor('title')} placeholder="Premium market report" />
+          <input
+            className="input"
+            name="title"
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={120}
+            required
+            aria-invalid={!!issueFor('title')}
+            placeholder="Premium market report"
+          />
         </Field>
         <Field label="Description" help="Shown on the checkout page and in the 402." error={issueFor('description')} wide>
-          <textarea className="input" style={{ fontFamily: 'var(--font)', minHeight: 70 }} name="description" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+          <textarea
+            className="input"
+            style={{ fontFamily: 'var(--font)', minHeight: 70 }}
+            name="description"
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            maxLength={2000}
+          />
         </Field>
         <Field label="Price (USD)" help='A decimal amount such as "0.01" or "12.50".' error={issueFor('price')}>
-          <input className="input" name="price" inputMode="decimal" value={price} onChange={(e) => setPrice(e.target.value)} placeholder="0.50" aria-invalid={!!issueFor('price')} />
+          <input
+            className="input"
+            name="price"
+            inputMode="decimal"
+            value={price}
+            onChange={(e) => setPrice(e.target.value)}
+            placeholder="0.50"
+            aria-invalid={!!issueFor('price')}
+          />
         </Field>
         <Field label="Custom slug" help="Optional: /l/your-slug. Leave empty for a random one." error={issueFor('slug')}>
-          <input className="input" name="slug" value={slug} onChange={(e) => setSlug(e.target.value)} placeholder="random" autoCapitalize="off" aria-invalid={!!issueFor('slug')} />
+          <input
+            className="input"
+            name="slug"
+            value={slug}
+            onChange={(e) => setSlug(e.target.value)}
+            placeholder="random"
+            autoCapitalize="off"
+            aria-invalid={!!issueFor('slug')}
+          />
         </Field>
 
         <fieldset className="field wide">
           <legend>Payment rails</legend>
           <div className="choices">
             <label className="choice">
-              <input type="checkbox" name="rail-evm" checked={rails.includes('evm')} onChange={(e) => toggleRail('evm', e.target.checked)} /> USDC on-chain (MPP + x402)
+              <input
+                type="checkbox"
+                name="rail-evm"
+                checked={rails.includes('evm')}
+                onChange={(e) => toggleRail('evm', e.target.checked)}
+              />{' '}
+              USDC on-chain (MPP + x402)
             </label>
             <label className="choice" title={stripeEnabled ? undefined : 'Configure Stripe keys on the server to take cards'}>
-              <input type="checkbox" name="rail-stripe" checked={rails.includes('stripe')} disabled={!stripeEnabled && !rails.includes('stripe')} onChange={(e) => toggleRail('stripe', e.target.checked)} /> Card (Stripe)
+              <input
+                type="checkbox"
+                name="rail-stripe"
+                checked={rails.includes('stripe')}
+                disabled={!stripeEnabled && !rails.includes('stripe')}
+                onChange={(e) => toggleRail('stripe', e.target.checked)}
+              />{' '}
+              Card (Stripe)
             </label>
           </div>
           {!stripeEnabled ? <span className="help">Card payments appear once Stripe keys are configured on this server.</span> : null}
           {issueFor('rails') ? <span className="error">{issueFor('rails')}</span> : null}
         </fieldset>
 
-        <Field label="Recipient address" help="Where USDC payments are sent. Defaults to your sign-in address." error={issueFor('recipient')} wide>
-          <input className="input mono" name="recipient" value={recipient} onChange={(e) => setRecipient(e.target.value)} autoCapitalize="off" spellCheck={false} aria-invalid={!!issueFor('recipient')} />
+        <Field
+          label="Recipient address"
+          help="Where USDC payments are sent. Defaults to your sign-in address."
+          error={issueFor('recipient')}
+          wide
+        >
+          <input
+            className="input mono"
+            name="recipient"
+            value={recipient}
+            onChange={(e) => setRecipient(e.target.value)}
+            autoCapitalize="off"
+            spellCheck={false}
+            aria-invalid={!!issueFor('recipient')}
+          />
         </Field>
       </div>
 
@@ -177,19 +245,35 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
           {kind === 'inline' ? (
             <>
               <Field label="Content type">
-                <select className="input" value={contentType} onChange={(e) => setContentType(e.target.value as 'text/plain' | 'application/json')}>
+                <select
+                  className="input"
+                  value={contentType}
+                  onChange={(e) => setContentType(e.target.value as 'text/plain' | 'application/json')}
+                >
                   <option value="text/plain">Plain text</option>
                   <option value="application/json">JSON</option>
                 </select>
               </Field>
               <Field label="Content" error={issueFor('resource')} wide>
-                <textarea className="input" name="body" value={body} onChange={(e) => setBody(e.target.value)} aria-invalid={!!issueFor('resource')} placeholder={contentType === 'application/json' ? '{"answer": 42}' : 'The paid content'} />
+                <textarea
+                  className="input"
+                  name="body"
+                  value={body}
+                  onChange={(e) => setBody(e.target.value)}
+                  aria-invalid={!!issueFor('resource')}
+                  placeholder={contentType === 'application/json' ? '{"answer": 42}' : 'The paid content'}
+                />
               </Field>
             </>
           ) : null}
           {kind === 'file' ? (
             <>
-              <Field label="Upload a file" help={`Up to ${Math.floor(maxFileBytes / 1048576)} MB. Delivered with its name and type after payment.`} error={issueFor('resource')} wide>
+              <Field
+                label="Upload a file"
+                help={`Up to ${Math.floor(maxFileBytes / 1048576)} MB. Delivered with its name and type after payment.`}
+                error={issueFor('resource')}
+                wide
+              >
                 <input className="input" type="file" name="file" onChange={(e) => setUpload(e.target.files?.[0] ?? null)} />
               </Field>
               {files.length > 0 && !upload ? (
@@ -208,11 +292,23 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
           {kind === 'redirect' || kind === 'proxy' ? (
             <Field
               label={kind === 'redirect' ? 'Secret URL' : 'Upstream API URL'}
-              help={kind === 'redirect' ? 'Revealed to the payer after payment.' : 'Each paid request is forwarded here and its answer returned.'}
+              help={
+                kind === 'redirect'
+                  ? 'Revealed to the payer after payment.'
+                  : 'Each paid request is forwarded here and its answer returned.'
+              }
               error={issueFor('resource')}
               wide
             >
-              <input className="input" type="url" name="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://" aria-invalid={!!issueFor('resource')} />
+              <input
+                className="input"
+                type="url"
+                name="url"
+                value={url}
+                onChange={(e) => setUrl(e.target.value)}
+                placeholder="https://"
+                aria-invalid={!!issueFor('resource')}
+              />
             </Field>
           ) : null}
         </div>
@@ -234,16 +330,40 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
           </fieldset>
           {access === 'window' ? (
             <Field label="Access window (minutes)" error={issueFor('accessPolicy')}>
-              <input className="input" type="number" min={1} name="minutes" value={minutes} onChange={(e) => setMinutes(e.target.value)} aria-invalid={!!issueFor('accessPolicy')} />
+              <input
+                className="input"
+                type="number"
+                min={1}
+                name="minutes"
+                value={minutes}
+                onChange={(e) => setMinutes(e.target.value)}
+                aria-invalid={!!issueFor('accessPolicy')}
+              />
             </Field>
           ) : (
             <div />
           )}
           <Field label="Maximum payments" help="Empty: unlimited. Refunds free a slot." error={issueFor('maxPayments')}>
-            <input className="input" type="number" min={1} name="maxPayments" value={maxPayments} onChange={(e) => setMaxPayments(e.target.value)} placeholder="Unlimited" aria-invalid={!!issueFor('maxPayments')} />
+            <input
+              className="input"
+              type="number"
+              min={1}
+              name="maxPayments"
+              value={maxPayments}
+              onChange={(e) => setMaxPayments(e.target.value)}
+              placeholder="Unlimited"
+              aria-invalid={!!issueFor('maxPayments')}
+            />
           </Field>
           <Field label="Expires" help="Empty: never. Your local time." error={issueFor('expiresAt')}>
-            <input className="input" type="datetime-local" name="expiresAt" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} aria-invalid={!!issueFor('expiresAt')} />
+            <input
+              className="input"
+              type="datetime-local"
+              name="expiresAt"
+              value={expiresAt}
+              onChange={(e) => setExpiresAt(e.target.value)}
+              aria-invalid={!!issueFor('expiresAt')}
+            />
           </Field>
           <label className="choice wide" style={{ width: 'fit-content' }}>
             <input type="checkbox" name="active" checked={active} onChange={(e) => setActive(e.target.checked)} /> Active (accepts payments)
@@ -263,7 +383,19 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   )
 }
 
-function Field({ label, help, error, wide, children }: { label: string; help?: string; error?: string; wide?: boolean; children: React.ReactNode }) {
+function Field({
+  label,
+  help,
+  error,
+  wide,
+  children,
+}: {
+  label: string
+  help?: string
+  error?: string
+  wide?: boolean
+  children: React.ReactNode
+}) {
   return (
     <label className={`field${wide ? ' wide' : ''}`}>
       <span>{label}</span>

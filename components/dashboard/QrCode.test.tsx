@@ -57,7 +57,23 @@ describe('QrCode', () => {
     const code = QRCode.create(url, { errorCorrectionLevel: 'M' })
     const { dark } = render(url)
     // Format information: row 8, columns 0-5, 7, 8 then column 8, rows 7, 5-0 (15 bits, MSB first), XOR 0x5412.
-    const cells: Array<[number, number]> = [[0, 8], [1, 8], [2, 8], [3, 8], [4, 8], [5, 8], [7, 8], [8, 8], [8, 7], [8, 5], [8, 4], [8, 3], [8, 2], [8, 1], [8, 0]]
+    const cells: Array<[number, number]> = [
+      [0, 8],
+      [1, 8],
+      [2, 8],
+      [3, 8],
+      [4, 8],
+      [5, 8],
+      [7, 8],
+      [8, 8],
+      [8, 7],
+      [8, 5],
+      [8, 4],
+      [8, 3],
+      [8, 2],
+      [8, 1],
+      [8, 0],
+    ]
     let bits = 0
     for (const [col, row] of cells) bits = (bits << 1) | (dark.has(`${col + quietZone},${row + quietZone}`) ? 1 : 0)
     const format = (bits ^ 0x5412) >> 10

@@ -15,7 +15,11 @@ export function RevenueChart({ data }: { data: DayRevenue[] }) {
     <figure className="chart" style={{ margin: 0 }}>
       <Bars data={data} frame={wide} />
       <Bars data={data} frame={narrow} />
-      {total === 0 ? <figcaption className="muted" style={{ fontSize: '0.85rem', marginTop: 6 }}>No revenue in this period yet.</figcaption> : null}
+      {total === 0 ? (
+        <figcaption className="muted" style={{ fontSize: '0.85rem', marginTop: 6 }}>
+          No revenue in this period yet.
+        </figcaption>
+      ) : null}
     </figure>
   )
 }
@@ -32,7 +36,12 @@ function Bars({ data, frame }: { data: DayRevenue[]; frame: Frame }) {
   const labelEvery = Math.ceil(data.length / frame.labels)
 
   return (
-    <svg className={frame.className} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={`Revenue per day over the last ${data.length} days`}>
+    <svg
+      className={frame.className}
+      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      role="img"
+      aria-label={`Revenue per day over the last ${data.length} days`}
+    >
       {ticks.map((t) => {
         const y = PAD.top + plotH - (max === 0 ? 0 : (t / max) * plotH)
         return (
@@ -52,7 +61,14 @@ function Bars({ data, frame }: { data: DayRevenue[]; frame: Frame }) {
         const labelled = i === data.length - 1 || (i % labelEvery === 0 && data.length - 1 - i >= labelEvery / 2)
         return (
           <g key={d.day}>
-            <rect className={v > 0 ? 'bar' : 'bar-empty'} x={x} y={PAD.top + plotH - Math.max(h, 2)} width={barW} height={Math.max(h, 2)} rx={Math.min(2, barW / 2)}>
+            <rect
+              className={v > 0 ? 'bar' : 'bar-empty'}
+              x={x}
+              y={PAD.top + plotH - Math.max(h, 2)}
+              width={barW}
+              height={Math.max(h, 2)}
+              rx={Math.min(2, barW / 2)}
+            >
               <title>{`${formatDay(d.day)}: ${usd(d.revenueUsd)} from ${d.payments} payment${d.payments === 1 ? '' : 's'}`}</title>
             </rect>
             {labelled ? (

@@ -63,7 +63,14 @@ export function SharePanel({ link, url, token }: { link: Link; url: string; toke
               <CopyButton text={curl} className="btn small" />
             </div>
             <span className="help">
-              A <code>402</code> with <code>WWW-Authenticate: Payment</code> (MPP){evm ? <> and <code>PAYMENT-REQUIRED</code> (x402 v2)</> : null}.
+              A <code>402</code> with <code>WWW-Authenticate: Payment</code> (MPP)
+              {evm ? (
+                <>
+                  {' '}
+                  and <code>PAYMENT-REQUIRED</code> (x402 v2)
+                </>
+              ) : null}
+              .
             </span>
           </div>
         </div>

@@ -57,7 +57,14 @@ export function SignIn({ next }: { next: string }) {
         </div>
       ) : null}
       {wallets.map((wallet) => (
-        <button key={wallet.id} type="button" className="btn primary" disabled={busy !== null} onClick={() => signInWith(wallet)} data-testid="sign-in-wallet">
+        <button
+          key={wallet.id}
+          type="button"
+          className="btn primary"
+          disabled={busy !== null}
+          onClick={() => signInWith(wallet)}
+          data-testid="sign-in-wallet"
+        >
           {wallet.icon ? (
             // eslint-disable-next-line @next/next/no-img-element -- a wallet's own data: URI icon
             <img src={wallet.icon} alt="" />
@@ -66,7 +73,9 @@ export function SignIn({ next }: { next: string }) {
         </button>
       ))}
       {ready && wallets.length === 0 ? (
-        <div className="alert info">No wallet found in this browser. Install a browser wallet (any EIP-1193 wallet works), then reload this page.</div>
+        <div className="alert info">
+          No wallet found in this browser. Install a browser wallet (any EIP-1193 wallet works), then reload this page.
+        </div>
       ) : null}
       {!ready ? <div className="skeleton" style={{ height: 46 }} aria-label="Looking for wallets" /> : null}
     </div>

@@ -3,7 +3,12 @@ import { usd } from './format'
 
 export function SplitBars({ rows, labels, empty }: { rows: Split[]; labels: Record<string, string>; empty: string }) {
   const total = rows.reduce((sum, r) => sum + r.payments, 0)
-  if (total === 0) return <p className="muted" style={{ margin: 0, fontSize: '0.9rem' }}>{empty}</p>
+  if (total === 0)
+    return (
+      <p className="muted" style={{ margin: 0, fontSize: '0.9rem' }}>
+        {empty}
+      </p>
+    )
   return (
     <div className="split">
       {rows.map((r) => (

@@ -15,12 +15,19 @@ export function WebhookSettingsForm({ url, secret }: { url: string | null; secre
     setSaving(true)
     setMessage(null)
     try {
-      const response = await fetch('/api/dashboard/webhook', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: value.trim() || null }) })
+      const response = await fetch('/api/dashboard/webhook', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: value.trim() || null }),
+      })
       if (response.status === 401) return router.push('/signin?next=/dashboard/webhooks')
       const data = await response.json().catch(() => null)
       if (!response.ok) setMessage({ tone: 'error', text: data?.error?.message ?? `Saving failed (${response.status})` })
       else {
-        setMessage({ tone: 'ok', text: data.webhook.url ? 'Endpoint saved. New payments will be sent there.' : 'Endpoint removed. No events will be sent.' })
+        setMessage({
+          tone: 'ok',
+          text: data.webhook.url ? 'Endpoint saved. New payments will be sent there.' : 'Endpoint removed. No events will be sent.',
+        })
         router.refresh()
       }
     } catch {
@@ -40,7 +47,15 @@ export function WebhookSettingsForm({ url, secret }: { url: string | null; secre
       <label className="field">
         <span>Endpoint URL</span>
         <div className="copy-row">
-          <input className="input" type="url" name="webhook-url" value={value} onChange={(e) => setValue(e.target.value)} placeholder="https://example.com/hooks/tollgate" data-testid="webhook-url" />
+          <input
+            className="input"
+            type="url"
+            name="webhook-url"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            placeholder="https://example.com/hooks/tollgate"
+            data-testid="webhook-url"
+          />
           <button className="btn primary" type="submit" disabled={saving} data-testid="save-webhook">
             {saving ? 'Saving…' : 'Save'}
           </button>
@@ -51,7 +66,13 @@ export function WebhookSettingsForm({ url, secret }: { url: string | null; secre
         <div className="field">
           <span>Signing secret</span>
           <div className="copy-row">
-            <input className="input mono" readOnly value={revealed ? secret : `whsec_${'•'.repeat(24)}`} aria-label="Signing secret" data-testid="webhook-secret" />
+            <input
+              className="input mono"
+              readOnly
+              value={revealed ? secret : `whsec_${'•'.repeat(24)}`}
+              aria-label="Signing secret"
+              data-testid="webhook-secret"
+            />
             <button type="button" className="btn" onClick={() => setRevealed((r) => !r)}>
               {revealed ? 'Hide' : 'Reveal'}
             </button>

@@ -23,7 +23,11 @@ export async function screenshotBothWidths(page: Page, name: string): Promise<vo
   const desktop = page.viewportSize() ?? { width: 1280, height: 720 }
   await page.screenshot({ path: path.join(screenshotDir, `${name}-desktop.png`), fullPage: true })
   await page.setViewportSize({ width: 360, height: 760 })
-  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), { message: 'no horizontal scrolling at 360 px' }).toBe(true)
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), {
+      message: 'no horizontal scrolling at 360 px',
+    })
+    .toBe(true)
   await page.screenshot({ path: path.join(screenshotDir, `${name}-phone.png`), fullPage: true })
   await page.setViewportSize(desktop)
 }

@@ -49,7 +49,12 @@ export async function installInjectedWallet(target: BrowserContext | Page, optio
   let chainId = options.startChainId ?? options.chainId
   let connected = false
   let rpcId = 0
-  const wallet: InjectedWallet = { address: account.address, calls: [], addedChains: [], knobs: { rejectSignatures: false, refuseTypedData: false, signDelayMs: 0, rejectChainSwitch: false } }
+  const wallet: InjectedWallet = {
+    address: account.address,
+    calls: [],
+    addedChains: [],
+    knobs: { rejectSignatures: false, refuseTypedData: false, signDelayMs: 0, rejectChainSwitch: false },
+  }
   const hex = (n: number) => `0x${n.toString(16)}`
   const rejected: Reply = { error: { code: 4001, message: 'User rejected the request.' } }
 
@@ -83,7 +88,13 @@ export async function installInjectedWallet(target: BrowserContext | Page, optio
       case 'wallet_switchEthereumChain': {
         if (wallet.knobs.rejectChainSwitch) return rejected
         const requested = Number(BigInt((args[0] as { chainId: string }).chainId))
-        if (!known.has(requested)) return { error: { code: 4902, message: `Unrecognized chain ID ${hex(requested)}. Try adding the chain using wallet_addEthereumChain first.` } }
+        if (!known.has(requested))
+          return {
+            error: {
+              code: 4902,
+              message: `Unrecognized chain ID ${hex(requested)}. Try adding the chain using wallet_addEthereumChain first.`,
+            },
+          }
         chainId = requested
         return { result: null, events: [{ event: 'chainChanged', data: hex(chainId) }] }
       }
@@ -96,7 +107,8 @@ export async function installInjectedWallet(target: BrowserContext | Page, optio
         return { result: null, events: [{ event: 'chainChanged', data: hex(chainId) }] }
       }
       case 'eth_signTypedData_v4': {
-        if (wallet.knobs.refuseTypedData) return { error: { code: 4200, message: 'The requested method eth_signTypedData_v4 is not supported by this wallet.' } }
+        if (wallet.knobs.refuseTypedData)
+          return { error: { code: 4200, message: 'The requested method eth_signTypedData_v4 is not supported by this wallet.' } }
         if (wallet.knobs.signDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, wallet.knobs.signDelayMs))
         if (wallet.knobs.rejectSignatures) return rejected
         const [address, json] = args as [string, string]

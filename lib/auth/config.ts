@@ -59,11 +59,15 @@ export function deriveSessionKey(env: Record<string, string | undefined>): Uint8
 
 /** Comma-separated EVM addresses; empty or unset means no restriction. */
 export function parseAllowedMerchants(value: string | undefined): ReadonlySet<Address> | null {
-  const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  const entries = (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
   if (entries.length === 0) return null
   return new Set(
     entries.map((entry) => {
-      if (!isAddress(entry, { strict: false })) throw new AuthConfigError(`ALLOWED_MERCHANTS: "${entry.slice(0, 50)}" is not an EVM address`)
+      if (!isAddress(entry, { strict: false }))
+        throw new AuthConfigError(`ALLOWED_MERCHANTS: "${entry.slice(0, 50)}" is not an EVM address`)
       return getAddress(entry)
     }),
   )

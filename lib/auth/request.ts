@@ -56,7 +56,8 @@ export async function assertSameOrigin(request: Request): Promise<void> {
 
 /** Only a local path may be a post-sign-in destination (no open redirect to another site). */
 export function safeReturnPath(path: string | null | undefined): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\') || path.length > 500) return '/dashboard'
+  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\') || path.length > 500)
+    return '/dashboard'
   return path
 }
 

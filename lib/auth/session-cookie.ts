@@ -32,7 +32,13 @@ export function verify(key: Uint8Array, value: string | undefined | null, now: D
 
 /** A Set-Cookie value. HttpOnly (no script reads it) and SameSite=Lax (no cross-site POST carries it). */
 export function serialize(options: { value: string; secure: boolean; maxAgeSeconds: number }): string {
-  const parts = [`${nameFor(options.secure)}=${options.value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`]
+  const parts = [
+    `${nameFor(options.secure)}=${options.value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${Math.max(0, Math.floor(options.maxAgeSeconds))}`,
+  ]
   if (options.secure) parts.push('Secure')
   return parts.join('; ')
 }

@@ -8,7 +8,12 @@ import * as SessionCookie from './session-cookie'
 
 export type Session = { id: string; merchant: Merchant; expiresAt: Date }
 
-export async function createSession(db: Db, merchantId: string, ttlSeconds: number, now: Date = new Date()): Promise<SessionCookie.SessionToken> {
+export async function createSession(
+  db: Db,
+  merchantId: string,
+  ttlSeconds: number,
+  now: Date = new Date(),
+): Promise<SessionCookie.SessionToken> {
   const sessionId = randomBytes(24).toString('base64url')
   const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttlSeconds * 1000)
   await db.insert(merchantSessions).values({ id: sessionId, merchantId, expiresAt })
@@ -16,7 +21,12 @@ export async function createSession(db: Db, merchantId: string, ttlSeconds: numb
 }
 
 /** The signed-in merchant for a cookie value, or null (missing, forged, expired or signed out). */
-export async function readSession(db: Db, key: Uint8Array, cookieValue: string | undefined | null, now: Date = new Date()): Promise<Session | null> {
+export async function readSession(
+  db: Db,
+  key: Uint8Array,
+  cookieValue: string | undefined | null,
+  now: Date = new Date(),
+): Promise<Session | null> {
   const token = SessionCookie.verify(key, cookieValue, now)
   if (!token) return null
   const rows = await db
@@ -33,5 +43,8 @@ export async function readSession(db: Db, key: Uint8Array, cookieValue: string |
 export async function revokeSession(db: Db, key: Uint8Array, cookieValue: string | undefined | null): Promise<void> {
   const token = SessionCookie.verify(key, cookieValue)
   if (!token) return
-  await db.update(merchantSessions).set({ revokedAt: new Date() }).where(and(eq(merchantSessions.id, token.sessionId), isNull(merchantSessions.revokedAt)))
+  await db
+    .update(merchantSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(merchantSessions.id, token.sessionId), isNull(merchantSessions.revokedAt)))
 }

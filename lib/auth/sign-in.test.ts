@@ -28,7 +28,10 @@ describeEachDatabase('Sign-In with Ethereum', (factory) => {
     await handle?.close()
   })
 
-  async function signed(overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {}, account = privateKeyToAccount(generatePrivateKey())) {
+  async function signed(
+    overrides: Partial<Parameters<typeof createSiweMessage>[0]> = {},
+    account = privateKeyToAccount(generatePrivateKey()),
+  ) {
     const { nonce } = await issueNonce(handle.db, config.nonceTtlSeconds)
     const message = createSiweMessage({
       address: account.address,
@@ -73,14 +76,28 @@ describeEachDatabase('Sign-In with Ethereum', (factory) => {
 
   test('two concurrent sign-ins with one nonce: exactly one gets a session', async () => {
     const { message, signature } = await signed()
-    const results = await Promise.allSettled([signIn(handle.db, config, { message, signature }), signIn(handle.db, config, { message, signature })])
+    const results = await Promise.allSettled([
+      signIn(handle.db, config, { message, signature }),
+      signIn(handle.db, config, { message, signature }),
+    ])
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
   })
 
   test('a nonce the server never issued is refused', async () => {
     const account = privateKeyToAccount(generatePrivateKey())
-    const message = createSiweMessage({ address: account.address, chainId: 31337, domain: 'pay.example.com', uri: publicUrl, nonce: 'madeUpNonce123', version: '1', issuedAt: new Date() })
-    await assert.rejects(signIn(handle.db, config, { message, signature: await account.signMessage({ message }) }), refused('invalid_nonce'))
+    const message = createSiweMessage({
+      address: account.address,
+      chainId: 31337,
+      domain: 'pay.example.com',
+      uri: publicUrl,
+      nonce: 'madeUpNonce123',
+      version: '1',
+      issuedAt: new Date(),
+    })
+    await assert.rejects(
+      signIn(handle.db, config, { message, signature: await account.signMessage({ message }) }),
+      refused('invalid_nonce'),
+    )
   })
 
   test('a message for another domain is refused (and does not spend the nonce)', async () => {
@@ -111,14 +128,29 @@ describeEachDatabase('Sign-In with Ethereum', (factory) => {
   test('a signature by another key, or over another message, is refused', async () => {
     const { message } = await signed()
     const other = privateKeyToAccount(generatePrivateKey())
-    await assert.rejects(signIn(handle.db, config, { message, signature: await other.signMessage({ message }) }), refused('invalid_signature'))
+    await assert.rejects(
+      signIn(handle.db, config, { message, signature: await other.signMessage({ message }) }),
+      refused('invalid_signature'),
+    )
     const { account } = await signed()
-    await assert.rejects(signIn(handle.db, config, { message, signature: await account.signMessage({ message: `${message} ` }) }), refused('invalid_signature'))
+    await assert.rejects(
+      signIn(handle.db, config, { message, signature: await account.signMessage({ message: `${message} ` }) }),
+      refused('invalid_signature'),
+    )
   })
 
   test('garbage input is a 400, never a crash', async () => {
-    for (const input of [null, {}, { message: 'hello', signature: '0x00' }, { message: 1, signature: 2 }, { message: 'x'.repeat(5000), signature: '0x' }]) {
-      await assert.rejects(signIn(handle.db, config, input), (error: unknown) => error instanceof SignInRefusedError && error.status === 400)
+    for (const input of [
+      null,
+      {},
+      { message: 'hello', signature: '0x00' },
+      { message: 1, signature: 2 },
+      { message: 'x'.repeat(5000), signature: '0x' },
+    ]) {
+      await assert.rejects(
+        signIn(handle.db, config, input),
+        (error: unknown) => error instanceof SignInRefusedError && error.status === 400,
+      )
     }
   })
 
@@ -128,7 +160,10 @@ describeEachDatabase('Sign-In with Ethereum', (factory) => {
     const ok = await signed({}, allowed)
     assert.equal((await signIn(handle.db, restricted, { message: ok.message, signature: ok.signature })).merchant.address, allowed.address)
     const stranger = await signed()
-    await assert.rejects(signIn(handle.db, restricted, { message: stranger.message, signature: stranger.signature }), refused('merchant_not_allowed'))
+    await assert.rejects(
+      signIn(handle.db, restricted, { message: stranger.message, signature: stranger.signature }),
+      refused('merchant_not_allowed'),
+    )
     assert.equal(await Merchants.getByAddress(handle.db, stranger.account.address), null)
   })
 })

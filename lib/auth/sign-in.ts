@@ -24,11 +24,15 @@ export async function signIn(db: Db, config: AuthConfig, input: unknown, now: Da
   const fields = parseSiweMessage(message)
   if (!fields.address || !fields.domain || !fields.uri || !fields.nonce || fields.version !== '1' || !fields.chainId)
     throw new SignInRefusedError('invalid_message', 'not a complete EIP-4361 sign-in message')
-  if (!isAddress(fields.address, { strict: false })) throw new SignInRefusedError('invalid_message', 'the message address is not an EVM address')
+  if (!isAddress(fields.address, { strict: false }))
+    throw new SignInRefusedError('invalid_message', 'the message address is not an EVM address')
   const address = getAddress(fields.address)
 
   if (fields.domain !== config.publicUrl.host)
-    throw new SignInRefusedError('wrong_domain', `the message is for "${fields.domain.slice(0, 100)}", not ${config.publicUrl.host}; sign in at ${config.publicUrl.origin}`)
+    throw new SignInRefusedError(
+      'wrong_domain',
+      `the message is for "${fields.domain.slice(0, 100)}", not ${config.publicUrl.host}; sign in at ${config.publicUrl.origin}`,
+    )
   if (!URL.canParse(fields.uri) || new URL(fields.uri).origin !== config.publicUrl.origin)
     throw new SignInRefusedError('wrong_uri', `the message URI must be on ${config.publicUrl.origin}`)
   if (fields.scheme !== undefined && `${fields.scheme}:` !== config.publicUrl.protocol)

@@ -37,7 +37,12 @@ describe('prepareAuthorization', () => {
     assert.equal(prepared.authorization.value, '10000')
     assert.equal(prepared.authorization.to, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
     const document = JSON.parse(prepared.typedDataJson) as { domain: unknown; primaryType: string; message: unknown }
-    assert.deepEqual(document.domain, { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3' })
+    assert.deepEqual(document.domain, {
+      name: 'USD Coin',
+      version: '2',
+      chainId: 31337,
+      verifyingContract: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    })
     assert.equal(document.primaryType, 'TransferWithAuthorization')
     assert.deepEqual(document.message, prepared.authorization)
   })
@@ -61,7 +66,10 @@ describe('credentials', () => {
     assert.equal(payload.type, 'authorization')
     if (payload.type !== 'authorization') return
     const recovered = await recoverTypedDataAddress({
-      ...Evm.transferWithAuthorizationTypedData({ name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: offer.currency }, payload),
+      ...Evm.transferWithAuthorizationTypedData(
+        { name: 'USD Coin', version: '2', chainId: 31337, verifyingContract: offer.currency },
+        payload,
+      ),
       signature: payload.signature,
     })
     assert.equal(recovered, payer.address)

@@ -17,8 +17,14 @@ export type PreparedAuthorization = {
 }
 
 /** What the wallet is asked to sign: exactly the offer's amount to its recipient, valid until the challenge expires. */
-export function prepareAuthorization(offer: EvmOffer, from: Wire.Hex, token: TokenDomainNames, now: number = Date.now()): PreparedAuthorization {
-  const validBefore = offer.expiresAt !== null ? BigInt(Math.floor(offer.expiresAt / 1000)) : BigInt(Math.floor(now / 1000)) + defaultValiditySeconds
+export function prepareAuthorization(
+  offer: EvmOffer,
+  from: Wire.Hex,
+  token: TokenDomainNames,
+  now: number = Date.now(),
+): PreparedAuthorization {
+  const validBefore =
+    offer.expiresAt !== null ? BigInt(Math.floor(offer.expiresAt / 1000)) : BigInt(Math.floor(now / 1000)) + defaultValiditySeconds
   const authorization: Wire.Authorization = {
     from: getAddress(from),
     to: getAddress(offer.recipient),
@@ -27,17 +33,30 @@ export function prepareAuthorization(offer: EvmOffer, from: Wire.Hex, token: Tok
     validBefore: validBefore.toString(),
     nonce: Wire.authorizationNonce(offer.challenge.id, offer.challenge.realm),
   }
-  const domain: Wire.TokenDomain = { name: token.name, version: token.version, chainId: offer.chainId, verifyingContract: getAddress(offer.currency) }
+  const domain: Wire.TokenDomain = {
+    name: token.name,
+    version: token.version,
+    chainId: offer.chainId,
+    verifyingContract: getAddress(offer.currency),
+  }
   return { authorization, typedDataJson: Wire.transferWithAuthorizationJson(domain, authorization) }
 }
 
 /** `Authorization: Payment …` for a signed authorization, naming the payer as a did:pkh source. */
 export function authorizationCredential(offer: EvmOffer, prepared: PreparedAuthorization, signature: Wire.Hex): string {
   const payload = { type: 'authorization', ...prepared.authorization, signature }
-  return Wire.serializeCredential({ challenge: offer.challenge, payload, source: Wire.payerSource(offer.chainId, prepared.authorization.from) })
+  return Wire.serializeCredential({
+    challenge: offer.challenge,
+    payload,
+    source: Wire.payerSource(offer.chainId, prepared.authorization.from),
+  })
 }
 
 /** `Authorization: Payment …` for a transfer the payer broadcast from their wallet. */
 export function hashCredential(offer: EvmOffer, hash: Wire.Hex, from: Wire.Hex): string {
-  return Wire.serializeCredential({ challenge: offer.challenge, payload: { type: 'hash', hash }, source: Wire.payerSource(offer.chainId, getAddress(from)) })
+  return Wire.serializeCredential({
+    challenge: offer.challenge,
+    payload: { type: 'hash', hash },
+    source: Wire.payerSource(offer.chainId, getAddress(from)),
+  })
 }

@@ -17,9 +17,16 @@ export type CardAvailabilityParameters = {
 
 export function cardAvailability(parameters: CardAvailabilityParameters): CardAvailability {
   const { serverStatus, stripeConfigured, hasStripeOffer, priceCents, minimumUsd } = parameters
-  if (hasStripeOffer && stripeConfigured && serverStatus !== 'not-configured' && serverStatus !== 'below-minimum') return { available: true }
-  const belowMinimum = serverStatus === 'below-minimum' || (stripeConfigured && serverStatus !== 'not-configured' && priceCents !== null && priceCents < Math.round(Number(minimumUsd) * 100))
+  if (hasStripeOffer && stripeConfigured && serverStatus !== 'not-configured' && serverStatus !== 'below-minimum')
+    return { available: true }
+  const belowMinimum =
+    serverStatus === 'below-minimum' ||
+    (stripeConfigured && serverStatus !== 'not-configured' && priceCents !== null && priceCents < Math.round(Number(minimumUsd) * 100))
   if (belowMinimum)
-    return { available: false, reason: 'below-minimum', message: `This price is below the card minimum ($${minimumUsd}), so card payment is not offered. Pay with a wallet instead.` }
+    return {
+      available: false,
+      reason: 'below-minimum',
+      message: `This price is below the card minimum ($${minimumUsd}), so card payment is not offered. Pay with a wallet instead.`,
+    }
   return { available: false, reason: 'not-configured', message: 'Card payments are not set up for this link. Pay with a wallet instead.' }
 }

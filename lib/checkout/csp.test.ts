@@ -5,7 +5,12 @@ import { checkoutContentSecurityPolicy, originOf } from './csp'
 const nonce = 'MTIzNDU2Nzg5MGFiY2RlZg=='
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]))
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  )
 }
 
 describe('checkoutContentSecurityPolicy', () => {

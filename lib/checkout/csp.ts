@@ -21,7 +21,13 @@ export function checkoutContentSecurityPolicy(parameters: CheckoutCspParameters)
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('CSP nonce must be at least 16 base64 characters')
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
-    'script-src': ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(development ? ["'unsafe-eval'"] : []), ...(stripe ? stripeScript : [])],
+    'script-src': [
+      "'self'",
+      `'nonce-${nonce}'`,
+      "'strict-dynamic'",
+      ...(development ? ["'unsafe-eval'"] : []),
+      ...(stripe ? stripeScript : []),
+    ],
     'style-src': ["'self'", `'nonce-${nonce}'`],
     // Wallet icons arrive as data: URIs (EIP-6963); paid images are shown from blob: URLs.
     'img-src': ["'self'", 'data:', 'blob:'],

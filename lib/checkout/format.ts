@@ -6,7 +6,10 @@ export function formatTokenAmount(baseUnits: bigint | string, decimals: number, 
   const negative = value < 0n
   const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0')
   const whole = digits.slice(0, digits.length - decimals).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '').padEnd(Math.min(minFraction, decimals), '0')
+  const fraction = digits
+    .slice(digits.length - decimals)
+    .replace(/0+$/, '')
+    .padEnd(Math.min(minFraction, decimals), '0')
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
 }
 

@@ -21,7 +21,11 @@ export type CheckoutLink = {
   /** ISO time after which the link stops selling, or null. */
   expiresAt: string | null
   access: { kind: 'once' } | { kind: 'window'; minutes: number }
-  resource: { kind: 'inline'; contentType: string } | { kind: 'file'; name: string; contentType: string; size: number } | { kind: 'redirect' } | { kind: 'proxy' }
+  resource:
+    | { kind: 'inline'; contentType: string }
+    | { kind: 'file'; name: string; contentType: string; size: number }
+    | { kind: 'redirect' }
+    | { kind: 'proxy' }
   acceptsCard: boolean
 }
 
@@ -83,7 +87,12 @@ export async function loadCheckout(u: unknown, env: NodeJS.ProcessEnv = process.
   const evmConfig = gate.evm?.config ?? null
   const evm: CheckoutEvm | null = evmConfig
     ? {
-        chain: chainInfo({ chainId: evmConfig.chainId, serverRpcUrl: evmConfig.rpcUrl, publicRpcUrl: env.EVM_PUBLIC_RPC_URL, explorerUrl: env.EVM_EXPLORER_URL }),
+        chain: chainInfo({
+          chainId: evmConfig.chainId,
+          serverRpcUrl: evmConfig.rpcUrl,
+          publicRpcUrl: env.EVM_PUBLIC_RPC_URL,
+          explorerUrl: env.EVM_EXPLORER_URL,
+        }),
         token: {
           address: evmConfig.tokenAddress,
           name: evmConfig.tokenName,
@@ -97,7 +106,12 @@ export async function loadCheckout(u: unknown, env: NodeJS.ProcessEnv = process.
   let cardStatus: CardStatus | null = null
   if (link) {
     const cents = Money.usdToCents(link.priceUsd)
-    cardStatus = !stripeConfigured || !link.acceptsCard ? 'not-configured' : cents === null || cents < BigInt(minimumCents) ? 'below-minimum' : 'available'
+    cardStatus =
+      !stripeConfigured || !link.acceptsCard
+        ? 'not-configured'
+        : cents === null || cents < BigInt(minimumCents)
+          ? 'below-minimum'
+          : 'available'
   } else if (!stripeConfigured) cardStatus = 'not-configured'
 
   return {
@@ -116,7 +130,9 @@ async function describeResource(db: Db, link: Links.Link): Promise<CheckoutLink[
   if (resource.kind === 'inline') return { kind: 'inline', contentType: resource.contentType }
   if (resource.kind === 'file') {
     const info = await Files.getFileInfoForMerchant(db, link.merchantId, resource.fileId)
-    return info ? { kind: 'file', name: info.name, contentType: info.contentType, size: info.size } : { kind: 'file', name: 'file', contentType: 'application/octet-stream', size: 0 }
+    return info
+      ? { kind: 'file', name: info.name, contentType: info.contentType, size: info.size }
+      : { kind: 'file', name: 'file', contentType: 'application/octet-stream', size: 0 }
   }
   return { kind: resource.kind }
 }

@@ -31,7 +31,10 @@ export async function loadReceipt(id: string, env: NodeJS.ProcessEnv = process.e
   if (!payment) return null
   const link = payment.linkId ? await LinkStore.getById(gate.db, payment.linkId) : null
   const chainId = typeof payment.receipt.chainId === 'number' ? payment.receipt.chainId : gate.evm?.config.chainId
-  const chain = payment.method === 'evm' && chainId ? chainInfo({ chainId, publicRpcUrl: env.EVM_PUBLIC_RPC_URL, explorerUrl: env.EVM_EXPLORER_URL }) : null
+  const chain =
+    payment.method === 'evm' && chainId
+      ? chainInfo({ chainId, publicRpcUrl: env.EVM_PUBLIC_RPC_URL, explorerUrl: env.EVM_EXPLORER_URL })
+      : null
   const sameToken = gate.evm && payment.currency.toLowerCase() === gate.evm.config.tokenAddress.toLowerCase()
   return {
     id: payment.id,

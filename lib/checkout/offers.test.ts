@@ -20,7 +20,14 @@ describe('readOffers', () => {
   test('reads the evm and stripe offers of a 402', () => {
     const expires = new Date(Date.now() + 300_000)
     const evm = Challenge.create({ secret, realm: 'shop.example', method: 'evm', intent: 'charge', request: evmRequest, expires })
-    const stripe = Challenge.create({ secret, realm: 'shop.example', method: 'stripe', intent: 'charge', request: { amount: '50', currency: 'usd' }, expires })
+    const stripe = Challenge.create({
+      secret,
+      realm: 'shop.example',
+      method: 'stripe',
+      intent: 'charge',
+      request: { amount: '50', currency: 'usd' },
+      expires,
+    })
     const offers = readOffers(header(evm, stripe))
     assert.equal(offers.all.length, 2)
     assert.equal(offers.evm?.amount, 10_000n)

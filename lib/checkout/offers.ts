@@ -50,8 +50,13 @@ export function readEvmOffer(challenge: Challenge.Challenge): EvmOffer | null {
   if (typeof currency !== 'string' || !address.test(currency)) return null
   if (typeof recipient !== 'string' || !address.test(recipient)) return null
   if (!details || typeof details.chainId !== 'number' || !Number.isSafeInteger(details.chainId) || details.chainId <= 0) return null
-  const decimals = typeof details.decimals === 'number' && Number.isInteger(details.decimals) && details.decimals >= 0 && details.decimals <= 36 ? details.decimals : 6
-  const credentialTypes = Array.isArray(details.credentialTypes) ? details.credentialTypes.filter((t): t is string => typeof t === 'string') : ['transaction', 'hash']
+  const decimals =
+    typeof details.decimals === 'number' && Number.isInteger(details.decimals) && details.decimals >= 0 && details.decimals <= 36
+      ? details.decimals
+      : 6
+  const credentialTypes = Array.isArray(details.credentialTypes)
+    ? details.credentialTypes.filter((t): t is string => typeof t === 'string')
+    : ['transaction', 'hash']
   return {
     challenge,
     amount: BigInt(amount),
@@ -66,7 +71,12 @@ export function readEvmOffer(challenge: Challenge.Challenge): EvmOffer | null {
 
 function readStripeOffer(challenge: Challenge.Challenge): StripeOffer | null {
   const amount = (challenge.request as Record<string, unknown>).amount
-  const cents = typeof amount === 'string' && /^[1-9][0-9]{0,11}$/.test(amount) ? Number(amount) : typeof amount === 'number' && Number.isSafeInteger(amount) ? amount : null
+  const cents =
+    typeof amount === 'string' && /^[1-9][0-9]{0,11}$/.test(amount)
+      ? Number(amount)
+      : typeof amount === 'number' && Number.isSafeInteger(amount)
+        ? amount
+        : null
   return cents === null ? null : { challenge, amountCents: cents, expiresAt: expiresAt(challenge) }
 }
 

@@ -3,24 +3,46 @@ import { describe, test } from 'node:test'
 import * as Receipt from '@/lib/protocol/Receipt'
 import { fileNameFromDisposition, readPaidResponse, receiptPath } from './paid-response'
 
-const receipt = Receipt.serialize(Receipt.from({ method: 'evm', reference: `0x${'ab'.repeat(32)}`, timestamp: '2025-06-04T14:03:09.000Z', chainId: 31337, challengeId: 'abc' }))
+const receipt = Receipt.serialize(
+  Receipt.from({
+    method: 'evm',
+    reference: `0x${'ab'.repeat(32)}`,
+    timestamp: '2025-06-04T14:03:09.000Z',
+    chainId: 31337,
+    challengeId: 'abc',
+  }),
+)
 
 describe('readPaidResponse', () => {
   test('JSON with a receipt and a receipt link', async () => {
     const result = await readPaidResponse(
       new Response('{"fortune":"yes","paid":true}', {
-        headers: { 'content-type': 'application/json; charset=utf-8', 'payment-receipt': receipt, link: '</receipts/pay_abc-_1>; rel="receipt"' },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'payment-receipt': receipt,
+          link: '</receipts/pay_abc-_1>; rel="receipt"',
+        },
       }),
     )
     assert.deepEqual(result.resource, { kind: 'json', text: '{\n  "fortune": "yes",\n  "paid": true\n}' })
-    assert.deepEqual(result.receipt, { method: 'evm', reference: `0x${'ab'.repeat(32)}`, timestamp: '2025-06-04T14:03:09.000Z', chainId: 31337 })
+    assert.deepEqual(result.receipt, {
+      method: 'evm',
+      reference: `0x${'ab'.repeat(32)}`,
+      timestamp: '2025-06-04T14:03:09.000Z',
+      chainId: 31337,
+    })
     assert.equal(result.receiptPath, '/receipts/pay_abc-_1')
   })
 
   test('a file download keeps its real name and bytes', async () => {
     const bytes = new Uint8Array([35, 32, 71, 117, 105, 100, 101])
     const result = await readPaidResponse(
-      new Response(bytes, { headers: { 'content-type': 'text/markdown', 'content-disposition': `attachment; filename="field guide.md"; filename*=UTF-8''f%C3%BCeld%20guide.md` } }),
+      new Response(bytes, {
+        headers: {
+          'content-type': 'text/markdown',
+          'content-disposition': `attachment; filename="field guide.md"; filename*=UTF-8''f%C3%BCeld%20guide.md`,
+        },
+      }),
     )
     assert.equal(result.resource.kind, 'file')
     if (result.resource.kind !== 'file') return
@@ -31,11 +53,18 @@ describe('readPaidResponse', () => {
   })
 
   test('redirect links, images, HTML and binaries', async () => {
-    const redirect = await readPaidResponse(Response.json({ url: 'https://example.com/x' }, { headers: { 'content-location': 'https://example.com/x' } }))
+    const redirect = await readPaidResponse(
+      Response.json({ url: 'https://example.com/x' }, { headers: { 'content-location': 'https://example.com/x' } }),
+    )
     assert.deepEqual(redirect.resource, { kind: 'redirect', url: 'https://example.com/x' })
-    const notRedirect = await readPaidResponse(Response.json({ url: 'javascript:alert(1)' }, { headers: { 'content-location': 'javascript:alert(1)' } }))
+    const notRedirect = await readPaidResponse(
+      Response.json({ url: 'javascript:alert(1)' }, { headers: { 'content-location': 'javascript:alert(1)' } }),
+    )
     assert.equal(notRedirect.resource.kind, 'json')
-    assert.equal((await readPaidResponse(new Response(new Uint8Array([1]), { headers: { 'content-type': 'image/png' } }))).resource.kind, 'image')
+    assert.equal(
+      (await readPaidResponse(new Response(new Uint8Array([1]), { headers: { 'content-type': 'image/png' } }))).resource.kind,
+      'image',
+    )
     // HTML from a proxied API is never rendered on our origin.
     const html = await readPaidResponse(new Response('<script>alert(1)</script>', { headers: { 'content-type': 'text/html' } }), 'quote')
     assert.equal(html.resource.kind, 'file')
@@ -46,7 +75,9 @@ describe('readPaidResponse', () => {
   })
 
   test('a malformed receipt is ignored, not fatal', async () => {
-    const result = await readPaidResponse(new Response('x', { headers: { 'content-type': 'text/plain', 'payment-receipt': 'not base64!' } }))
+    const result = await readPaidResponse(
+      new Response('x', { headers: { 'content-type': 'text/plain', 'payment-receipt': 'not base64!' } }),
+    )
     assert.equal(result.receipt, null)
   })
 })
@@ -56,7 +87,7 @@ describe('header helpers', () => {
     assert.equal(fileNameFromDisposition('attachment; filename="a.md"'), 'a.md')
     assert.equal(fileNameFromDisposition('attachment; filename=plain.txt'), 'plain.txt')
     assert.equal(fileNameFromDisposition('attachment; filename="../../etc/passwd"'), '.._.._etc_passwd')
-    assert.equal(fileNameFromDisposition("attachment; filename*=UTF-8''%E6%97%A5%E6%9C%AC.txt; filename=\"file.txt\""), '日本.txt')
+    assert.equal(fileNameFromDisposition('attachment; filename*=UTF-8\'\'%E6%97%A5%E6%9C%AC.txt; filename="file.txt"'), '日本.txt')
     assert.equal(fileNameFromDisposition('attachment'), null)
   })
 

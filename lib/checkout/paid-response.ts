@@ -31,13 +31,17 @@ export async function readPaidResponse(response: Response, fallbackName = 'downl
   const blob = await response.blob()
   const typed = blob.type ? blob : new Blob([blob], { type: contentType })
   let resource: PaidResource
-  const attachmentName = disposition && /^\s*attachment/i.test(disposition) ? fileNameFromDisposition(disposition) ?? fallbackName : null
+  const attachmentName = disposition && /^\s*attachment/i.test(disposition) ? (fileNameFromDisposition(disposition) ?? fallbackName) : null
   if (attachmentName !== null) resource = { kind: 'file', blob: typed, name: attachmentName }
   else if (shownImageTypes.has(contentType)) resource = { kind: 'image', blob: typed }
   else if (isText(contentType) && blob.size <= maxShownTextBytes) {
     const text = await blob.text()
     const redirect = contentType === 'application/json' ? redirectTarget(text, headers.get('content-location')) : null
-    resource = redirect ? { kind: 'redirect', url: redirect } : contentType.includes('json') ? { kind: 'json', text: prettyJson(text) } : { kind: 'text', text }
+    resource = redirect
+      ? { kind: 'redirect', url: redirect }
+      : contentType.includes('json')
+        ? { kind: 'json', text: prettyJson(text) }
+        : { kind: 'text', text }
   } else resource = { kind: 'file', blob: typed, name: fallbackName }
   return { resource, receipt: readReceipt(headers.get('payment-receipt')), receiptPath: receiptPath(headers.get('link')) }
 }
@@ -92,7 +96,9 @@ function redirectTarget(text: string, contentLocation: string | null): string | 
 }
 
 function isText(contentType: string): boolean {
-  return contentType.startsWith('text/') && contentType !== 'text/html' ? true : contentType === 'application/json' || contentType.endsWith('+json')
+  return contentType.startsWith('text/') && contentType !== 'text/html'
+    ? true
+    : contentType === 'application/json' || contentType.endsWith('+json')
 }
 
 function prettyJson(text: string): string {

@@ -33,7 +33,10 @@ export function classifyWalletError(error: unknown): WalletError {
       kind = 'rejected'
       break
     }
-    if (typeof message === 'string' && /method (?:is )?not (?:supported|found|implemented)|does not support|unsupported method/i.test(message)) {
+    if (
+      typeof message === 'string' &&
+      /method (?:is )?not (?:supported|found|implemented)|does not support|unsupported method/i.test(message)
+    ) {
       kind = 'unsupported'
       break
     }

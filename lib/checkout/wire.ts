@@ -69,7 +69,14 @@ export function decodeReceipt(header: string): ReceiptFields | null {
     const value = Base64Url.decodeJson(header.trim()) as Record<string, unknown>
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
     const { status, method, reference, timestamp, chainId } = value
-    if (status !== 'success' || typeof method !== 'string' || typeof reference !== 'string' || typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) return null
+    if (
+      status !== 'success' ||
+      typeof method !== 'string' ||
+      typeof reference !== 'string' ||
+      typeof timestamp !== 'string' ||
+      Number.isNaN(Date.parse(timestamp))
+    )
+      return null
     return { status, method, reference, timestamp, ...(typeof chainId === 'number' ? { chainId } : {}) }
   } catch {
     return null

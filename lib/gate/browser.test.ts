@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import * as Browser from './browser'
 
-const chromeAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'
+const chromeAccept =
+  'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7'
 const firefoxAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
 function request(headers: Record<string, string>, method = 'GET', url = 'http://127.0.0.1:3000/l/demo'): Request {
@@ -46,7 +47,10 @@ describe('isBrowserNavigation', () => {
 describe('checkoutPath', () => {
   test('carries the same-origin path and query, encoded', () => {
     assert.equal(Browser.checkoutPath(request({})), '/pay?u=%2Fl%2Fdemo')
-    assert.equal(Browser.checkoutPath(request({}, 'GET', 'http://127.0.0.1:3000/api/examples/joke?x=1&y="2"')), '/pay?u=%2Fapi%2Fexamples%2Fjoke%3Fx%3D1%26y%3D%25222%2522')
+    assert.equal(
+      Browser.checkoutPath(request({}, 'GET', 'http://127.0.0.1:3000/api/examples/joke?x=1&y="2"')),
+      '/pay?u=%2Fapi%2Fexamples%2Fjoke%3Fx%3D1%26y%3D%25222%2522',
+    )
   })
 
   test('never names another host', () => {
@@ -60,7 +64,12 @@ describe('toCheckoutDocument', () => {
   const challenge = 'Payment id="abc", realm="127.0.0.1:3000", method="evm", intent="charge", request="e30"'
   const agent = new Response('{"type":"x"}', {
     status: 402,
-    headers: { 'content-type': 'application/problem+json', 'www-authenticate': challenge, 'payment-required': 'eyJ4In0=', 'content-length': '12' },
+    headers: {
+      'content-type': 'application/problem+json',
+      'www-authenticate': challenge,
+      'payment-required': 'eyJ4In0=',
+      'content-length': '12',
+    },
   })
 
   test('keeps the status and the payment headers, replaces the body with HTML', async () => {
@@ -86,10 +95,18 @@ describe('toCheckoutDocument', () => {
 
 describe('problemForBrowser', () => {
   const problem = () =>
-    new Response(JSON.stringify({ type: 'about:blank', title: 'Link not found', status: 404, detail: 'There is no payment link at /l/<img src=x onerror=alert(1)>.' }), {
-      status: 404,
-      headers: { 'content-type': 'application/problem+json' },
-    })
+    new Response(
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Link not found',
+        status: 404,
+        detail: 'There is no payment link at /l/<img src=x onerror=alert(1)>.',
+      }),
+      {
+        status: 404,
+        headers: { 'content-type': 'application/problem+json' },
+      },
+    )
 
   test('a person gets a readable page with the same status, text escaped', async () => {
     const response = await Browser.problemForBrowser(request({ accept: chromeAccept, 'sec-fetch-mode': 'navigate' }), problem())

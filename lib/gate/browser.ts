@@ -49,7 +49,10 @@ export async function problemForBrowser(request: Request, response: Response): P
   const title = typeof problem.title === 'string' ? problem.title : 'Unavailable'
   const detail = typeof problem.detail === 'string' ? problem.detail : ''
   const headers = documentHeaders(response.headers)
-  return new Response(htmlPage({ title, body: `<p>${escapeHtml(detail)}</p>\n<p><a href="/">Tollgate home</a></p>` }), { status: response.status, headers })
+  return new Response(htmlPage({ title, body: `<p>${escapeHtml(detail)}</p>\n<p><a href="/">Tollgate home</a></p>` }), {
+    status: response.status,
+    headers,
+  })
 }
 
 export function escapeHtml(text: string): string {
@@ -61,7 +64,10 @@ function documentHeaders(from: Headers): Headers {
   headers.set('content-type', 'text/html; charset=utf-8')
   headers.set('cache-control', 'no-store')
   headers.set('vary', 'Accept, Sec-Fetch-Mode')
-  headers.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+  headers.set(
+    'content-security-policy',
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  )
   headers.set('x-content-type-options', 'nosniff')
   headers.set('referrer-policy', 'same-origin')
   headers.delete('content-length')
@@ -109,5 +115,8 @@ function rankAccept(accept: string): Ranked[] {
     }
     ranked.push({ type, q })
   }
-  return ranked.map((r, i) => ({ r, i })).sort((a, b) => b.r.q - a.r.q || a.i - b.i).map(({ r }) => r)
+  return ranked
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.q - a.r.q || a.i - b.i)
+    .map(({ r }) => r)
 }

@@ -59,19 +59,29 @@ const COOKIE_SECONDS_BEYOND_ACCESS = 24 * 3600
 export const HOLD_SECONDS_BEYOND_CHALLENGE = 10 * 60
 
 /** Verifies the challenge for `url` and returns its PaymentIntent plus the grant cookie to set. Throws CardCheckoutError, PaymentProblem, StripeUnavailableError. */
-export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaymentIntentInput, now: Date = new Date()): Promise<{ intent: CardPaymentIntent; cookie: string }> {
+export async function createCardPaymentIntent(
+  gate: GateRuntime,
+  input: CardPaymentIntentInput,
+  now: Date = new Date(),
+): Promise<{ intent: CardPaymentIntent; cookie: string }> {
   const stripe = gate.stripe
   const rail = gate.rails.find((r) => r.name === 'stripe')
   if (!stripe || !rail) throw new CardCheckoutError(503, 'Card payments are not configured', 'This server takes no card payments.')
   const target = await resolveTarget(gate, input.url)
   const challenge = parseChallenge(input.challenge)
 
-  if (!Binding.verify(challenge, gate.config.secrets)) throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
-  if (challenge.realm !== gate.config.realm) throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
+  if (!Binding.verify(challenge, gate.config.secrets))
+    throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
+  if (challenge.realm !== gate.config.realm)
+    throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
   if (challenge.method !== StripeMethod.method || challenge.intent !== StripeMethod.intent)
-    throw new Problem.MethodUnsupportedError(`a card payment needs a ${StripeMethod.method}/${StripeMethod.intent} challenge, not ${challenge.method}/${challenge.intent}`)
-  if (Challenge.isExpired(challenge, now)) throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}; fetch a fresh one`)
-  if (challenge.opaque?.resource !== target.key) throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
+    throw new Problem.MethodUnsupportedError(
+      `a card payment needs a ${StripeMethod.method}/${StripeMethod.intent} challenge, not ${challenge.method}/${challenge.intent}`,
+    )
+  if (Challenge.isExpired(challenge, now))
+    throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}; fetch a fresh one`)
+  if (challenge.opaque?.resource !== target.key)
+    throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
   if (!target.offersCard) throw new Problem.MethodUnsupportedError('this link does not accept card payments')
   const request = StripeMethod.parseRequest(challenge.request)
   if (target.link) {
@@ -87,9 +97,21 @@ export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaym
   const prepared = PreparedPayment.preparePayment(gate.config.secrets[0]!, challenge.id, target.key)
   // A capped link's slot is held before the intent exists, so no card is charged for a copy that is gone.
   const linkId = target.link?.linkId
-  const hold = linkId && target.capped ? await LinkSales.holdForCard(gate.db, { linkId, challengeId: challenge.id, expiresAt: holdExpiry(challenge, gate.config.challengeTtlSeconds, now), now }) : null
+  const hold =
+    linkId && target.capped
+      ? await LinkSales.holdForCard(gate.db, {
+          linkId,
+          challengeId: challenge.id,
+          expiresAt: holdExpiry(challenge, gate.config.challengeTtlSeconds, now),
+          now,
+        })
+      : null
   if (hold === 'sold-out')
-    throw new CardCheckoutError(410, 'Sold out', 'This link has sold out: its last copies are sold or held by payments in progress. No card was charged.')
+    throw new CardCheckoutError(
+      410,
+      'Sold out',
+      'This link has sold out: its last copies are sold or held by payments in progress. No card was charged.',
+    )
   let created
   try {
     created = await stripe.createPaymentIntentForChallenge({
@@ -115,16 +137,28 @@ export async function createCardPaymentIntent(gate: GateRuntime, input: CardPaym
     secure: gate.config.publicUrl.protocol === 'https:',
     now,
   })
-  return { intent: { clientSecret: created.clientSecret, publishableKey: stripe.publishableKey, paymentIntentId: created.id, receiptUrl: `/receipts/${prepared.paymentId}` }, cookie }
+  return {
+    intent: {
+      clientSecret: created.clientSecret,
+      publishableKey: stripe.publishableKey,
+      paymentIntentId: created.id,
+      receiptUrl: `/receipts/${prepared.paymentId}`,
+    },
+    cookie,
+  }
 }
 
 /** The route: JSON in, rate-limited like credentials, problem+json out. */
 export async function handleCardPaymentIntentRequest(request: Request): Promise<Response> {
   const gate = await getGate()
   const limited = gate.limits.credentials.hit(clientKey(request))
-  if (!limited.allowed) return jsonProblem(429, 'Too many requests', `Slow down; retry in ${limited.retryAfterSeconds} seconds.`, { 'retry-after': String(limited.retryAfterSeconds) })
+  if (!limited.allowed)
+    return jsonProblem(429, 'Too many requests', `Slow down; retry in ${limited.retryAfterSeconds} seconds.`, {
+      'retry-after': String(limited.retryAfterSeconds),
+    })
   // JSON only: a cross-site form cannot send it without a CORS preflight, which this route never grants.
-  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) return jsonProblem(415, 'Unsupported media type', 'Send a JSON body.')
+  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json'))
+    return jsonProblem(415, 'Unsupported media type', 'Send a JSON body.')
   let input: CardPaymentIntentInput
   try {
     input = CardPaymentIntentInputSchema.parse(await request.json())
@@ -136,10 +170,14 @@ export async function handleCardPaymentIntentRequest(request: Request): Promise<
     return Response.json(intent, { headers: { 'cache-control': 'no-store', 'set-cookie': cookie } })
   } catch (error) {
     if (error instanceof Problem.PaymentProblem) {
-      return new Response(JSON.stringify(Problem.toJSON(error)), { status: error.status, headers: { 'content-type': Problem.contentType, 'cache-control': 'no-store' } })
+      return new Response(JSON.stringify(Problem.toJSON(error)), {
+        status: error.status,
+        headers: { 'content-type': Problem.contentType, 'cache-control': 'no-store' },
+      })
     }
     if (error instanceof CardCheckoutError) return jsonProblem(error.status, error.title, error.detail)
-    if (error instanceof StripeUnavailableError) return jsonProblem(503, 'Card payments unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
+    if (error instanceof StripeUnavailableError)
+      return jsonProblem(503, 'Card payments unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     throw error
   }
 }

@@ -27,7 +27,10 @@ export class ChallengeStats {
       await this.db
         .insert(challengeCounts)
         .values([...batch].map(([resourceKey, count]) => ({ resourceKey, day, count })))
-        .onConflictDoUpdate({ target: [challengeCounts.resourceKey, challengeCounts.day], set: { count: sql`${challengeCounts.count} + excluded.count` } })
+        .onConflictDoUpdate({
+          target: [challengeCounts.resourceKey, challengeCounts.day],
+          set: { count: sql`${challengeCounts.count} + excluded.count` },
+        })
     } catch {
       // Analytics only: a failed flush loses counts, never payments.
     }

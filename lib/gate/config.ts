@@ -38,10 +38,12 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
   if (!parsed.success) throw new ConfigError(`invalid configuration: ${z.prettifyError(parsed.error)}`)
   const e = parsed.data
   const secret = e.MPP_SECRET_KEY
-  if (!secret) throw new ConfigError('MPP_SECRET_KEY is not set: it binds payment challenges (at least 32 bytes; `openssl rand -base64 48`)')
+  if (!secret)
+    throw new ConfigError('MPP_SECRET_KEY is not set: it binds payment challenges (at least 32 bytes; `openssl rand -base64 48`)')
   if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) throw new ConfigError('MPP_SECRET_KEY must be at least 32 bytes')
   const previous = e.MPP_SECRET_KEY_PREVIOUS
-  if (previous !== undefined && Buffer.byteLength(previous) < MIN_SECRET_BYTES) throw new ConfigError('MPP_SECRET_KEY_PREVIOUS must be at least 32 bytes')
+  if (previous !== undefined && Buffer.byteLength(previous) < MIN_SECRET_BYTES)
+    throw new ConfigError('MPP_SECRET_KEY_PREVIOUS must be at least 32 bytes')
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`)
   let defaultRecipient: Address | null = null
   if (e.PAYMENT_RECIPIENT) {

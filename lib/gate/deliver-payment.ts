@@ -58,7 +58,11 @@ function receiptHeaders(payment: Payments.Payment): Record<string, string> {
     const chainId = Number(payment.receipt.chainId)
     return {
       [x402Headers.paymentResponse]: PaymentResponse.encode(
-        PaymentResponse.success({ transaction: payment.reference as `0x${string}`, network: `eip155:${chainId}`, payer: (payment.payer ?? '') as `0x${string}` }),
+        PaymentResponse.success({
+          transaction: payment.reference as `0x${string}`,
+          network: `eip155:${chainId}`,
+          payer: (payment.payer ?? '') as `0x${string}`,
+        }),
       ),
     }
   }
@@ -69,7 +73,13 @@ function receiptHeaders(payment: Payments.Payment): Record<string, string> {
  * Runs the paid handler for a recorded payment; a failure is recorded and leaves a one-retry grant.
  * `preparedGrantTokenHash`: the payer already holds the grant's token (card checkout), so no new cookie.
  */
-export async function deliverPayment(gate: Gate, resource: PricedResource, deliver: Deliver, payment: Payments.Payment, preparedGrantTokenHash?: string): Promise<Response> {
+export async function deliverPayment(
+  gate: Gate,
+  resource: PricedResource,
+  deliver: Deliver,
+  payment: Payments.Payment,
+  preparedGrantTokenHash?: string,
+): Promise<Response> {
   const now = new Date()
   const headers: Record<string, string> = {
     ...receiptHeaders(payment),

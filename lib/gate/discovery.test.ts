@@ -25,13 +25,19 @@ before(async () => {
   handle = await openDb({ dataDir: 'memory://' })
   // The real EVM rail's charge requests (no chain is contacted to build them).
   const rail = EvmRail.createEvmRail(
-    EvmRail.createEvmConfig({ rpcUrl: 'http://127.0.0.1:1', chainId: 84532, tokenAddress: token, settlerPrivateKey: `0x${'11'.repeat(32)}` }),
+    EvmRail.createEvmConfig({
+      rpcUrl: 'http://127.0.0.1:1',
+      chainId: 84532,
+      tokenAddress: token,
+      settlerPrivateKey: `0x${'11'.repeat(32)}`,
+    }),
     handle.db,
   )
   evm = {
     name: 'evm',
     currency: rail.config.tokenAddress,
-    chargeRequest: (resource) => rail.chargeRequest({ amount: parseUnits(resource.priceUsd, rail.config.tokenDecimals), recipient: resource.recipient }),
+    chargeRequest: (resource) =>
+      rail.chargeRequest({ amount: parseUnits(resource.priceUsd, rail.config.tokenDecimals), recipient: resource.recipient }),
     settle: () => Promise.reject(new Error('discovery never settles')),
   }
 })
@@ -39,17 +45,53 @@ after(async () => {
   await handle?.close()
 })
 
-const document = (now?: Date) => discoveryDocument({ config: { publicUrl, defaultRecipient: merchantAddress }, db: handle.db, rails: [evm], ...(now ? { now } : {}) })
+const document = (now?: Date) =>
+  discoveryDocument({ config: { publicUrl, defaultRecipient: merchantAddress }, db: handle.db, rails: [evm], ...(now ? { now } : {}) })
 
 test('lists each available link and each priced route, with offers equal to their charge requests', async () => {
   const merchant = await Merchants.ensureMerchant(handle.db, merchantAddress)
-  const sold = await Links.createLink(handle.db, merchant.id, { title: 'Weather', description: 'Today', price: '0.25', rails: ['evm'], resource: inline })
-  const inactive = await Links.createLink(handle.db, merchant.id, { title: 'Off', price: '1', rails: ['evm'], resource: inline, active: false })
-  const expiring = await Links.createLink(handle.db, merchant.id, { title: 'Soon gone', price: '1', rails: ['evm'], resource: inline, expiresAt: new Date(Date.now() + 60_000) })
-  const capped = await Links.createLink(handle.db, merchant.id, { title: 'One only', price: '1', rails: ['evm'], resource: inline, maxPayments: 1 })
+  const sold = await Links.createLink(handle.db, merchant.id, {
+    title: 'Weather',
+    description: 'Today',
+    price: '0.25',
+    rails: ['evm'],
+    resource: inline,
+  })
+  const inactive = await Links.createLink(handle.db, merchant.id, {
+    title: 'Off',
+    price: '1',
+    rails: ['evm'],
+    resource: inline,
+    active: false,
+  })
+  const expiring = await Links.createLink(handle.db, merchant.id, {
+    title: 'Soon gone',
+    price: '1',
+    rails: ['evm'],
+    resource: inline,
+    expiresAt: new Date(Date.now() + 60_000),
+  })
+  const capped = await Links.createLink(handle.db, merchant.id, {
+    title: 'One only',
+    price: '1',
+    rails: ['evm'],
+    resource: inline,
+    maxPayments: 1,
+  })
   await handle.db.insert(payments).values({
-    id: 'pay_1', settlementKey: 'k1', linkId: capped.id, merchantId: merchant.id, resourceKey: `link:${capped.id}`, protocol: 'mpp', method: 'evm',
-    amount: '1000000', currency: token, amountUsd: '1', reference: '0x01', status: 'succeeded', receipt: {},
+    id: 'pay_1',
+    settlementKey: 'k1',
+    linkId: capped.id,
+    merchantId: merchant.id,
+    resourceKey: `link:${capped.id}`,
+    protocol: 'mpp',
+    method: 'evm',
+    amount: '1000000',
+    currency: token,
+    amountUsd: '1',
+    reference: '0x01',
+    status: 'succeeded',
+    receipt: {},
   })
   const cardOnly = await Links.createLink(handle.db, merchant.id, { title: 'Cards only', price: '1', rails: ['stripe'], resource: inline })
 

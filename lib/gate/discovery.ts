@@ -88,7 +88,12 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
   for (const route of input.routes ?? paidRoutes) {
     let resource: PricedResource
     try {
-      resource = routeResource({ method: route.method.toUpperCase(), nextUrl: { pathname: route.path, search: '' } }, route.price, config.publicUrl, config.defaultRecipient)
+      resource = routeResource(
+        { method: route.method.toUpperCase(), nextUrl: { pathname: route.path, search: '' } },
+        route.price,
+        config.publicUrl,
+        config.defaultRecipient,
+      )
     } catch {
       continue // no recipient configured: the route cannot be paid here, so it is not advertised
     }
@@ -102,7 +107,10 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
         'x-payment-info': { offers },
         ...(route.requestBody ? { requestBody: { required: true, content: { 'application/json': { schema: route.requestBody } } } } : {}),
         responses: {
-          '200': { description: 'The paid response', ...(route.response ? { content: { 'application/json': { schema: route.response } } } : {}) },
+          '200': {
+            description: 'The paid response',
+            ...(route.response ? { content: { 'application/json': { schema: route.response } } } : {}),
+          },
           '402': { description: 'Payment Required' },
         },
       },
@@ -133,7 +141,8 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
     info: {
       title: 'Tollgate',
       version: '1.0.0',
-      description: 'Paid links and API routes. Each operation answers 402 with MPP (WWW-Authenticate: Payment) and x402 (PAYMENT-REQUIRED) challenges; the challenge is authoritative.',
+      description:
+        'Paid links and API routes. Each operation answers 402 with MPP (WWW-Authenticate: Payment) and x402 (PAYMENT-REQUIRED) challenges; the challenge is authoritative.',
     },
     servers: [{ url: origin }],
     'x-service-info': { categories: ['developer-tools'], docs: { homepage: `${origin}/` } },

@@ -35,7 +35,13 @@ export type Gate = {
 /** Produces the paid-for response. `payment` is null when an access grant (not a new payment) unlocked it. */
 export type Deliver = (payment: Payments.Payment | null) => Promise<Response>
 
-export async function handlePayment(gate: Gate, request: Request, resource: PricedResource, deliver: Deliver, body: Uint8Array | null = null): Promise<Response> {
+export async function handlePayment(
+  gate: Gate,
+  request: Request,
+  resource: PricedResource,
+  deliver: Deliver,
+  body: Uint8Array | null = null,
+): Promise<Response> {
   const hasMpp = request.headers.has('authorization') || request.headers.has(Challenge.paymentAuthorizationHeader)
   const x402Header = request.headers.get(x402Headers.paymentSignature)
 
@@ -72,10 +78,16 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
     if (credential) {
       const challenge = await verifyChallenge(gate, credential, resource, body)
       const rail = gate.rails.find((r) => r.name === challenge.method)!
-      settled = await rail.settle({ challenge, payload: credential.payload, ...(credential.source ? { source: credential.source } : {}), resource })
+      settled = await rail.settle({
+        challenge,
+        payload: credential.payload,
+        ...(credential.source ? { source: credential.source } : {}),
+        resource,
+      })
     } else {
       const x402 = gate.x402
-      if (!x402 || !resource.rails.includes('evm')) throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
+      if (!x402 || !resource.rails.includes('evm'))
+        throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
       const payment = PaymentSignature.decode(x402Header!)
       const requirements = x402.requirements(resource)
       if (!PaymentSignature.matchAccepted(payment.accepted, [requirements]))
@@ -92,7 +104,8 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
       return refused
     }
     if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
-    if (isRailUnavailable(error)) return jsonProblem(503, 'Payment network unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
+    if (isRailUnavailable(error))
+      return jsonProblem(503, 'Payment network unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     throw error
   }
 
@@ -102,7 +115,10 @@ export async function handlePayment(gate: Gate, request: Request, resource: Pric
 
 /** A card checkout's credential: its PaymentIntent was charged already and holds its sale (lib/store/link-sales). */
 export function paysCheckoutIntent(credential: Credential.Credential | null | undefined): boolean {
-  return credential?.challenge.method === 'stripe' && typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
+  return (
+    credential?.challenge.method === 'stripe' &&
+    typeof (credential.payload as { paymentIntent?: unknown } | null)?.paymentIntent === 'string'
+  )
 }
 
 const noGrant: Promise<null> = Promise.resolve(null)
@@ -121,12 +137,20 @@ async function redeemGrant(gate: Gate, token: string, resource: PricedResource, 
 }
 
 /** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */
-async function verifyChallenge(gate: Gate, credential: Credential.Credential, resource: PricedResource, body: Uint8Array | null): Promise<Challenge.Challenge> {
+async function verifyChallenge(
+  gate: Gate,
+  credential: Credential.Credential,
+  resource: PricedResource,
+  body: Uint8Array | null,
+): Promise<Challenge.Challenge> {
   const challenge = credential.challenge
-  if (!Binding.verify(challenge, gate.config.secrets)) throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
-  if (challenge.realm !== gate.config.realm) throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
+  if (!Binding.verify(challenge, gate.config.secrets))
+    throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
+  if (challenge.realm !== gate.config.realm)
+    throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
   if (Challenge.isExpired(challenge)) throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}`)
-  if (challenge.opaque?.resource !== resource.key) throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
+  if (challenge.opaque?.resource !== resource.key)
+    throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
   const rail = gate.rails.find((r) => r.name === challenge.method)
   if (!rail || !resource.rails.includes(rail.name) || challenge.intent !== 'charge')
     throw new Problem.MethodUnsupportedError(`payment method "${challenge.method}/${challenge.intent}" is not accepted for this resource`)
@@ -146,5 +170,7 @@ async function verifyChallenge(gate: Gate, credential: Credential.Credential, re
 }
 
 function tooManyRequests(retryAfterSeconds: number): Response {
-  return jsonProblem(429, 'Too many requests', `Slow down; retry in ${retryAfterSeconds} seconds.`, { 'retry-after': String(retryAfterSeconds) })
+  return jsonProblem(429, 'Too many requests', `Slow down; retry in ${retryAfterSeconds} seconds.`, {
+    'retry-after': String(retryAfterSeconds),
+  })
 }

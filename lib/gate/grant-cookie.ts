@@ -34,7 +34,14 @@ export function retryGrantTerms(now: Date): { expiresAt: Date; usesLeft: number 
   return { expiresAt: new Date(now.getTime() + 24 * 3_600_000), usesLeft: 1 }
 }
 
-export function serializeGrantCookie(input: { resourceKey: string; token: string; path: string; expiresAt: Date | null; secure: boolean; now: Date }): string {
+export function serializeGrantCookie(input: {
+  resourceKey: string
+  token: string
+  path: string
+  expiresAt: Date | null
+  secure: boolean
+  now: Date
+}): string {
   const parts = [`${grantCookieName(input.resourceKey)}=${input.token}`, `Path=${input.path}`, 'HttpOnly', 'SameSite=Lax']
   if (input.expiresAt) parts.push(`Max-Age=${Math.max(0, Math.floor((input.expiresAt.getTime() - input.now.getTime()) / 1000))}`)
   if (input.secure) parts.push('Secure')

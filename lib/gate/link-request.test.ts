@@ -50,10 +50,22 @@ describe('GET /l/{slug} from the per-process cache', () => {
   after(() => rmSync(dataDir, { recursive: true, force: true }))
 
   const createLink = (slug: string, price = '0.01') =>
-    Links.createLink(gate.db, merchantId, { slug, title: 'Fortune', description: 'A JSON fortune', price, rails: ['evm'], resource: { kind: 'inline', contentType: 'application/json', body: '{"ok":true}' } })
-  const unpaid = (slug: string) => handleLinkRequest(new Request(`http://127.0.0.1:3999/l/${slug}`, { headers: { accept: 'application/json' } }), slug)
+    Links.createLink(gate.db, merchantId, {
+      slug,
+      title: 'Fortune',
+      description: 'A JSON fortune',
+      price,
+      rails: ['evm'],
+      resource: { kind: 'inline', contentType: 'application/json', body: '{"ok":true}' },
+    })
+  const unpaid = (slug: string) =>
+    handleLinkRequest(new Request(`http://127.0.0.1:3999/l/${slug}`, { headers: { accept: 'application/json' } }), slug)
   // Carries a (garbage) credential, so the link is read fresh, as for every request with money in it.
-  const paying = (slug: string) => handleLinkRequest(new Request(`http://127.0.0.1:3999/l/${slug}`, { headers: { accept: 'application/json', authorization: 'Payment e30' } }), slug)
+  const paying = (slug: string) =>
+    handleLinkRequest(
+      new Request(`http://127.0.0.1:3999/l/${slug}`, { headers: { accept: 'application/json', authorization: 'Payment e30' } }),
+      slug,
+    )
 
   test('every 402 carries a fresh challenge, byte for byte what Challenge.create and the x402 encoder build', async () => {
     const link = await createLink('fresh-each-time')
@@ -71,15 +83,25 @@ describe('GET /l/{slug} from the per-process cache', () => {
       assert.ok(Binding.verify(challenge, gate.config.secrets))
       assert.equal(challenge.opaque!.resource, `link:${link.id}`)
       const expiresAt = Date.parse(challenge.expires!)
-      assert.ok(expiresAt >= before + gate.config.challengeTtlSeconds * 1000 && expiresAt <= Date.now() + gate.config.challengeTtlSeconds * 1000)
+      assert.ok(
+        expiresAt >= before + gate.config.challengeTtlSeconds * 1000 && expiresAt <= Date.now() + gate.config.challengeTtlSeconds * 1000,
+      )
       const reference = Challenge.create({ ...challenge, secret: gate.config.secrets[0]! })
       assert.equal(header, Challenge.serialize(reference))
       assert.deepEqual(challenge.request, gate.rails[0]!.chargeRequest(resource))
       assert.equal(
         response.headers.get('payment-required'),
-        PaymentRequired.encode(PaymentRequired.from({ resource: { url: resource.url, description: 'A JSON fortune', mimeType: 'application/json' }, accepts: [gate.x402!.requirements(resource)] })),
+        PaymentRequired.encode(
+          PaymentRequired.from({
+            resource: { url: resource.url, description: 'A JSON fortune', mimeType: 'application/json' },
+            accepts: [gate.x402!.requirements(resource)],
+          }),
+        ),
       )
-      assert.equal(await response.text(), JSON.stringify(Problem.toJSON(new Problem.PaymentRequiredError('Payment is required: Fortune costs $0.01.'))))
+      assert.equal(
+        await response.text(),
+        JSON.stringify(Problem.toJSON(new Problem.PaymentRequiredError('Payment is required: Fortune costs $0.01.'))),
+      )
       assert.equal(response.headers.get('cache-control'), 'no-store')
     }
     assert.equal(ids.size, 40)

@@ -31,7 +31,16 @@ export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResourc
 
 const PROXY_TIMEOUT_MS = 15_000
 // Hop-by-hop and origin-specific headers never pass through the proxy.
-const PROXY_DROP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'content-encoding', 'content-length', 'www-authenticate', 'payment-receipt'])
+const PROXY_DROP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'set-cookie',
+  'content-encoding',
+  'content-length',
+  'www-authenticate',
+  'payment-receipt',
+])
 
 /** The paid-for bytes of a link. Throws (or answers 5xx) when the resource itself fails. */
 export async function deliverLink(db: Db, link: Link): Promise<Response> {

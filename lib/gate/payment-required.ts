@@ -18,7 +18,13 @@ import type { PricedResource } from './priced-resource'
 export type Offers = { challenges: ChallengeTemplate.Issued[]; paymentRequired: string | null }
 
 /** Fresh challenges for a resource, filtered and ordered by the client's Accept-Payment; `digest` binds a request body. */
-export function buildOffers(gate: Gate, request: Request, resource: PricedResource, digest: string | undefined, x402Error?: string): Offers {
+export function buildOffers(
+  gate: Gate,
+  request: Request,
+  resource: PricedResource,
+  digest: string | undefined,
+  x402Error?: string,
+): Offers {
   const prepared = preparedOffers(gate, resource)
   const expires = new Date(Date.now() + gate.config.challengeTtlSeconds * 1000)
   // Malformed or unmatched Accept-Payment leaves the normal set, as the spec allows.
@@ -42,7 +48,11 @@ export function buildOffers(gate: Gate, request: Request, resource: PricedResour
 }
 
 /** `body` is the problem+json when it is already known (the prepared payment-required body). */
-export function problemResponse(problem: Problem.PaymentProblem, offers: Offers | null, body: string | Uint8Array<ArrayBuffer> = JSON.stringify(Problem.toJSON(problem))): Response {
+export function problemResponse(
+  problem: Problem.PaymentProblem,
+  offers: Offers | null,
+  body: string | Uint8Array<ArrayBuffer> = JSON.stringify(Problem.toJSON(problem)),
+): Response {
   const headers: Array<[string, string]> = [
     ['content-type', Problem.contentType],
     ['cache-control', 'no-store'],
@@ -55,16 +65,34 @@ export function problemResponse(problem: Problem.PaymentProblem, offers: Offers 
 }
 
 /** The 402 for `problem`, or for an unpaid request (payment-required) when there is none. */
-export async function paymentRequiredResponse(gate: Gate, request: Request, resource: PricedResource, body: Uint8Array | null, problem?: Problem.PaymentProblem): Promise<Response> {
+export async function paymentRequiredResponse(
+  gate: Gate,
+  request: Request,
+  resource: PricedResource,
+  body: Uint8Array | null,
+  problem?: Problem.PaymentProblem,
+): Promise<Response> {
   const digest = body && body.byteLength > 0 ? await Digest.compute(body) : undefined
-  const offers = buildOffers(gate, request, resource, digest, problem && problem.status === 402 && !(problem instanceof Problem.PaymentRequiredError) ? problem.detail : undefined)
+  const offers = buildOffers(
+    gate,
+    request,
+    resource,
+    digest,
+    problem && problem.status === 402 && !(problem instanceof Problem.PaymentRequiredError) ? problem.detail : undefined,
+  )
   if (offers.challenges.length === 0) {
-    return jsonProblem(503, 'No payment method available', 'None of the payment methods this resource accepts is configured on this server.')
+    return jsonProblem(
+      503,
+      'No payment method available',
+      'None of the payment methods this resource accepts is configured on this server.',
+    )
   }
   const unpaid = preparedOffers(gate, resource).paymentRequired
   const response = problem ? problemResponse(problem, offers) : problemResponse(unpaid.problem, offers, unpaid.body)
   // A person's first visit: same challenges, but an HTML body that leads to the checkout page.
-  return (!problem || problem instanceof Problem.PaymentRequiredError) && isBrowserNavigation(request) ? toCheckoutDocument(response, request) : response
+  return (!problem || problem instanceof Problem.PaymentRequiredError) && isBrowserNavigation(request)
+    ? toCheckoutDocument(response, request)
+    : response
 }
 
 /** A problem that is not a payment problem (404, 410, 429, 503): RFC 9457 with the default type. */

@@ -50,9 +50,17 @@ export function prepareOffers(gate: Gate, resource: PricedResource): PreparedOff
   let x402: PreparedOffers['x402'] = null
   if (gate.x402 && candidates.some((c) => c.method === 'evm')) {
     const description = resource.description || resource.title
-    const info: PaymentRequired.ResourceInfo = { url: resource.url, ...(description ? { description } : {}), ...(resource.mimeType ? { mimeType: resource.mimeType } : {}) }
+    const info: PaymentRequired.ResourceInfo = {
+      url: resource.url,
+      ...(description ? { description } : {}),
+      ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
+    }
     const requirements = gate.x402.requirements(resource)
-    x402 = { resource: info, requirements, header: PaymentRequired.encode(PaymentRequired.from({ resource: info, accepts: [requirements] })) }
+    x402 = {
+      resource: info,
+      requirements,
+      header: PaymentRequired.encode(PaymentRequired.from({ resource: info, accepts: [requirements] })),
+    }
   }
   const problem = new Problem.PaymentRequiredError(`Payment is required: ${resource.title ?? resource.url} costs $${resource.priceUsd}.`)
   return { candidates, x402, paymentRequired: { problem, body: new TextEncoder().encode(JSON.stringify(Problem.toJSON(problem))) } }

@@ -16,7 +16,12 @@ export type PreparedPayment = {
 export type PreparedReference = Pick<PreparedPayment, 'paymentId' | 'grantTokenHash'>
 
 /** PaymentIntent metadata keys (beside the rail's challenge_id and link_id). */
-export const metadataKeys = { paymentId: 'payment_id', grantTokenHash: 'grant_token_hash', resourceKey: 'resource_key', priceUsd: 'price_usd' } as const
+export const metadataKeys = {
+  paymentId: 'payment_id',
+  grantTokenHash: 'grant_token_hash',
+  resourceKey: 'resource_key',
+  priceUsd: 'price_usd',
+} as const
 
 /**
  * Derived from the challenge with the binding secret, so asking twice for one challenge's PaymentIntent

@@ -36,7 +36,11 @@ export interface MppRail {
 
 export interface X402Rail {
   requirements(resource: PricedResource): PaymentRequirements.ExactEvm
-  settle(input: { payment: PaymentSignature.PaymentPayload; requirements: PaymentRequirements.ExactEvm; resource: PricedResource }): Promise<Settled & { network: string }>
+  settle(input: {
+    payment: PaymentSignature.PaymentPayload
+    requirements: PaymentRequirements.ExactEvm
+    resource: PricedResource
+  }): Promise<Settled & { network: string }>
 }
 
 /** A rail that cannot reach its network (RPC or Stripe down): 503 with Retry-After, nothing recorded. */

@@ -13,11 +13,16 @@ export type Sale = { key: string; priceUsd: string; linkId: string | null; merch
 
 /** The facts a rail keeps with its settlement record (`keep`) for a payment of `resource`. */
 export function saleFacts(resource: PricedResource): { sale: Sale } {
-  return { sale: { key: resource.key, priceUsd: resource.priceUsd, linkId: resource.linkId ?? null, merchantId: resource.merchantId ?? null } }
+  return {
+    sale: { key: resource.key, priceUsd: resource.priceUsd, linkId: resource.linkId ?? null, merchantId: resource.merchantId ?? null },
+  }
 }
 
 /** The settlement a settled record stands for, and how it was paid. */
-export function settledFromRecord(gate: Gate, settlement: Settlements.Settlement): { settled: Settled; protocol: 'mpp' | 'x402'; challengeId: string | null } {
+export function settledFromRecord(
+  gate: Gate,
+  settlement: Settlements.Settlement,
+): { settled: Settled; protocol: 'mpp' | 'x402'; challengeId: string | null } {
   const details = settlement.details as { challengeId?: string; protocol?: string; currency?: string }
   const evm = settlement.rail === 'evm'
   return {
@@ -56,12 +61,22 @@ const UNRECORDED_WITHIN_MS = 24 * 3600_000
 
 /** Records settled EVM payments that no request recorded (see UNRECORDED_AFTER_MS), a batch at a time. */
 export async function recordUnrecorded(gate: Gate): Promise<void> {
-  const keys = await Settlements.listSettledWithoutPayment(gate.db, { rail: 'evm', idleMs: UNRECORDED_AFTER_MS, withinMs: UNRECORDED_WITHIN_MS, limit: 100 })
+  const keys = await Settlements.listSettledWithoutPayment(gate.db, {
+    rail: 'evm',
+    idleMs: UNRECORDED_AFTER_MS,
+    withinMs: UNRECORDED_WITHIN_MS,
+    limit: 100,
+  })
   await recordReconciled(gate, keys)
 }
 
 function saleOf(details: Record<string, unknown> | undefined): Sale | null {
   const sale = details?.sale as Partial<Sale> | undefined
   if (!sale || typeof sale.key !== 'string' || typeof sale.priceUsd !== 'string') return null
-  return { key: sale.key, priceUsd: sale.priceUsd, linkId: typeof sale.linkId === 'string' ? sale.linkId : null, merchantId: typeof sale.merchantId === 'string' ? sale.merchantId : null }
+  return {
+    key: sale.key,
+    priceUsd: sale.priceUsd,
+    linkId: typeof sale.linkId === 'string' ? sale.linkId : null,
+    merchantId: typeof sale.merchantId === 'string' ? sale.merchantId : null,
+  }
 }

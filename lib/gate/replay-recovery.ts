@@ -15,7 +15,13 @@ const ABANDONED_AFTER_MS = 30_000
 
 export type Recovery = { response: Response } | { problem: InvalidChallengeError; retryAfterSeconds?: number }
 
-export async function recoverReplay(gate: Gate, resource: PricedResource, deliver: Deliver, replay: SettlementReplayError, now: number = Date.now()): Promise<Recovery> {
+export async function recoverReplay(
+  gate: Gate,
+  resource: PricedResource,
+  deliver: Deliver,
+  replay: SettlementReplayError,
+  now: number = Date.now(),
+): Promise<Recovery> {
   const settlement = await Settlements.get(gate.db, replay.replayKey)
   if (!settlement) return { problem: replay }
   const payment = await Payments.getBySettlementKey(gate.db, replay.replayKey)
@@ -38,11 +44,16 @@ export async function recoverReplay(gate: Gate, resource: PricedResource, delive
     // Paid but not recorded yet: the first attempt may still be at it, or it died and this is its window.
     const waitSeconds = Math.max(1, Math.ceil((settlement.updatedAt.getTime() + ABANDONED_AFTER_MS - now) / 1000) + 1)
     return {
-      problem: new InvalidChallengeError(`${replay.detail}. The payment went through and is being recorded; retry the same request in ${waitSeconds} seconds to get what you paid for`),
+      problem: new InvalidChallengeError(
+        `${replay.detail}. The payment went through and is being recorded; retry the same request in ${waitSeconds} seconds to get what you paid for`,
+      ),
       retryAfterSeconds: waitSeconds,
     }
   }
   if (settlement.status === 'claimed' || settlement.status === 'submitted')
-    return { problem: new InvalidChallengeError(`${replay.detail}. The first attempt is still settling; retry in a few seconds`), retryAfterSeconds: 5 }
+    return {
+      problem: new InvalidChallengeError(`${replay.detail}. The first attempt is still settling; retry in a few seconds`),
+      retryAfterSeconds: 5,
+    }
   return { problem: replay }
 }

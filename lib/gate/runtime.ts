@@ -43,7 +43,8 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
       },
     },
     x402: {
-      requirements: (resource) => rail.x402Requirements({ amount: amountOf(resource), recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS }),
+      requirements: (resource) =>
+        rail.x402Requirements({ amount: amountOf(resource), recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS }),
       settle: async ({ payment, requirements, resource }) => {
         const s = await rail.settleX402({ requirements, payload: payment, keep: saleFacts(resource) })
         return {
@@ -112,13 +113,21 @@ async function createRuntime(): Promise<GateRuntime> {
     evm,
     stripe,
     stats: new ChallengeStats(db),
-    limits: { challenges: new RateLimiter(config.rateLimit.challengesPerMinute), credentials: new RateLimiter(config.rateLimit.credentialsPerMinute) },
+    limits: {
+      challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
+      credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
+    },
   }
   if (evm) {
     // Settlements a crash left half-done are finished from the chain, and their payments recorded: at
     // start, then periodically (the rail only judges records idle for a minute, so in-flight ones of
     // other instances are safe).
-    const reconcile = () => void evm.reconcile().then((result) => recordReconciled(runtime, result.settled)).then(() => recordUnrecorded(runtime)).catch(() => {})
+    const reconcile = () =>
+      void evm
+        .reconcile()
+        .then((result) => recordReconciled(runtime, result.settled))
+        .then(() => recordUnrecorded(runtime))
+        .catch(() => {})
     reconcile()
     setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }

@@ -4,7 +4,16 @@
 // refunded and reopens the slot. The rail verifies signatures and deduplicates events.
 import * as Money from '@/lib/money'
 import type Stripe from 'stripe'
-import { replayKey, WebhookPayloadError, WebhookSignatureError, type CanceledPayment, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers } from '@/lib/rails/stripe'
+import {
+  replayKey,
+  WebhookPayloadError,
+  WebhookSignatureError,
+  type CanceledPayment,
+  type RefundedCharge,
+  type SucceededPayment,
+  type WebhookContext,
+  type WebhookHandlers,
+} from '@/lib/rails/stripe'
 import type { Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
 import * as LinkSales from '@/lib/store/link-sales'
@@ -36,7 +45,9 @@ export async function handleStripeWebhookRequest(request: Request): Promise<Resp
   } catch (error) {
     // The event's id and type and the root cause only: the body and query parameters may carry customer details.
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error
-    console.error(`stripe webhook ${event.type} ${event.id} failed: ${cause instanceof Error ? cause.message.split('\n')[0] : 'unknown error'}`)
+    console.error(
+      `stripe webhook ${event.type} ${event.id} failed: ${cause instanceof Error ? cause.message.split('\n')[0] : 'unknown error'}`,
+    )
     return jsonProblem(500, 'Webhook handler failed', 'The event was not processed; Stripe will deliver it again.')
   }
 }
@@ -45,7 +56,13 @@ export async function handleStripeWebhookRequest(request: Request): Promise<Resp
 async function notifyMerchant(db: Db, event: Stripe.Event): Promise<void> {
   const object = event.data.object as { id?: unknown; payment_intent?: unknown }
   const intentId =
-    event.type === 'payment_intent.succeeded' ? object.id : event.type === 'charge.refunded' ? (typeof object.payment_intent === 'string' ? object.payment_intent : (object.payment_intent as { id?: unknown } | null)?.id) : undefined
+    event.type === 'payment_intent.succeeded'
+      ? object.id
+      : event.type === 'charge.refunded'
+        ? typeof object.payment_intent === 'string'
+          ? object.payment_intent
+          : (object.payment_intent as { id?: unknown } | null)?.id
+        : undefined
   if (typeof intentId !== 'string') return
   const payment = await Payments.getBySettlementKey(db, replayKey(intentId))
   if (payment) await enqueuePaymentEvent(db, payment, event.type === 'charge.refunded' ? 'payment.refunded' : 'payment.succeeded')
@@ -64,7 +81,8 @@ export const webhookHandlers: WebhookHandlers = {
  */
 export async function recordSucceededPayment(payment: SucceededPayment, { tx }: WebhookContext): Promise<void> {
   const metadata = payment.paymentIntent.metadata ?? {}
-  const resourceKey = metadata[PreparedPayment.metadataKeys.resourceKey] ?? (payment.linkId.startsWith('route:') ? payment.linkId : `link:${payment.linkId}`)
+  const resourceKey =
+    metadata[PreparedPayment.metadataKeys.resourceKey] ?? (payment.linkId.startsWith('route:') ? payment.linkId : `link:${payment.linkId}`)
   const link = resourceKey === `link:${payment.linkId}` ? await Links.getById(tx, payment.linkId) : null
   const prepared = PreparedPayment.fromMetadata(metadata)
   const now = new Date()
@@ -82,10 +100,17 @@ export async function recordSucceededPayment(payment: SucceededPayment, { tx }: 
     payer: null,
     reference: payment.reference,
     challengeId: payment.challengeId,
-    receipt: { status: 'success', method: 'stripe', timestamp: now.toISOString(), reference: payment.reference, challengeId: payment.challengeId },
+    receipt: {
+      status: 'success',
+      method: 'stripe',
+      timestamp: now.toISOString(),
+      reference: payment.reference,
+      challengeId: payment.challengeId,
+    },
   })
   // A checkout's intent held a slot of its capped link: it becomes the sale (once, whichever path is first).
-  if (prepared && link) await LinkSales.sellHold(tx, { linkId: link.id, challengeId: payment.challengeId, paymentIntentId: payment.reference })
+  if (prepared && link)
+    await LinkSales.sellHold(tx, { linkId: link.id, challengeId: payment.challengeId, paymentIntentId: payment.reference })
   if (!created || !prepared) return
   // Nothing was delivered yet: a window link opens for its minutes, anything else for one fetch.
   const terms = (link && grantTerms(link.accessPolicy, now)) ?? retryGrantTerms(now)

@@ -26,19 +26,26 @@ type Pricing<C> = PriceSpec | ((request: NextRequest, context: C) => PriceSpec |
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (request: NextRequest, context: C) => Promise<Response> {
-  return (request, context) => answeringOutages(async () => {
-    const gate = await getGate()
-    // The body is read once: it is bound to the challenge (digest) and replayed to the handler.
-    const body = METHODS_WITH_BODY.has(request.method) ? new Uint8Array(await request.arrayBuffer()) : null
-    const replay = () => new NextRequest(request.url, { method: request.method, headers: request.headers, body: body && body.byteLength > 0 ? body : null })
-    const spec = typeof price === 'function' ? await price(replay(), context) : price
-    const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
-    return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
-  })
+  return (request, context) =>
+    answeringOutages(async () => {
+      const gate = await getGate()
+      // The body is read once: it is bound to the challenge (digest) and replayed to the handler.
+      const body = METHODS_WITH_BODY.has(request.method) ? new Uint8Array(await request.arrayBuffer()) : null
+      const replay = () =>
+        new NextRequest(request.url, { method: request.method, headers: request.headers, body: body && body.byteLength > 0 ? body : null })
+      const spec = typeof price === 'function' ? await price(replay(), context) : price
+      const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
+      return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
+    })
 }
 
 /** The priced resource a withPayment route sells for this method and URL (also what /openapi.json advertises). */
-export function routeResource(request: { method: string; nextUrl: { pathname: string; search: string } }, spec: PriceSpec, publicUrl: URL, defaultRecipient: Address | null): PricedResource {
+export function routeResource(
+  request: { method: string; nextUrl: { pathname: string; search: string } },
+  spec: PriceSpec,
+  publicUrl: URL,
+  defaultRecipient: Address | null,
+): PricedResource {
   const s = typeof spec === 'string' ? { amount: spec } : spec
   const recipient = s.recipient ?? defaultRecipient
   if (!recipient) throw new Error('withPayment: no recipient — pass { recipient } or set PAYMENT_RECIPIENT')

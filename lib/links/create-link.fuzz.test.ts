@@ -41,7 +41,12 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
   })
 
   test('random patches either update the link or throw a LinkError', async () => {
-    const link = await createLink(handle.db, merchantId, { title: 'Fuzzed', price: '1', rails: ['evm'], resource: { kind: 'inline', contentType: 'text/plain', body: 'x' } })
+    const link = await createLink(handle.db, merchantId, {
+      title: 'Fuzzed',
+      price: '1',
+      rails: ['evm'],
+      resource: { kind: 'inline', contentType: 'text/plain', body: 'x' },
+    })
     await fc.assert(
       fc.asyncProperty(fc.oneof(linkInput, fc.anything()), async (patch) => {
         try {

@@ -51,8 +51,19 @@ describeEachDatabase('links', (factory) => {
   async function pay(linkId: string, amountUsd: string, status: 'succeeded' | 'refunded' = 'succeeded') {
     const id = `pay_${randomBytes(8).toString('hex')}`
     await handle.db.insert(payments).values({
-      id, settlementKey: id, linkId, merchantId: alice, resourceKey: `link:${linkId}`, protocol: 'mpp', method: 'evm',
-      amount: '0', currency: '0x0000000000000000000000000000000000000001', amountUsd, reference: `0x${id}`, status, receipt: {},
+      id,
+      settlementKey: id,
+      linkId,
+      merchantId: alice,
+      resourceKey: `link:${linkId}`,
+      protocol: 'mpp',
+      method: 'evm',
+      amount: '0',
+      currency: '0x0000000000000000000000000000000000000001',
+      amountUsd,
+      reference: `0x${id}`,
+      status,
+      receipt: {},
     })
   }
 
@@ -76,11 +87,20 @@ describeEachDatabase('links', (factory) => {
 
   test('createLink keeps every optional field it was given', async () => {
     const expiresAt = new Date(Date.now() + 86_400_000)
-    const link = await createLink(handle.db, alice, input({
-      slug: 'Full-Options', rails: ['stripe', 'evm'], recipient: bobAddress.toLowerCase(), maxPayments: 5,
-      expiresAt: expiresAt.toISOString(), active: false, accessPolicy: { kind: 'window', minutes: 30 },
-      resource: { kind: 'proxy', url: 'https://api.example.com/v1?q=1' },
-    }))
+    const link = await createLink(
+      handle.db,
+      alice,
+      input({
+        slug: 'Full-Options',
+        rails: ['stripe', 'evm'],
+        recipient: bobAddress.toLowerCase(),
+        maxPayments: 5,
+        expiresAt: expiresAt.toISOString(),
+        active: false,
+        accessPolicy: { kind: 'window', minutes: 30 },
+        resource: { kind: 'proxy', url: 'https://api.example.com/v1?q=1' },
+      }),
+    )
     assert.equal(link.slug, 'full-options')
     assert.deepEqual(link.rails, ['evm', 'stripe'])
     assert.equal(link.recipient, bobAddress)
@@ -93,35 +113,51 @@ describeEachDatabase('links', (factory) => {
 
   test('a taken custom slug is a typed 409, also when many creates race for it', async () => {
     await createLink(handle.db, alice, input({ slug: 'demo' }))
-    await assert.rejects(createLink(handle.db, bob, input({ slug: 'DEMO' })), isLinkError(SlugTakenError, (e) => {
-      assert.equal(e.status, 409)
-      assert.equal(e.code, 'slug_taken')
-    }))
+    await assert.rejects(
+      createLink(handle.db, bob, input({ slug: 'DEMO' })),
+      isLinkError(SlugTakenError, (e) => {
+        assert.equal(e.status, 409)
+        assert.equal(e.code, 'slug_taken')
+      }),
+    )
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => createLink(handle.db, alice, input({ slug: 'race-slug' }))))
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
     for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof SlugTakenError)
   })
 
   test('invalid input is a typed 400 listing the issues; an unknown merchant is not found', async () => {
-    await assert.rejects(createLink(handle.db, alice, input({ price: '1e3', rails: [] })), isLinkError(InvalidInputError, (e) => {
-      assert.equal(e.status, 400)
-      assert.deepEqual(e.issues.map((i) => i.path).sort(), ['price', 'rails'])
-    }))
+    await assert.rejects(
+      createLink(handle.db, alice, input({ price: '1e3', rails: [] })),
+      isLinkError(InvalidInputError, (e) => {
+        assert.equal(e.status, 400)
+        assert.deepEqual(e.issues.map((i) => i.path).sort(), ['price', 'rails'])
+      }),
+    )
     await assert.rejects(createLink(handle.db, alice, null), InvalidInputError)
-    await assert.rejects(createLink(handle.db, 'mer_nobody', input()), isLinkError(NotFoundError, (e) => assert.equal(e.resource, 'merchant')))
+    await assert.rejects(
+      createLink(handle.db, 'mer_nobody', input()),
+      isLinkError(NotFoundError, (e) => assert.equal(e.resource, 'merchant')),
+    )
   })
 
   test('a file resource must be the same merchant’s file; others read exactly like a missing file', async () => {
-    const own = await Files.saveFile(handle.db, alice, { name: 'report.pdf', contentType: 'application/pdf', bytes: new Uint8Array([1, 2, 3]) })
+    const own = await Files.saveFile(handle.db, alice, {
+      name: 'report.pdf',
+      contentType: 'application/pdf',
+      bytes: new Uint8Array([1, 2, 3]),
+    })
     const theirs = await Files.saveFile(handle.db, bob, { name: 'secret.pdf', contentType: 'application/pdf', bytes: new Uint8Array([4]) })
     const link = await createLink(handle.db, alice, input({ resource: { kind: 'file', fileId: own.id } }))
     assert.deepEqual(link.resource, { kind: 'file', fileId: own.id })
     const messages: string[] = []
     for (const fileId of [theirs.id, 'fil_missing']) {
-      await assert.rejects(createLink(handle.db, alice, input({ resource: { kind: 'file', fileId } })), isLinkError(NotFoundError, (e) => {
-        assert.equal(e.status, 404)
-        messages.push(e.message)
-      }))
+      await assert.rejects(
+        createLink(handle.db, alice, input({ resource: { kind: 'file', fileId } })),
+        isLinkError(NotFoundError, (e) => {
+          assert.equal(e.status, 404)
+          messages.push(e.message)
+        }),
+      )
       await assert.rejects(updateLink(handle.db, alice, link.id, { resource: { kind: 'file', fileId } }), NotFoundError)
     }
     assert.equal(messages[0], messages[1])
@@ -129,7 +165,12 @@ describeEachDatabase('links', (factory) => {
 
   test('updateLink changes only the given fields, re-validates across fields, and moves updatedAt', async () => {
     const link = await createLink(handle.db, alice, input({ maxPayments: 3, description: 'keep me' }))
-    const updated = await updateLink(handle.db, alice, link.id, { title: 'New title', price: '0.50', maxPayments: null, rails: ['evm', 'stripe'] })
+    const updated = await updateLink(handle.db, alice, link.id, {
+      title: 'New title',
+      price: '0.50',
+      maxPayments: null,
+      rails: ['evm', 'stripe'],
+    })
     assert.equal(updated.title, 'New title')
     assert.equal(updated.priceUsd, '0.5')
     assert.equal(updated.maxPayments, null)
@@ -138,7 +179,10 @@ describeEachDatabase('links', (factory) => {
     assert.equal(updated.slug, link.slug)
     assert.ok(updated.updatedAt.getTime() >= link.updatedAt.getTime())
     // The stored price is whole cents, so a sub-cent price with stripe still enabled is refused.
-    await assert.rejects(updateLink(handle.db, alice, link.id, { price: '0.001' }), isLinkError(InvalidInputError, (e) => assert.match(e.message, /whole cents/)))
+    await assert.rejects(
+      updateLink(handle.db, alice, link.id, { price: '0.001' }),
+      isLinkError(InvalidInputError, (e) => assert.match(e.message, /whole cents/)),
+    )
     assert.equal((await updateLink(handle.db, alice, link.id, { price: '0.001', rails: ['evm'] })).priceUsd, '0.001')
     assert.deepEqual(await updateLink(handle.db, alice, link.id, {}), { ...(await getLink(handle.db, alice, link.id)) })
   })
@@ -186,7 +230,10 @@ describeEachDatabase('links', (factory) => {
     await pay(paid.id, '0.000001')
     await pay(paid.id, '100', 'refunded')
     const list = await listLinks(handle.db, fresh.id)
-    assert.deepEqual(list.map((l) => l.title), ['Unpaid', 'Paid'])
+    assert.deepEqual(
+      list.map((l) => l.title),
+      ['Unpaid', 'Paid'],
+    )
     const [u, p] = list
     assert.equal(p!.paymentsCount, 3)
     assert.equal(p!.revenueUsd, '0.300001')
@@ -204,10 +251,13 @@ describeEachDatabase('links', (factory) => {
 
     const paid = await createLink(handle.db, alice, input())
     await pay(paid.id, '0.01', 'refunded')
-    await assert.rejects(deleteLink(handle.db, alice, paid.id), isLinkError(LinkHasPaymentsError, (e) => {
-      assert.equal(e.status, 409)
-      assert.equal(e.code, 'link_has_payments')
-    }))
+    await assert.rejects(
+      deleteLink(handle.db, alice, paid.id),
+      isLinkError(LinkHasPaymentsError, (e) => {
+        assert.equal(e.status, 409)
+        assert.equal(e.code, 'link_has_payments')
+      }),
+    )
     assert.equal((await getLink(handle.db, alice, paid.id)).id, paid.id)
   })
 

@@ -11,7 +11,10 @@ const StoredLinkShape = z.object({
   title: z.string().min(1).max(120),
   price: z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/),
   rails: z.array(z.enum(['evm', 'stripe'])).min(1),
-  recipient: z.string().regex(/^0x[0-9a-fA-F]{40}$/).optional(),
+  recipient: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/)
+    .optional(),
 })
 
 test('create input: any value is either a well-formed link or a ZodError, never another throw', () => {

@@ -38,7 +38,10 @@ describe('CreateLinkInputSchema', () => {
       { kind: 'proxy', url: 'http://127.0.0.1:8080/api' },
     ])
       assert.deepEqual(LinkSchema.CreateLinkInputSchema.parse({ ...valid, resource }).resource, resource)
-    assert.deepEqual(LinkSchema.CreateLinkInputSchema.parse({ ...valid, accessPolicy: { kind: 'window', minutes: 60 } }).accessPolicy, { kind: 'window', minutes: 60 })
+    assert.deepEqual(LinkSchema.CreateLinkInputSchema.parse({ ...valid, accessPolicy: { kind: 'window', minutes: 60 } }).accessPolicy, {
+      kind: 'window',
+      minutes: 60,
+    })
   })
 
   test('title: trimmed, 1..120 characters, one line of plain text', () => {
@@ -72,7 +75,10 @@ describe('CreateLinkInputSchema', () => {
   })
 
   test('recipient: an EVM address, checksum enforced when mixed case, never the zero address', () => {
-    assert.equal(LinkSchema.CreateLinkInputSchema.parse({ ...valid, recipient: recipient.toUpperCase().replace('0X', '0x') }).recipient, recipient)
+    assert.equal(
+      LinkSchema.CreateLinkInputSchema.parse({ ...valid, recipient: recipient.toUpperCase().replace('0X', '0x') }).recipient,
+      recipient,
+    )
     assert.equal(LinkSchema.CreateLinkInputSchema.parse({ ...valid, recipient: undefined }).recipient, undefined)
     assert.match(issuesOf({ ...valid, recipient: '0x1234' })[0]!, /EVM address/)
     assert.match(issuesOf({ ...valid, recipient: recipient.replace('C51812dc', 'c51812dc') })[0]!, /checksum/)
@@ -80,12 +86,20 @@ describe('CreateLinkInputSchema', () => {
   })
 
   test('resource: JSON must parse, bodies are capped, URLs are http(s) without credentials', () => {
-    assert.match(issuesOf({ ...valid, resource: { kind: 'inline', contentType: 'application/json', body: '{oops' } })[0]!, /resource\.body: .*not valid JSON/)
+    assert.match(
+      issuesOf({ ...valid, resource: { kind: 'inline', contentType: 'application/json', body: '{oops' } })[0]!,
+      /resource\.body: .*not valid JSON/,
+    )
     assert.match(issuesOf({ ...valid, resource: { kind: 'inline', contentType: 'text/html', body: '<p>' } })[0]!, /resource\.contentType/)
     assert.match(issuesOf({ ...valid, resource: { kind: 'inline', contentType: 'text/plain', body: '' } })[0]!, /empty/)
     const big = 'é'.repeat(LinkSchema.maxInlineBytes / 2 + 1)
     assert.match(issuesOf({ ...valid, resource: { kind: 'inline', contentType: 'text/plain', body: big } })[0]!, /at most 256 KB/)
-    assert.ok(LinkSchema.CreateLinkInputSchema.safeParse({ ...valid, resource: { kind: 'inline', contentType: 'text/plain', body: 'x'.repeat(LinkSchema.maxInlineBytes) } }).success)
+    assert.ok(
+      LinkSchema.CreateLinkInputSchema.safeParse({
+        ...valid,
+        resource: { kind: 'inline', contentType: 'text/plain', body: 'x'.repeat(LinkSchema.maxInlineBytes) },
+      }).success,
+    )
     for (const url of ['javascript:alert(1)', 'ftp://example.com/x', 'file:///etc/passwd', '/relative', 'data:text/plain,hi'])
       assert.match(issuesOf({ ...valid, resource: { kind: 'redirect', url } })[0]!, /resource\.url: .*http/, url)
     assert.match(issuesOf({ ...valid, resource: { kind: 'proxy', url: 'https://user:pw@example.com/' } })[0]!, /user name or password/)

@@ -14,10 +14,50 @@ export const maxWindowMinutes = 525_600
 export const slugPattern = /^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$/
 /** Words a custom slug may not take: they read like app pages and invite phishing look-alikes. */
 export const reservedSlugs: ReadonlySet<string> = new Set([
-  'about', 'account', 'admin', 'api', 'app', 'assets', 'auth', 'billing', 'checkout', 'create', 'dashboard',
-  'delete', 'docs', 'edit', 'health', 'help', 'link', 'links', 'login', 'logout', 'new', 'null', 'openapi',
-  'pay', 'payment', 'payments', 'pricing', 'privacy', 'public', 'receipt', 'receipts', 'settings', 'signin',
-  'signup', 'static', 'status', 'support', 'terms', 'tollgate', 'undefined', 'webhook', 'webhooks', 'well-known', 'www',
+  'about',
+  'account',
+  'admin',
+  'api',
+  'app',
+  'assets',
+  'auth',
+  'billing',
+  'checkout',
+  'create',
+  'dashboard',
+  'delete',
+  'docs',
+  'edit',
+  'health',
+  'help',
+  'link',
+  'links',
+  'login',
+  'logout',
+  'new',
+  'null',
+  'openapi',
+  'pay',
+  'payment',
+  'payments',
+  'pricing',
+  'privacy',
+  'public',
+  'receipt',
+  'receipts',
+  'settings',
+  'signin',
+  'signup',
+  'static',
+  'status',
+  'support',
+  'terms',
+  'tollgate',
+  'undefined',
+  'webhook',
+  'webhooks',
+  'well-known',
+  'www',
 ])
 
 // NUL cannot be stored in PostgreSQL text or jsonb; lone surrogates would be silently mangled.
@@ -95,7 +135,11 @@ const InlineResourceSchema = z
   })
   .superRefine((resource, ctx) => {
     if (utf8Length(resource.body) > maxInlineBytes)
-      ctx.addIssue({ code: 'custom', path: ['body'], message: `the inline body can be at most ${maxInlineBytes / 1024} KB; upload a file instead` })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['body'],
+        message: `the inline body can be at most ${maxInlineBytes / 1024} KB; upload a file instead`,
+      })
     else if (unstorable.test(resource.body))
       ctx.addIssue({ code: 'custom', path: ['body'], message: 'the inline body must be valid text without NUL characters' })
     else if (resource.contentType === 'application/json' && !parsesAsJson(resource.body))
@@ -113,11 +157,19 @@ export const AccessPolicySchema: z.ZodType<AccessPolicy, unknown> = z.discrimina
   z.strictObject({ kind: z.literal('once') }),
   z.strictObject({
     kind: z.literal('window'),
-    minutes: z.number().int('minutes must be a whole number').min(1).max(maxWindowMinutes, `minutes can be at most ${maxWindowMinutes} (one year)`),
+    minutes: z
+      .number()
+      .int('minutes must be a whole number')
+      .min(1)
+      .max(maxWindowMinutes, `minutes can be at most ${maxWindowMinutes} (one year)`),
   }),
 ])
 
-export const MaxPaymentsSchema = z.number().int('maxPayments must be a whole number').min(1, 'maxPayments must be at least 1').max(2_147_483_647)
+export const MaxPaymentsSchema = z
+  .number()
+  .int('maxPayments must be a whole number')
+  .min(1, 'maxPayments must be at least 1')
+  .max(2_147_483_647)
 
 const latestExpiry = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 

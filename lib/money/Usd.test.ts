@@ -41,12 +41,15 @@ describe('parseUsd', () => {
   ]
   for (const [what, input, message] of refused) {
     test(`refuses ${what} with a readable typed error`, () => {
-      assert.throws(() => Usd.parseUsd(input), (error: unknown) => {
-        assert.ok(error instanceof Usd.InvalidUsdError)
-        assert.equal(error.code, 'invalid_usd')
-        assert.match(error.message, message)
-        return true
-      })
+      assert.throws(
+        () => Usd.parseUsd(input),
+        (error: unknown) => {
+          assert.ok(error instanceof Usd.InvalidUsdError)
+          assert.equal(error.code, 'invalid_usd')
+          assert.match(error.message, message)
+          return true
+        },
+      )
     })
   }
 

@@ -71,7 +71,10 @@ export function formatUsd(baseUnits: bigint, decimals: number): string {
   const negative = baseUnits < 0n
   const digits = (negative ? -baseUnits : baseUnits).toString().padStart(decimals + 1, '0')
   const whole = digits.slice(0, digits.length - decimals)
-  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '').padEnd(2, '0')
+  const fraction = digits
+    .slice(digits.length - decimals)
+    .replace(/0+$/, '')
+    .padEnd(2, '0')
   return `${negative ? '-' : ''}$${groupThousands(whole)}.${fraction}`
 }
 

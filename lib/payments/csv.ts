@@ -11,8 +11,20 @@ const BATCH_SIZE = 500
 const createdMs = sql`date_trunc('milliseconds', ${payments.createdAt})`
 
 export const csvColumns = [
-  'id', 'created_at', 'link_id', 'link_title', 'amount_usd', 'rail', 'protocol', 'status', 'payer', 'reference',
-  'amount_base_units', 'currency', 'challenge_id', 'refunded_at',
+  'id',
+  'created_at',
+  'link_id',
+  'link_title',
+  'amount_usd',
+  'rail',
+  'protocol',
+  'status',
+  'payer',
+  'reference',
+  'amount_base_units',
+  'currency',
+  'challenge_id',
+  'refunded_at',
 ] as const
 
 /**
@@ -42,7 +54,9 @@ export function csvRow(payment: PaymentRow): string {
     payment.currency,
     payment.challengeId,
     payment.refundedAt?.toISOString() ?? null,
-  ].map(csvCell).join(',')
+  ]
+    .map(csvCell)
+    .join(',')
 }
 
 /** Every payment matching the filters, newest first, as CSV lines (header first), batch by batch. */
@@ -52,7 +66,10 @@ export async function* paymentsCsv(db: Db, merchantId: string, filters: PaymentF
   let after: { createdAt: Date; id: string } | null = null
   for (;;) {
     const cursor: SQL | undefined = after
-      ? or(sql`${createdMs} < ${after.createdAt.toISOString()}::timestamptz`, and(sql`${createdMs} = ${after.createdAt.toISOString()}::timestamptz`, lt(payments.id, after.id)))
+      ? or(
+          sql`${createdMs} < ${after.createdAt.toISOString()}::timestamptz`,
+          and(sql`${createdMs} = ${after.createdAt.toISOString()}::timestamptz`, lt(payments.id, after.id)),
+        )
       : undefined
     const rows: PaymentRow[] = await db
       .select({ ...getTableColumns(payments), linkTitle: links.title, linkSlug: links.slug })

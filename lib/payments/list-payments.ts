@@ -11,7 +11,12 @@ export type PaymentPage = { payments: PaymentRow[]; total: number; page: number;
 export const defaultPageSize = 25
 
 /** One page of a merchant's payments, newest first, with the link each one paid for. */
-export async function listPayments(db: Db, merchantId: string, filters: PaymentFilters, options: { page?: number; pageSize?: number } = {}): Promise<PaymentPage> {
+export async function listPayments(
+  db: Db,
+  merchantId: string,
+  filters: PaymentFilters,
+  options: { page?: number; pageSize?: number } = {},
+): Promise<PaymentPage> {
   const pageSize = Math.min(Math.max(options.pageSize ?? defaultPageSize, 1), 200)
   const where = paymentsWhere(merchantId, filters)
   const [{ total }] = (await db.select({ total: count() }).from(payments).where(where)) as [{ total: number }]

@@ -50,8 +50,16 @@ export async function getOverview(db: Db, merchantId: string, options: { days?: 
       .from(payments)
       .where(inWindow),
     db.select({ day, revenueUsd: revenueSum, payments: succeededCount }).from(payments).where(inWindow).groupBy(day),
-    db.select({ key: payments.method, revenueUsd: revenueSum, payments: succeededCount }).from(payments).where(inWindow).groupBy(payments.method),
-    db.select({ key: payments.protocol, revenueUsd: revenueSum, payments: succeededCount }).from(payments).where(inWindow).groupBy(payments.protocol),
+    db
+      .select({ key: payments.method, revenueUsd: revenueSum, payments: succeededCount })
+      .from(payments)
+      .where(inWindow)
+      .groupBy(payments.method),
+    db
+      .select({ key: payments.protocol, revenueUsd: revenueSum, payments: succeededCount })
+      .from(payments)
+      .where(inWindow)
+      .groupBy(payments.protocol),
     db.select({ revenueUsd: revenueSum }).from(payments).where(eq(payments.merchantId, merchantId)),
     db
       .select({ n: sql<string>`coalesce(sum(${challengeCounts.count}), 0)::text` })
@@ -71,7 +79,9 @@ export async function getOverview(db: Db, merchantId: string, options: { days?: 
     byDay.push({ day: key, revenueUsd: normalize(row?.revenueUsd ?? '0'), payments: Number(row?.payments ?? 0) })
   }
   const split = (rows: Array<{ key: string; revenueUsd: string; payments: number }>): Split[] =>
-    rows.map((row) => ({ key: row.key, payments: Number(row.payments), revenueUsd: normalize(row.revenueUsd) })).sort((a, b) => b.payments - a.payments || a.key.localeCompare(b.key))
+    rows
+      .map((row) => ({ key: row.key, payments: Number(row.payments), revenueUsd: normalize(row.revenueUsd) }))
+      .sort((a, b) => b.payments - a.payments || a.key.localeCompare(b.key))
 
   return {
     days,

@@ -45,14 +45,20 @@ describeEachDatabase('Dashboard payments', (factory) => {
 
     const all = await listPayments(handle.db, a.id, {})
     assert.equal(all.total, 4)
-    assert.deepEqual(all.payments.map((p) => p.createdAt.toISOString()), [day(3), day(2), day(1), day(0)].map((d) => d.toISOString()))
+    assert.deepEqual(
+      all.payments.map((p) => p.createdAt.toISOString()),
+      [day(3), day(2), day(1), day(0)].map((d) => d.toISOString()),
+    )
     assert.equal(all.payments[0]!.linkTitle, 'A two')
     assert.equal((await listPayments(handle.db, a.id, { linkId: la.id })).total, 2)
     assert.equal((await listPayments(handle.db, a.id, { rail: 'stripe' })).total, 2)
     assert.equal((await listPayments(handle.db, a.id, { protocol: 'x402' })).total, 1)
     assert.equal((await listPayments(handle.db, a.id, { status: 'refunded' })).total, 1)
     const range = await listPayments(handle.db, a.id, { from: '2030-01-16', to: '2030-01-17' })
-    assert.deepEqual(range.payments.map((p) => p.createdAt.toISOString()), [day(2), day(1)].map((d) => d.toISOString()))
+    assert.deepEqual(
+      range.payments.map((p) => p.createdAt.toISOString()),
+      [day(2), day(1)].map((d) => d.toISOString()),
+    )
     assert.equal((await listPayments(handle.db, a.id, { linkId: lb.id })).total, 0, "another merchant's link filters to nothing")
     assert.equal((await listPayments(handle.db, b.id, {})).total, 1)
   })
@@ -89,7 +95,10 @@ describeEachDatabase('Dashboard payments', (factory) => {
     let text = ''
     for await (const chunk of paymentsCsv(handle.db, m.id, parseFilters(new URLSearchParams('rail=evm')))) text += chunk
     const lines = text.trimEnd().split('\r\n')
-    assert.equal(lines[0], 'id,created_at,link_id,link_title,amount_usd,rail,protocol,status,payer,reference,amount_base_units,currency,challenge_id,refunded_at')
+    assert.equal(
+      lines[0],
+      'id,created_at,link_id,link_title,amount_usd,rail,protocol,status,payer,reference,amount_base_units,currency,challenge_id,refunded_at',
+    )
     assert.equal(lines.length, 1204)
     assert.equal(new Set(lines.slice(1).map((l) => l.split(',')[0])).size, 1203, 'keyset pages neither skip nor repeat rows')
     assert.ok(lines.slice(1).every((l) => l.split(',')[3] === "'=cmd|calc"))
@@ -116,8 +125,14 @@ describeEachDatabase('Dashboard payments', (factory) => {
     assert.equal(overview.conversion, 4 / 8)
     assert.equal(overview.byDay.length, 30)
     assert.deepEqual(overview.byDay.at(-1), { day: today, revenueUsd: '0.5', payments: 2 })
-    assert.deepEqual(overview.byRail, [{ key: 'evm', payments: 2, revenueUsd: '0.5' }, { key: 'stripe', payments: 1, revenueUsd: '0.25' }])
-    assert.deepEqual(overview.byProtocol, [{ key: 'mpp', payments: 2, revenueUsd: '0.5' }, { key: 'x402', payments: 1, revenueUsd: '0.25' }])
+    assert.deepEqual(overview.byRail, [
+      { key: 'evm', payments: 2, revenueUsd: '0.5' },
+      { key: 'stripe', payments: 1, revenueUsd: '0.25' },
+    ])
+    assert.deepEqual(overview.byProtocol, [
+      { key: 'mpp', payments: 2, revenueUsd: '0.5' },
+      { key: 'x402', payments: 1, revenueUsd: '0.25' },
+    ])
     const empty = await getOverview(handle.db, (await makeMerchant(handle.db)).id)
     assert.equal(empty.revenueUsd, '0')
     assert.equal(empty.conversion, null)
@@ -135,7 +150,10 @@ describeEachDatabase('Dashboard payments', (factory) => {
     await assert.rejects(refundPayment(handle.db, (await makeMerchant(handle.db)).id, card.id, stripe), PaymentNotFoundError)
     await assert.rejects(refundPayment(handle.db, m.id, chain.id, stripe), NotRefundableError)
     await assert.rejects(refundPayment(handle.db, m.id, card.id, null), RefundsUnavailableError)
-    await assert.rejects(refundPayment(handle.db, m.id, card.id, { refund: async () => Promise.reject(new Error('stripe down')) }), RefundFailedError)
+    await assert.rejects(
+      refundPayment(handle.db, m.id, card.id, { refund: async () => Promise.reject(new Error('stripe down')) }),
+      RefundFailedError,
+    )
     assert.equal((await StorePayments.getById(handle.db, card.id))?.status, 'succeeded', 'a failed refund changes nothing')
 
     const result = await refundPayment(handle.db, m.id, card.id, stripe)
@@ -143,8 +161,14 @@ describeEachDatabase('Dashboard payments', (factory) => {
     assert.ok(result.refundedAt)
     assert.deepEqual(refunded, [card.reference])
     await assert.rejects(refundPayment(handle.db, m.id, card.id, stripe), NotRefundableError)
-    const events = await handle.db.select().from(webhookEvents).where(sql`${webhookEvents.paymentId} = ${card.id}`)
-    assert.deepEqual(events.map((e) => e.type), ['payment.refunded'])
+    const events = await handle.db
+      .select()
+      .from(webhookEvents)
+      .where(sql`${webhookEvents.paymentId} = ${card.id}`)
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['payment.refunded'],
+    )
     assert.equal(JSON.parse(events[0]!.payload).data.payment.status, 'refunded')
   })
 })

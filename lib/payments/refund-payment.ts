@@ -15,7 +15,10 @@ export type CardRefunder = { refund(paymentIntentId: string): Promise<unknown> }
  */
 export async function refundPayment(db: Db, merchantId: string, paymentId: string, stripe: CardRefunder | null): Promise<PaymentRow> {
   const payment = await getPayment(db, merchantId, paymentId)
-  if (payment.method !== 'stripe') throw new NotRefundableError('only card payments can be refunded here; on-chain payments are final (send the funds back from your wallet)')
+  if (payment.method !== 'stripe')
+    throw new NotRefundableError(
+      'only card payments can be refunded here; on-chain payments are final (send the funds back from your wallet)',
+    )
   if (payment.status === 'refunded') throw new NotRefundableError('this payment was already refunded')
   if (!stripe) throw new RefundsUnavailableError()
   try {

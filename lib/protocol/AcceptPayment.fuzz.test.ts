@@ -27,7 +27,31 @@ function check(value: string): void {
 }
 
 const fragment = fc.oneof(
-  fc.constantFrom('evm', 'stripe', 'tempo', '*', '/', ',', ', ', ';', ' ; ', 'q=', 'Q=', 'charge', 'session', '0', '1', '0.5', '1.000', '0.1234', '=', '"', '"a,b"', '\t', 'x=y'),
+  fc.constantFrom(
+    'evm',
+    'stripe',
+    'tempo',
+    '*',
+    '/',
+    ',',
+    ', ',
+    ';',
+    ' ; ',
+    'q=',
+    'Q=',
+    'charge',
+    'session',
+    '0',
+    '1',
+    '0.5',
+    '1.000',
+    '0.1234',
+    '=',
+    '"',
+    '"a,b"',
+    '\t',
+    'x=y',
+  ),
   fc.string({ unit: 'binary', maxLength: 3 }),
 )
 
@@ -36,11 +60,23 @@ test('arbitrary text', () => {
 })
 
 test('text assembled from Accept-Payment tokens', () => {
-  fc.assert(fc.property(fc.array(fragment, { maxLength: 25 }).map((parts) => parts.join('')), check), { numRuns })
+  fc.assert(
+    fc.property(
+      fc.array(fragment, { maxLength: 25 }).map((parts) => parts.join('')),
+      check,
+    ),
+    { numRuns },
+  )
 })
 
 test('well-formed ranges: ranking is by q, then server order; q=0 offers never appear', () => {
-  const range = fc.record({ method: fc.constantFrom('evm', 'stripe', 'tempo', 'solana', '*'), intent: fc.constantFrom('charge', 'session', '*'), q: fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000) }).map((r) => ({ ...r }))
+  const range = fc
+    .record({
+      method: fc.constantFrom('evm', 'stripe', 'tempo', 'solana', '*'),
+      intent: fc.constantFrom('charge', 'session', '*'),
+      q: fc.integer({ min: 0, max: 1000 }).map((n) => n / 1000),
+    })
+    .map((r) => ({ ...r }))
   fc.assert(
     fc.property(fc.array(range, { maxLength: 6 }), (ranges) => {
       const header = AcceptPayment.serialize(ranges)

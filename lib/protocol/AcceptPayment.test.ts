@@ -77,12 +77,13 @@ describe('AcceptPayment.parse', () => {
 
 describe('AcceptPayment.select: the spec examples', () => {
   test('ranked by q: tempo challenges, then stripe/charge, then solana/charge', () => {
-    assert.deepEqual(select(['solana/charge', 'stripe/charge', 'tempo/session', 'tempo/charge'], 'tempo/charge, tempo/session, stripe/charge;q=0.5, solana/charge;q=0.3'), [
-      'tempo/session',
-      'tempo/charge',
-      'stripe/charge',
-      'solana/charge',
-    ])
+    assert.deepEqual(
+      select(
+        ['solana/charge', 'stripe/charge', 'tempo/session', 'tempo/charge'],
+        'tempo/charge, tempo/session, stripe/charge;q=0.5, solana/charge;q=0.3',
+      ),
+      ['tempo/session', 'tempo/charge', 'stripe/charge', 'solana/charge'],
+    )
   })
 
   test('equal q (omitted) keeps the server order', () => {
@@ -91,20 +92,20 @@ describe('AcceptPayment.select: the spec examples', () => {
   })
 
   test('wildcards: any tempo, then any solana, then stripe/charge', () => {
-    assert.deepEqual(select(['stripe/charge', 'solana/charge', 'tempo/session', 'tempo/charge'], 'tempo/*, solana/*;q=0.6, stripe/charge;q=0.2'), [
-      'tempo/session',
-      'tempo/charge',
-      'solana/charge',
-      'stripe/charge',
-    ])
+    assert.deepEqual(
+      select(['stripe/charge', 'solana/charge', 'tempo/session', 'tempo/charge'], 'tempo/*, solana/*;q=0.6, stripe/charge;q=0.2'),
+      ['tempo/session', 'tempo/charge', 'solana/charge', 'stripe/charge'],
+    )
   })
 
   test('q=0 omits tempo/session from the ranked set', () => {
-    assert.deepEqual(select(['tempo/charge', 'tempo/session', 'solana/charge', 'stripe/charge'], 'tempo/charge, tempo/session;q=0, solana/charge;q=0.8, stripe/charge;q=0.4'), [
-      'tempo/charge',
-      'solana/charge',
-      'stripe/charge',
-    ])
+    assert.deepEqual(
+      select(
+        ['tempo/charge', 'tempo/session', 'solana/charge', 'stripe/charge'],
+        'tempo/charge, tempo/session;q=0, solana/charge;q=0.8, stripe/charge;q=0.4',
+      ),
+      ['tempo/charge', 'solana/charge', 'stripe/charge'],
+    )
   })
 })
 

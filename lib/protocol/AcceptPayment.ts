@@ -92,7 +92,9 @@ export function parse(value: string): Range[] {
 
 /** Formats ranges back into a header value (q omitted when 1). */
 export function serialize(ranges: readonly Range[]): string {
-  return ranges.map(({ method, intent, q }) => (q === 1 ? `${method}/${intent}` : `${method}/${intent};q=${Number(q.toFixed(3))}`)).join(', ')
+  return ranges
+    .map(({ method, intent, q }) => (q === 1 ? `${method}/${intent}` : `${method}/${intent};q=${Number(q.toFixed(3))}`))
+    .join(', ')
 }
 
 /**

@@ -30,10 +30,17 @@ test('decode: returns bytes or throws InvalidBase64UrlError; success is canonica
 
 test('decodeString and decodeJson: value or InvalidBase64UrlError', () => {
   fc.assert(
-    fc.property(fc.oneof(anyText, fc.string({ unit: 'binary', maxLength: 40 }).map((s) => Base64Url.encode(s)), fc.uint8Array({ maxLength: 40 }).map((b) => Base64Url.encode(b))), (text) => {
-      returnsOrThrows(() => Base64Url.decodeString(text), Base64Url.InvalidBase64UrlError)
-      returnsOrThrows(() => Base64Url.decodeJson(text), Base64Url.InvalidBase64UrlError)
-    }),
+    fc.property(
+      fc.oneof(
+        anyText,
+        fc.string({ unit: 'binary', maxLength: 40 }).map((s) => Base64Url.encode(s)),
+        fc.uint8Array({ maxLength: 40 }).map((b) => Base64Url.encode(b)),
+      ),
+      (text) => {
+        returnsOrThrows(() => Base64Url.decodeString(text), Base64Url.InvalidBase64UrlError)
+        returnsOrThrows(() => Base64Url.decodeJson(text), Base64Url.InvalidBase64UrlError)
+      },
+    ),
     { numRuns },
   )
 })

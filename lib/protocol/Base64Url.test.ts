@@ -6,7 +6,15 @@ const bytes = (...values: number[]) => new Uint8Array(values)
 
 describe('Base64Url.encode', () => {
   test('RFC 4648 §10 vectors, URL alphabet, no padding', () => {
-    const vectors: Array<[string, string]> = [['', ''], ['f', 'Zg'], ['fo', 'Zm8'], ['foo', 'Zm9v'], ['foob', 'Zm9vYg'], ['fooba', 'Zm9vYmE'], ['foobar', 'Zm9vYmFy']]
+    const vectors: Array<[string, string]> = [
+      ['', ''],
+      ['f', 'Zg'],
+      ['fo', 'Zm8'],
+      ['foo', 'Zm9v'],
+      ['foob', 'Zm9vYg'],
+      ['fooba', 'Zm9vYmE'],
+      ['foobar', 'Zm9vYmFy'],
+    ]
     for (const [text, encoded] of vectors) assert.equal(Base64Url.encode(text), encoded)
   })
 
@@ -43,11 +51,13 @@ describe('Base64Url.decode', () => {
   })
 
   test('rejects characters outside the URL-safe alphabet', () => {
-    for (const bad of ['Zm9v+g', 'Zm9v/g', 'Zm 9v', 'Zm9v\n', 'Zm9%', 'Zé', 'Z\u0000']) assert.throws(() => Base64Url.decode(bad), Base64Url.InvalidBase64UrlError, bad)
+    for (const bad of ['Zm9v+g', 'Zm9v/g', 'Zm 9v', 'Zm9v\n', 'Zm9%', 'Zé', 'Z\u0000'])
+      assert.throws(() => Base64Url.decode(bad), Base64Url.InvalidBase64UrlError, bad)
   })
 
   test('rejects wrong padding and impossible lengths', () => {
-    for (const bad of ['Zg=', 'Zg===', 'Zm8==', '=', 'Z', 'Zm9vY', 'Zg==Zg', 'Z=g=']) assert.throws(() => Base64Url.decode(bad), Base64Url.InvalidBase64UrlError, bad)
+    for (const bad of ['Zg=', 'Zg===', 'Zm8==', '=', 'Z', 'Zm9vY', 'Zg==Zg', 'Z=g='])
+      assert.throws(() => Base64Url.decode(bad), Base64Url.InvalidBase64UrlError, bad)
   })
 
   test('rejects non-canonical trailing bits', () => {
@@ -70,6 +80,9 @@ describe('Base64Url.decodeString / decodeJson', () => {
 
   test('decodes JSON and rejects non-JSON', () => {
     assert.deepEqual(Base64Url.decodeJson(Base64Url.encode('{"a":[1,"x"]}')), { a: [1, 'x'] })
-    assert.throws(() => Base64Url.decodeJson(Base64Url.encode('{a:1}')), (e: unknown) => e instanceof Base64Url.InvalidBase64UrlError && /not JSON/.test(e.message))
+    assert.throws(
+      () => Base64Url.decodeJson(Base64Url.encode('{a:1}')),
+      (e: unknown) => e instanceof Base64Url.InvalidBase64UrlError && /not JSON/.test(e.message),
+    )
   })
 })

@@ -46,15 +46,27 @@ describe('Binding.computeId', () => {
     const request = { amount: '1000000' }
     const fields = { realm: 'api.example.com', method: 'tempo', intent: 'charge', request }
     assert.equal(Binding.computeId('test-vector-secret', fields), 'X6v1eo7fJ76gAxqY0xN9Jd__4lUyDDYmriryOM-5FO4')
-    assert.equal(Binding.computeId('test-vector-secret-minimum-32-byte-secret', { ...fields, opaque: { trace: '123' } }), '5kAjSWiLlrX5yinRSJ9gZPiGWd_AC3WG_jAOcBnH6iY')
+    assert.equal(
+      Binding.computeId('test-vector-secret-minimum-32-byte-secret', { ...fields, opaque: { trace: '123' } }),
+      '5kAjSWiLlrX5yinRSJ9gZPiGWd_AC3WG_jAOcBnH6iY',
+    )
   })
 
   test('header slot sits immediately before opaque (mpp-specs #362, mppx, mpp-rs)', () => {
-    const fields = { realm: 'api.example.com', method: 'tempo', intent: 'charge', request: { amount: '1000000' }, header: 'Payment-Authorization' }
+    const fields = {
+      realm: 'api.example.com',
+      method: 'tempo',
+      intent: 'charge',
+      request: { amount: '1000000' },
+      header: 'Payment-Authorization',
+    }
     assert.equal(Binding.input(fields), 'api.example.com|tempo|charge|eyJhbW91bnQiOiIxMDAwMDAwIn0|||Payment-Authorization|')
     assert.equal(Binding.computeId('test-vector-secret', fields), 'S91xi-OFGZPMs-j7GsX0FDpIkmCcZT1P9XyV58WNy_U')
     const withOpaque = { ...fields, opaque: { pi: 'pi_123' } }
-    assert.equal(Binding.input(withOpaque), 'api.example.com|tempo|charge|eyJhbW91bnQiOiIxMDAwMDAwIn0|||Payment-Authorization|eyJwaSI6InBpXzEyMyJ9')
+    assert.equal(
+      Binding.input(withOpaque),
+      'api.example.com|tempo|charge|eyJhbW91bnQiOiIxMDAwMDAwIn0|||Payment-Authorization|eyJwaSI6InBpXzEyMyJ9',
+    )
     assert.equal(Binding.computeId('test-vector-secret', withOpaque), 'CJ4X1O4aTDmS59hfdhnhBtxIQjWDOf0bcrhsswwMOW8')
   })
 
@@ -70,7 +82,15 @@ describe('Binding.computeId', () => {
 
 describe('Binding.verify', () => {
   const secret = 'current-secret'
-  const challenge = Challenge.create({ secret, realm: 'api.example.com', method: 'evm', intent: 'charge', request: { amount: '1000' }, expires: '2030-01-01T00:00:00Z', opaque: { resource: 'r1' } })
+  const challenge = Challenge.create({
+    secret,
+    realm: 'api.example.com',
+    method: 'evm',
+    intent: 'charge',
+    request: { amount: '1000' },
+    expires: '2030-01-01T00:00:00Z',
+    opaque: { resource: 'r1' },
+  })
 
   test('accepts the issuing secret, also as a previous secret during rotation', () => {
     assert.equal(Binding.verify(challenge, [secret]), true)

@@ -27,7 +27,13 @@ const signedChallenge = `Payment id="zL4xCvBnM6kJhGfD8sAaWe",
     expires="2025-01-15T12:05:00Z",
     request="eyJhbW91bnQiOiI1MDAwIiwiYXNzZXQiOiJVU0QiLCJyZWNpcGllbnQiOiIweDc0MmQzNUNjNjYzNEMwNTMyOTI1YTNiODQ0QmM5ZTc1OTVmOGZFMDAiLCJub25jZSI6IjB4MTIzNDU2Nzg5MCJ9"`
 
-const base = { secret: 'test-secret', realm: 'api.example.com', method: 'evm', intent: 'charge', request: { amount: '1000', currency: '0x20c0', recipient: '0x742d' } }
+const base = {
+  secret: 'test-secret',
+  realm: 'api.example.com',
+  method: 'evm',
+  intent: 'charge',
+  request: { amount: '1000', currency: '0x20c0', recipient: '0x742d' },
+}
 
 describe('Challenge.deserialize: the spec examples', () => {
   test('§Example Challenge decodes to its parameters', () => {
@@ -44,11 +50,20 @@ describe('Challenge.deserialize: the spec examples', () => {
   })
 
   test('One-Time Charge and Signed Authorization challenges decode', () => {
-    assert.deepEqual(Challenge.deserialize(unfold(oneTimeChargeChallenge)).request, { amount: '1000', currency: 'USD', invoice: 'inv_12345' })
+    assert.deepEqual(Challenge.deserialize(unfold(oneTimeChargeChallenge)).request, {
+      amount: '1000',
+      currency: 'USD',
+      invoice: 'inv_12345',
+    })
     const signed = Challenge.deserialize(unfold(signedChallenge))
     assert.equal(signed.method, 'signed')
     // The spec prints a methodDetails.nonce request, but the encoded text carries asset/nonce at top level.
-    assert.deepEqual(signed.request, { amount: '5000', asset: 'USD', recipient: '0x742d35Cc6634C0532925a3b844Bc9e7595f8fE00', nonce: '0x1234567890' })
+    assert.deepEqual(signed.request, {
+      amount: '5000',
+      asset: 'USD',
+      recipient: '0x742d35Cc6634C0532925a3b844Bc9e7595f8fE00',
+      nonce: '0x1234567890',
+    })
   })
 
   test('Multiple Payment Options and Accept-Payment examples: several WWW-Authenticate lines joined by ", "', () => {
@@ -75,7 +90,8 @@ describe('Challenge.deserialize: the spec examples', () => {
   })
 
   test('§Request Body Digest Binding example digest is accepted', () => {
-    const value = 'Payment id="abc", realm="api.example.com", method="example", intent="charge", digest="sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", expires="2025-01-15T12:05:00Z", request="e30"'
+    const value =
+      'Payment id="abc", realm="api.example.com", method="example", intent="charge", digest="sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", expires="2025-01-15T12:05:00Z", request="e30"'
     assert.equal(Challenge.deserialize(value).digest, 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:')
   })
 })
@@ -87,7 +103,7 @@ describe('Challenge.create / serialize / deserialize', () => {
       expires: new Date('2030-01-01T00:00:00Z'),
       description: 'Café “quoted” \\ "x", with, commas',
       digest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
-      opaque: { resource: 'link_1', 'é': 'ü' },
+      opaque: { resource: 'link_1', é: 'ü' },
       header: 'Payment-Authorization',
     })
     assert.equal(challenge.expires, '2030-01-01T00:00:00.000Z')
@@ -138,19 +154,36 @@ describe('Challenge.create / serialize / deserialize', () => {
       { opaque: { n: 1 } as unknown as Record<string, string> },
       { header: 'X-Pay' },
     ]
-    for (const fields of bad) assert.throws(() => Challenge.create({ ...base, ...fields }), Challenge.InvalidChallengeFieldsError, JSON.stringify(fields))
+    for (const fields of bad)
+      assert.throws(() => Challenge.create({ ...base, ...fields }), Challenge.InvalidChallengeFieldsError, JSON.stringify(fields))
   })
 
   test('serialize validates hand-built challenges too', () => {
-    assert.throws(() => Challenge.serialize({ id: '', realm: 'r', method: 'evm', intent: 'charge', request: {} }), Challenge.InvalidChallengeFieldsError)
-    assert.throws(() => Challenge.serialize({ id: 'x', realm: 'r', method: 'evm', intent: 'charge', request: {}, description: '\ud800' }), Challenge.InvalidChallengeFieldsError)
+    assert.throws(
+      () => Challenge.serialize({ id: '', realm: 'r', method: 'evm', intent: 'charge', request: {} }),
+      Challenge.InvalidChallengeFieldsError,
+    )
+    assert.throws(
+      () => Challenge.serialize({ id: 'x', realm: 'r', method: 'evm', intent: 'charge', request: {}, description: '\ud800' }),
+      Challenge.InvalidChallengeFieldsError,
+    )
   })
 
   test('the id depends on every bound field but not on description', () => {
     const id = Challenge.create(base).id
     assert.equal(Challenge.create(base).id, id, 'deterministic')
     assert.equal(Challenge.create({ ...base, description: 'x' }).id, id)
-    for (const change of [{ realm: 'other' }, { method: 'stripe' }, { intent: 'session' }, { request: { amount: '1001' } }, { expires: '2030-01-01T00:00:00Z' }, { digest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' }, { opaque: {} }, { header: 'Payment-Authorization' }, { secret: 'other' }])
+    for (const change of [
+      { realm: 'other' },
+      { method: 'stripe' },
+      { intent: 'session' },
+      { request: { amount: '1001' } },
+      { expires: '2030-01-01T00:00:00Z' },
+      { digest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' },
+      { opaque: {} },
+      { header: 'Payment-Authorization' },
+      { secret: 'other' },
+    ])
       assert.notEqual(Challenge.create({ ...base, ...change }).id, id, JSON.stringify(change))
   })
 })
@@ -183,7 +216,8 @@ describe('Challenge.deserializeList: RFC 9110 challenge lists', () => {
   })
 
   test('obs-text is UTF-8 when it decodes as UTF-8, else ISO-8859-1', () => {
-    const value = (description: string) => `Payment id="a", realm="r", method="evm", intent="charge", request="e30", description="${description}"`
+    const value = (description: string) =>
+      `Payment id="a", realm="r", method="evm", intent="charge", request="e30", description="${description}"`
     assert.equal(Challenge.deserialize(value('Caf\u00c3\u00a9')).description, 'Caf\u00e9')
     assert.equal(Challenge.deserialize(value('Caf\u00e9')).description, 'Caf\u00e9')
     assert.equal(Challenge.deserialize(value('\u00ff\u00fe')).description, '\u00ff\u00fe')

@@ -55,7 +55,10 @@ export function create(parameters: CreateParameters): Challenge {
   const { secret, expires, description, header, ...rest } = parameters
   const fields: Challenge = { id: '-', ...rest }
   if (expires !== undefined) fields.expires = expires instanceof Date ? toDateTime(expires) : expires
-  if (description !== undefined) fields.description = String(description).replace(/[\u0000-\u001F\u007F]+/g, ' ').replace(loneSurrogates, '\uFFFD')
+  if (description !== undefined)
+    fields.description = String(description)
+      .replace(/[\u0000-\u001F\u007F]+/g, ' ')
+      .replace(loneSurrogates, '\uFFFD')
   const credentialHeader = normalizeHeader(header)
   if (credentialHeader !== undefined) fields.header = credentialHeader
   const challenge = from(fields)

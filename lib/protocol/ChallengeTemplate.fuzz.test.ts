@@ -21,7 +21,10 @@ const constant = fc.record(
 
 const fresh = fc.record(
   {
-    expires: fc.oneof(fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.constantFrom('2030-01-15T12:05:00Z', '2030-01-15T12:05:00.5+01:30')),
+    expires: fc.oneof(
+      fc.date({ min: new Date(0), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+      fc.constantFrom('2030-01-15T12:05:00Z', '2030-01-15T12:05:00.5+01:30'),
+    ),
     digest: fc.constantFrom('sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:', 'sha-512=:YQ==:, sha-256=:YQ==:'),
     opaque: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 20 })),
   },

@@ -5,7 +5,12 @@ import * as Challenge from './Challenge'
 import * as ChallengeTemplate from './ChallengeTemplate'
 
 const secret = 'template-test-binding-secret-of-32-bytes'
-const request = { amount: '10000', currency: '0x5FbDB2315678afecb367f032d93F642f64180aa3', recipient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', methodDetails: { chainId: 31337, decimals: 6 } }
+const request = {
+  amount: '10000',
+  currency: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  recipient: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266',
+  methodDetails: { chainId: 31337, decimals: 6 },
+}
 const constant = { secret, realm: 'pay.example.com', method: 'evm', intent: 'charge', request, description: 'Demo: a JSON fortune' }
 
 describe('ChallengeTemplate.issue', () => {
@@ -22,7 +27,11 @@ describe('ChallengeTemplate.issue', () => {
 
   test('with a digest, the Payment-Authorization header, non-ASCII and control characters in the description', () => {
     const fields = { ...constant, realm: 'caf\u00e9.example', description: 'Caf\u00e9 "quoted"\nline', header: 'payment-authorization' }
-    const fresh = { expires: '2030-01-15T12:05:00+02:00', digest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:', opaque: { resource: 'route:POST /api/x' } }
+    const fresh = {
+      expires: '2030-01-15T12:05:00+02:00',
+      digest: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
+      opaque: { resource: 'route:POST /api/x' },
+    }
     const issued = ChallengeTemplate.issue(ChallengeTemplate.from(fields), fresh)
     const created = Challenge.create({ ...fields, ...fresh })
     assert.deepEqual(issued.challenge, created)
@@ -31,7 +40,10 @@ describe('ChallengeTemplate.issue', () => {
   })
 
   test('without any fresh field', () => {
-    const issued = ChallengeTemplate.issue(ChallengeTemplate.from({ secret, realm: 'r', method: 'stripe', intent: 'charge', request: { amount: '50', currency: 'usd' } }), {})
+    const issued = ChallengeTemplate.issue(
+      ChallengeTemplate.from({ secret, realm: 'r', method: 'stripe', intent: 'charge', request: { amount: '50', currency: 'usd' } }),
+      {},
+    )
     const created = Challenge.create({ secret, realm: 'r', method: 'stripe', intent: 'charge', request: { amount: '50', currency: 'usd' } })
     assert.deepEqual(issued.challenge, created)
     assert.equal(issued.header, Challenge.serialize(created))
@@ -55,7 +67,10 @@ describe('ChallengeTemplate.issue', () => {
     assert.throws(() => ChallengeTemplate.issue(template, { expires: 'tomorrow' }), Challenge.InvalidChallengeFieldsError)
     assert.throws(() => ChallengeTemplate.issue(template, { expires: new Date(Number.NaN) }), Challenge.InvalidChallengeFieldsError)
     assert.throws(() => ChallengeTemplate.issue(template, { digest: 'sha-256=abc' }), Challenge.InvalidChallengeFieldsError)
-    assert.throws(() => ChallengeTemplate.issue(template, { opaque: { n: 1 } as unknown as Record<string, string> }), Challenge.InvalidChallengeFieldsError)
+    assert.throws(
+      () => ChallengeTemplate.issue(template, { opaque: { n: 1 } as unknown as Record<string, string> }),
+      Challenge.InvalidChallengeFieldsError,
+    )
     assert.throws(() => ChallengeTemplate.issue(template, { opaque: { n: '\ud800' } }), Challenge.InvalidChallengeFieldsError)
   })
 })

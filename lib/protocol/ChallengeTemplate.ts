@@ -58,16 +58,25 @@ export function from(parameters: FromParameters): ChallengeTemplate {
   let tail = ''
   if (fields.header !== undefined) tail += `, ${formatParam('header', fields.header)}`
   if (fields.description !== undefined) tail += `, ${formatParam('description', toByteString(fields.description))}`
-  return { fields, bind: prefixedHmacSha256(key, encoder.encode(`${fields.realm}|${fields.method}|${fields.intent}|${request}|`)), head, tail }
+  return {
+    fields,
+    bind: prefixedHmacSha256(key, encoder.encode(`${fields.realm}|${fields.method}|${fields.intent}|${request}|`)),
+    head,
+    tail,
+  }
 }
 
 /** A fresh challenge and its `WWW-Authenticate` value. Throws Challenge.InvalidChallengeFieldsError for invalid fresh fields. */
 export function issue(template: ChallengeTemplate, fresh: Fresh): Issued {
   const expires = fresh.expires instanceof Date ? dateTime(fresh.expires) : fresh.expires
   // toISOString of a Date in years 0-9999 is always an RFC 3339 date-time; other years or strings are checked.
-  if (expires !== undefined && (typeof expires !== 'string' || ((expires.length !== 24 || !(fresh.expires instanceof Date)) && !isDateTime(expires))))
+  if (
+    expires !== undefined &&
+    (typeof expires !== 'string' || ((expires.length !== 24 || !(fresh.expires instanceof Date)) && !isDateTime(expires)))
+  )
     throw new Challenge.InvalidChallengeFieldsError('expires must be an RFC 3339 date-time')
-  if (fresh.digest !== undefined && !isDigest(fresh.digest)) throw new Challenge.InvalidChallengeFieldsError('digest must be an RFC 9530 digest')
+  if (fresh.digest !== undefined && !isDigest(fresh.digest))
+    throw new Challenge.InvalidChallengeFieldsError('digest must be an RFC 9530 digest')
   let opaque: string | undefined
   if (fresh.opaque !== undefined) {
     if (!EncodedJson.isStringMap(fresh.opaque)) throw new Challenge.InvalidChallengeFieldsError('opaque must be a JSON object of strings')

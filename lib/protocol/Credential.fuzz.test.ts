@@ -20,28 +20,63 @@ function check(value: string): void {
   assert.deepEqual(Credential.deserialize(Credential.serialize(credential)), credential)
 }
 
-const challenge = Challenge.create({ secret: 'fuzz', realm: 'api.example.com', method: 'evm', intent: 'charge', request: { amount: '1000' }, expires: '2030-01-01T00:00:00Z', opaque: { resource: 'r' } })
+const challenge = Challenge.create({
+  secret: 'fuzz',
+  realm: 'api.example.com',
+  method: 'evm',
+  intent: 'charge',
+  request: { amount: '1000' },
+  expires: '2030-01-01T00:00:00Z',
+  opaque: { resource: 'r' },
+})
 const valid = Credential.serialize({ challenge, payload: { signature: '0x1' }, source: 'did:x' })
 const validToken = valid.slice('Payment '.length)
 const validWire = Base64Url.decodeJson(validToken) as { challenge: Record<string, unknown>; payload: unknown; source?: unknown }
 
-const scalar = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined))
+const scalar = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+)
 const base64urlOf = (text: string) => Base64Url.encode(text)
 const encodedJson = (value: unknown) => `Payment ${base64urlOf(JSON.stringify(value) ?? 'null')}`
 
 test('arbitrary text', () => {
-  fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ maxLength: 80 }).map((s) => `Payment ${s}`)), check), { numRuns })
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 80 }),
+        fc.string({ maxLength: 80 }).map((s) => `Payment ${s}`),
+      ),
+      check,
+    ),
+    { numRuns },
+  )
 })
 
 test('Payment + base64url of arbitrary text and JSON', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }).map((s) => `Payment ${base64urlOf(s)}`), fc.jsonValue().map(encodedJson), fc.uint8Array({ maxLength: 60 }).map((b) => `Payment ${Base64Url.encode(b)}`)), check),
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 80 }).map((s) => `Payment ${base64urlOf(s)}`),
+        fc.jsonValue().map(encodedJson),
+        fc.uint8Array({ maxLength: 60 }).map((b) => `Payment ${Base64Url.encode(b)}`),
+      ),
+      check,
+    ),
     { numRuns },
   )
 })
 
 test('the credential shape with arbitrary member values', () => {
-  const request = fc.oneof(scalar, fc.jsonValue().map((v) => base64urlOf(JSON.stringify(v) ?? '')), fc.constant(validWire.challenge.request))
+  const request = fc.oneof(
+    scalar,
+    fc.jsonValue().map((v) => base64urlOf(JSON.stringify(v) ?? '')),
+    fc.constant(validWire.challenge.request),
+  )
   const echo = fc.record(
     {
       id: fc.oneof(scalar, fc.constant(challenge.id)),
@@ -57,24 +92,45 @@ test('the credential shape with arbitrary member values', () => {
     },
     { requiredKeys: [] },
   )
-  fc.assert(fc.property(fc.record({ challenge: fc.oneof(echo, scalar), payload: fc.oneof(scalar, fc.jsonValue(), fc.constant({ a: 1 })), source: scalar }, { requiredKeys: [] }).map(encodedJson), check), { numRuns })
+  fc.assert(
+    fc.property(
+      fc
+        .record(
+          { challenge: fc.oneof(echo, scalar), payload: fc.oneof(scalar, fc.jsonValue(), fc.constant({ a: 1 })), source: scalar },
+          { requiredKeys: [] },
+        )
+        .map(encodedJson),
+      check,
+    ),
+    { numRuns },
+  )
 })
 
 test('mutations of a valid credential', () => {
   fc.assert(
-    fc.property(fc.nat(validToken.length - 1), fc.string({ unit: 'binary', minLength: 0, maxLength: 3 }), fc.nat(3), (at, insert, remove) => {
-      const mutated = validToken.slice(0, at) + insert + validToken.slice(at + remove)
-      check(`Payment ${mutated}`)
-      const json = JSON.stringify(validWire)
-      const jsonAt = at % json.length
-      check(`Payment ${base64urlOf(json.slice(0, jsonAt) + insert + json.slice(jsonAt + remove))}`)
-    }),
+    fc.property(
+      fc.nat(validToken.length - 1),
+      fc.string({ unit: 'binary', minLength: 0, maxLength: 3 }),
+      fc.nat(3),
+      (at, insert, remove) => {
+        const mutated = validToken.slice(0, at) + insert + validToken.slice(at + remove)
+        check(`Payment ${mutated}`)
+        const json = JSON.stringify(validWire)
+        const jsonAt = at % json.length
+        check(`Payment ${base64urlOf(json.slice(0, jsonAt) + insert + json.slice(jsonAt + remove))}`)
+      },
+    ),
     { numRuns },
   )
 })
 
 test('fromHeaders: undefined, a credential, or MalformedCredentialError', () => {
-  const value = fc.oneof(fc.constant(valid), fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }).map((s) => `Payment ${s}`), fc.constant(`${valid}, ${valid}`))
+  const value = fc.oneof(
+    fc.constant(valid),
+    fc.string({ maxLength: 40 }),
+    fc.string({ maxLength: 40 }).map((s) => `Payment ${s}`),
+    fc.constant(`${valid}, ${valid}`),
+  )
   fc.assert(
     fc.property(fc.option(value), fc.option(value), (authorization, paymentAuthorization) => {
       const headers = new Headers()

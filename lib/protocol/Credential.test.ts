@@ -31,7 +31,15 @@ const signedCredentialJson = `{
 }`
 
 const secret = 'test-secret'
-const challenge = Challenge.create({ secret, realm: 'api.example.com', method: 'evm', intent: 'charge', request: { amount: '1000', currency: '0xabc' }, expires: '2030-01-01T00:00:00Z', opaque: { resource: 'r1' } })
+const challenge = Challenge.create({
+  secret,
+  realm: 'api.example.com',
+  method: 'evm',
+  intent: 'charge',
+  request: { amount: '1000', currency: '0xabc' },
+  expires: '2030-01-01T00:00:00Z',
+  opaque: { resource: 'r1' },
+})
 const encode = (json: unknown) => `Payment ${Base64Url.encode(JSON.stringify(json))}`
 const echo = (overrides: Record<string, unknown> = {}) => ({
   id: challenge.id,
@@ -74,13 +82,20 @@ describe('Credential.deserialize: the spec examples', () => {
   })
 
   test('One-Time Charge example credential has no challenge object and is malformed', () => {
-    assert.throws(() => Credential.deserialize(oneTimeChargeAuthorization), (e: unknown) => e instanceof MalformedCredentialError && /challenge/.test(e.message))
+    assert.throws(
+      () => Credential.deserialize(oneTimeChargeAuthorization),
+      (e: unknown) => e instanceof MalformedCredentialError && /challenge/.test(e.message),
+    )
   })
 })
 
 describe('Credential.serialize / deserialize', () => {
   test('round-trips, and the echo verifies against the binding', () => {
-    const credential = Credential.from({ challenge, payload: { type: 'authorization', signature: '0x12' }, source: 'did:pkh:eip155:1:0xabc' })
+    const credential = Credential.from({
+      challenge,
+      payload: { type: 'authorization', signature: '0x12' },
+      source: 'did:pkh:eip155:1:0xabc',
+    })
     const header = Credential.serialize(credential)
     assert.match(header, /^Payment [A-Za-z0-9_-]+$/)
     const parsed = Credential.deserialize(header)
@@ -97,7 +112,8 @@ describe('Credential.serialize / deserialize', () => {
 
   test('scheme is case-insensitive; several spaces allowed; surrounding whitespace trimmed', () => {
     const token = Credential.serialize({ challenge, payload: {} }).slice('Payment '.length)
-    for (const value of [`payment ${token}`, `PAYMENT   ${token}`, ` Payment ${token}\t`]) assert.equal(Credential.deserialize(value).challenge.id, challenge.id)
+    for (const value of [`payment ${token}`, `PAYMENT   ${token}`, ` Payment ${token}\t`])
+      assert.equal(Credential.deserialize(value).challenge.id, challenge.id)
   })
 
   test('unknown fields in the credential and the echo are ignored', () => {
@@ -107,7 +123,9 @@ describe('Credential.serialize / deserialize', () => {
   })
 
   test('a tampered echo parses but no longer verifies', () => {
-    const tampered = Credential.deserialize(encode({ challenge: echo({ request: Base64Url.encode('{"amount":"1","currency":"0xabc"}') }), payload: {} }))
+    const tampered = Credential.deserialize(
+      encode({ challenge: echo({ request: Base64Url.encode('{"amount":"1","currency":"0xabc"}') }), payload: {} }),
+    )
     assert.equal(Binding.verify(tampered.challenge, [secret]), false)
   })
 
@@ -142,7 +160,10 @@ describe('Credential.serialize / deserialize', () => {
   ]
   for (const [name, value] of malformed)
     test(`malformed: ${name}`, () => {
-      assert.throws(() => Credential.deserialize(value), (e: unknown) => e instanceof MalformedCredentialError && e.status === 402 && e.code === 'malformed-credential')
+      assert.throws(
+        () => Credential.deserialize(value),
+        (e: unknown) => e instanceof MalformedCredentialError && e.status === 402 && e.code === 'malformed-credential',
+      )
     })
 
   test('error details never echo the credential', () => {
@@ -182,7 +203,10 @@ describe('Credential.fromHeaders', () => {
     twice.append('authorization', header)
     twice.append('authorization', header)
     assert.throws(() => Credential.fromHeaders(twice), MalformedCredentialError)
-    assert.throws(() => Credential.fromHeaders(new Headers({ authorization: header, 'payment-authorization': header })), MalformedCredentialError)
+    assert.throws(
+      () => Credential.fromHeaders(new Headers({ authorization: header, 'payment-authorization': header })),
+      MalformedCredentialError,
+    )
   })
 
   test('a malformed Payment credential throws instead of being ignored', () => {

@@ -47,7 +47,15 @@ describe('Digest', () => {
 
   test('parse accepts missing padding and rejects non-dictionary text', () => {
     assert.equal(Digest.parse('sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE:').get('sha-256')?.length, 32)
-    for (const bad of ['', 'sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=', 'sha-256=:X48E9q-_:', 'SHA-256=:AA==:', 'sha-256=:AA==:', 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:;p=1', 'sha-256'])
+    for (const bad of [
+      '',
+      'sha-256=X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=',
+      'sha-256=:X48E9q-_:',
+      'SHA-256=:AA==:',
+      'sha-256=:AA==:',
+      'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:;p=1',
+      'sha-256',
+    ])
       assert.throws(() => Digest.parse(bad), Digest.MalformedDigestError, bad)
   })
 })

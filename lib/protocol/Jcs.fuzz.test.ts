@@ -17,23 +17,41 @@ test('canonical JSON is valid JSON for the same value, and canonicalizing it aga
 
 test('member order does not change the output', () => {
   fc.assert(
-    fc.property(fc.dictionary(fc.string({ unit: 'binary', maxLength: 6 }).filter((k) => !/[\uD800-\uDFFF]/.test(k)), fc.integer()), (record) => {
-      const reversed = Object.fromEntries(Object.entries(record).reverse())
-      assert.equal(Jcs.canonicalize(reversed), Jcs.canonicalize(record))
-    }),
+    fc.property(
+      fc.dictionary(
+        fc.string({ unit: 'binary', maxLength: 6 }).filter((k) => !/[\uD800-\uDFFF]/.test(k)),
+        fc.integer(),
+      ),
+      (record) => {
+        const reversed = Object.fromEntries(Object.entries(record).reverse())
+        assert.equal(Jcs.canonicalize(reversed), Jcs.canonicalize(record))
+      },
+    ),
     { numRuns: 2000 },
   )
 })
 
 test('anything else either canonicalizes or throws CanonicalizationError', () => {
   fc.assert(
-    fc.property(fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withTypedArray: true, withSparseArray: true, withDate: true }), (value) => {
-      try {
-        Jcs.canonicalize(value)
-      } catch (error) {
-        if (!(error instanceof Jcs.CanonicalizationError)) throw error
-      }
-    }),
+    fc.property(
+      fc.anything({
+        withBigInt: true,
+        withBoxedValues: true,
+        withMap: true,
+        withSet: true,
+        withNullPrototype: true,
+        withTypedArray: true,
+        withSparseArray: true,
+        withDate: true,
+      }),
+      (value) => {
+        try {
+          Jcs.canonicalize(value)
+        } catch (error) {
+          if (!(error instanceof Jcs.CanonicalizationError)) throw error
+        }
+      },
+    ),
     { numRuns: 2000 },
   )
 })

@@ -90,7 +90,10 @@ describe('Jcs.canonicalize', () => {
   })
 
   test('nested objects sort at every level; arrays keep order; undefined members are dropped', () => {
-    assert.equal(Jcs.canonicalize({ b: { z: 1, a: [3, { y: 2, x: 1 }] }, a: undefined, c: null }), '{"b":{"a":[3,{"x":1,"y":2}],"z":1},"c":null}')
+    assert.equal(
+      Jcs.canonicalize({ b: { z: 1, a: [3, { y: 2, x: 1 }] }, a: undefined, c: null }),
+      '{"b":{"a":[3,{"x":1,"y":2}],"z":1},"c":null}',
+    )
     assert.equal(Jcs.canonicalize([undefined, 1]), '[null,1]')
     assert.equal(Jcs.canonicalize({}), '{}')
     assert.equal(Jcs.canonicalize([]), '[]')

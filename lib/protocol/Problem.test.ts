@@ -4,12 +4,42 @@ import * as Problem from './Problem'
 
 const expected = [
   { Class: Problem.PaymentRequiredError, name: 'PaymentRequiredError', code: 'payment-required', title: 'Payment Required', status: 402 },
-  { Class: Problem.MalformedCredentialError, name: 'MalformedCredentialError', code: 'malformed-credential', title: 'Malformed Credential', status: 402 },
-  { Class: Problem.InvalidChallengeError, name: 'InvalidChallengeError', code: 'invalid-challenge', title: 'Invalid Challenge', status: 402 },
-  { Class: Problem.VerificationFailedError, name: 'VerificationFailedError', code: 'verification-failed', title: 'Verification Failed', status: 402 },
+  {
+    Class: Problem.MalformedCredentialError,
+    name: 'MalformedCredentialError',
+    code: 'malformed-credential',
+    title: 'Malformed Credential',
+    status: 402,
+  },
+  {
+    Class: Problem.InvalidChallengeError,
+    name: 'InvalidChallengeError',
+    code: 'invalid-challenge',
+    title: 'Invalid Challenge',
+    status: 402,
+  },
+  {
+    Class: Problem.VerificationFailedError,
+    name: 'VerificationFailedError',
+    code: 'verification-failed',
+    title: 'Verification Failed',
+    status: 402,
+  },
   { Class: Problem.PaymentExpiredError, name: 'PaymentExpiredError', code: 'payment-expired', title: 'Payment Expired', status: 402 },
-  { Class: Problem.PaymentInsufficientError, name: 'PaymentInsufficientError', code: 'payment-insufficient', title: 'Payment Insufficient', status: 402 },
-  { Class: Problem.MethodUnsupportedError, name: 'MethodUnsupportedError', code: 'method-unsupported', title: 'Method Unsupported', status: 400 },
+  {
+    Class: Problem.PaymentInsufficientError,
+    name: 'PaymentInsufficientError',
+    code: 'payment-insufficient',
+    title: 'Payment Insufficient',
+    status: 402,
+  },
+  {
+    Class: Problem.MethodUnsupportedError,
+    name: 'MethodUnsupportedError',
+    code: 'method-unsupported',
+    title: 'Method Unsupported',
+    status: 400,
+  },
 ] as const
 
 describe('Problem', () => {
@@ -31,7 +61,12 @@ describe('Problem', () => {
       assert.equal(error.detail, 'Human-readable description')
       assert.equal(error.message, 'Human-readable description')
       assert.equal(error.cause, cause)
-      assert.deepEqual(Problem.toJSON(error), { type: `https://paymentauth.org/problems/${code}`, title, status, detail: 'Human-readable description' })
+      assert.deepEqual(Problem.toJSON(error), {
+        type: `https://paymentauth.org/problems/${code}`,
+        title,
+        status,
+        detail: 'Human-readable description',
+      })
       assert.ok(Problem.create(code, 'x') instanceof Class)
       const back = Problem.fromJSON(JSON.parse(JSON.stringify(Problem.toJSON(error))))
       assert.ok(back instanceof Class)
@@ -56,7 +91,14 @@ describe('Problem', () => {
   })
 
   test('fromJSON ignores foreign or malformed bodies', () => {
-    for (const body of [null, 'x', {}, { type: 'about:blank' }, { type: 'https://paymentauth.org/problems/nope' }, { type: 'https://paymentauth.org/problems/__proto__' }])
+    for (const body of [
+      null,
+      'x',
+      {},
+      { type: 'about:blank' },
+      { type: 'https://paymentauth.org/problems/nope' },
+      { type: 'https://paymentauth.org/problems/__proto__' },
+    ])
       assert.equal(Problem.fromJSON(body), undefined)
     assert.equal(Problem.fromJSON({ type: 'https://paymentauth.org/problems/payment-expired' })?.detail, 'Payment Expired')
   })
@@ -65,7 +107,10 @@ describe('Problem', () => {
     const problem = new Problem.InvalidChallengeError('unknown id')
     assert.equal(Problem.is(problem), true)
     assert.equal(Problem.is(new Error('x')), false)
-    assert.equal(Problem.from(problem, () => assert.fail()), problem)
+    assert.equal(
+      Problem.from(problem, () => assert.fail()),
+      problem,
+    )
     const wrapped = Problem.from(new TypeError('boom'), (cause) => new Problem.VerificationFailedError('could not verify', { cause }))
     assert.ok(wrapped instanceof Problem.VerificationFailedError)
     assert.ok(wrapped.cause instanceof TypeError)

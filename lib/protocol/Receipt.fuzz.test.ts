@@ -23,11 +23,22 @@ const scalar = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.integer
 const encodeJson = (value: unknown) => Base64Url.encode(JSON.stringify(value) ?? 'null')
 
 test('arbitrary text', () => {
-  fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.stringMatching(/^[A-Za-z0-9_=-]{0,60}$/)), check), { numRuns })
+  fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.stringMatching(/^[A-Za-z0-9_=-]{0,60}$/)), check), {
+    numRuns,
+  })
 })
 
 test('base64url of arbitrary JSON and bytes', () => {
-  fc.assert(fc.property(fc.oneof(fc.jsonValue().map(encodeJson), fc.uint8Array({ maxLength: 60 }).map((b) => Base64Url.encode(b))), check), { numRuns })
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.jsonValue().map(encodeJson),
+        fc.uint8Array({ maxLength: 60 }).map((b) => Base64Url.encode(b)),
+      ),
+      check,
+    ),
+    { numRuns },
+  )
 })
 
 test('the receipt shape with arbitrary member values', () => {

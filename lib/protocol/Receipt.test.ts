@@ -4,15 +4,28 @@ import * as Base64Url from './Base64Url'
 import * as Receipt from './Receipt'
 
 // draft-httpauth-payment Appendix "One-Time Charge", Success response, verbatim.
-const exampleReceipt = 'eyJzdGF0dXMiOiJzdWNjZXNzIiwibWV0aG9kIjoiaW52b2ljZSIsInRpbWVzdGFtcCI6IjIwMjUtMDEtMTVUMTI6MDA6MDBaIiwicmVmZXJlbmNlIjoiaW52XzEyMzQ1In0'
+const exampleReceipt =
+  'eyJzdGF0dXMiOiJzdWNjZXNzIiwibWV0aG9kIjoiaW52b2ljZSIsInRpbWVzdGFtcCI6IjIwMjUtMDEtMTVUMTI6MDA6MDBaIiwicmVmZXJlbmNlIjoiaW52XzEyMzQ1In0'
 
 describe('Receipt', () => {
   test('decodes the spec example', () => {
-    assert.deepEqual(Receipt.deserialize(exampleReceipt), { status: 'success', method: 'invoice', timestamp: '2025-01-15T12:00:00Z', reference: 'inv_12345' })
+    assert.deepEqual(Receipt.deserialize(exampleReceipt), {
+      status: 'success',
+      method: 'invoice',
+      timestamp: '2025-01-15T12:00:00Z',
+      reference: 'inv_12345',
+    })
   })
 
   test('round-trips method-specific fields (evm receipt)', () => {
-    const receipt = Receipt.from({ method: 'evm', reference: '0xabc', timestamp: new Date('2025-01-15T12:00:00Z'), chainId: 8453, challengeId: 'id1', externalId: 'order_1' })
+    const receipt = Receipt.from({
+      method: 'evm',
+      reference: '0xabc',
+      timestamp: new Date('2025-01-15T12:00:00Z'),
+      chainId: 8453,
+      challengeId: 'id1',
+      externalId: 'order_1',
+    })
     assert.equal(receipt.status, 'success')
     assert.equal(receipt.timestamp, '2025-01-15T12:00:00.000Z')
     const header = Receipt.serialize(receipt)
@@ -26,14 +39,25 @@ describe('Receipt', () => {
   })
 
   test('from/serialize reject invalid fields', () => {
-    assert.throws(() => Receipt.from({ method: 'EVM', reference: 'x', timestamp: '2025-01-15T12:00:00Z' }), Receipt.InvalidReceiptFieldsError)
+    assert.throws(
+      () => Receipt.from({ method: 'EVM', reference: 'x', timestamp: '2025-01-15T12:00:00Z' }),
+      Receipt.InvalidReceiptFieldsError,
+    )
     assert.throws(() => Receipt.from({ method: 'evm', reference: 'x', timestamp: 'yesterday' }), Receipt.InvalidReceiptFieldsError)
-    assert.throws(() => Receipt.serialize({ status: 'failed' as 'success', method: 'evm', reference: 'x', timestamp: '2025-01-15T12:00:00Z' }), Receipt.InvalidReceiptFieldsError)
-    assert.throws(() => Receipt.serialize({ status: 'success', method: 'evm', reference: 'x', timestamp: '2025-01-15T12:00:00Z', n: 1n }), Receipt.InvalidReceiptFieldsError)
+    assert.throws(
+      () => Receipt.serialize({ status: 'failed' as 'success', method: 'evm', reference: 'x', timestamp: '2025-01-15T12:00:00Z' }),
+      Receipt.InvalidReceiptFieldsError,
+    )
+    assert.throws(
+      () => Receipt.serialize({ status: 'success', method: 'evm', reference: 'x', timestamp: '2025-01-15T12:00:00Z', n: 1n }),
+      Receipt.InvalidReceiptFieldsError,
+    )
   })
 
   test('a "__proto__" member is kept as data and does not change the prototype', () => {
-    const header = Base64Url.encode('{"status":"success","method":"evm","timestamp":"2025-01-15T12:00:00Z","reference":"0x1","__proto__":{"polluted":true}}')
+    const header = Base64Url.encode(
+      '{"status":"success","method":"evm","timestamp":"2025-01-15T12:00:00Z","reference":"0x1","__proto__":{"polluted":true}}',
+    )
     const receipt = Receipt.deserialize(header)
     assert.equal(Object.getPrototypeOf(receipt), Object.prototype)
     assert.equal((receipt as { polluted?: unknown }).polluted, undefined)

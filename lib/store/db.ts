@@ -70,7 +70,9 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN')
     // Several instances may start at once: one migrates, the others wait and then see it done.
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_ID])
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    )
     const applied = new Set((await client.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version))
     for (const m of migrations) {
       if (applied.has(m.version)) continue
@@ -90,7 +92,8 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
 // and the socket errors and pg messages that mean the same: the database may be back in a moment.
 const unavailableStates = /^(08...|57P01|57P02|57P03|53300)$/
 const unavailableErrnos = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'])
-const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i
+const unavailableMessages =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i
 
 /** True when `error` (or one of its causes) says the database could not be reached or dropped the connection. */
 export function isDatabaseUnavailable(error: unknown): boolean {

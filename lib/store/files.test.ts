@@ -45,7 +45,10 @@ describeEachDatabase('files store', (factory) => {
   })
 
   test('size limits: empty and over-10-MB files are refused with typed errors; exactly 10 MB is stored', async () => {
-    await assert.rejects(Files.saveFile(handle.db, alice, { name: 'e', contentType: 'text/plain', bytes: new Uint8Array() }), InvalidInputError)
+    await assert.rejects(
+      Files.saveFile(handle.db, alice, { name: 'e', contentType: 'text/plain', bytes: new Uint8Array() }),
+      InvalidInputError,
+    )
     await assert.rejects(
       Files.saveFile(handle.db, alice, { name: 'big', contentType: 'text/plain', bytes: new Uint8Array(Files.maxFileBytes + 1) }),
       (e) => e instanceof FileTooLargeError && e.status === 413 && /10 MB/.test(e.message),
@@ -56,7 +59,10 @@ describeEachDatabase('files store', (factory) => {
   })
 
   test('an unknown merchant cannot store a file', async () => {
-    await assert.rejects(Files.saveFile(handle.db, 'mer_nobody', { name: 'x', contentType: 'text/plain', bytes: new Uint8Array([1]) }), NotFoundError)
+    await assert.rejects(
+      Files.saveFile(handle.db, 'mer_nobody', { name: 'x', contentType: 'text/plain', bytes: new Uint8Array([1]) }),
+      NotFoundError,
+    )
   })
 })
 

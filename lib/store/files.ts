@@ -15,7 +15,14 @@ export const maxFileNameLength = 200
 const fallbackContentType = 'application/octet-stream'
 const columns = getTableColumns(files)
 // Every column but the bytes: listings and ownership checks never load file contents.
-const infoColumns = { id: columns.id, merchantId: columns.merchantId, name: columns.name, contentType: columns.contentType, size: columns.size, createdAt: columns.createdAt }
+const infoColumns = {
+  id: columns.id,
+  merchantId: columns.merchantId,
+  name: columns.name,
+  contentType: columns.contentType,
+  size: columns.size,
+  createdAt: columns.createdAt,
+}
 
 export function newFileId(): string {
   return `fil_${randomBytes(16).toString('base64url')}`
@@ -51,14 +58,22 @@ export async function getFile(db: Db, id: string): Promise<StoredFile | null> {
 
 /** The file only when this merchant owns it; anything else is NotFoundError, existence never revealed. */
 export async function getFileForMerchant(db: Db, merchantId: string, id: string): Promise<StoredFile> {
-  const rows = await db.select().from(files).where(and(eq(files.id, id), eq(files.merchantId, merchantId))).limit(1)
+  const rows = await db
+    .select()
+    .from(files)
+    .where(and(eq(files.id, id), eq(files.merchantId, merchantId)))
+    .limit(1)
   if (!rows[0]) throw new NotFoundError('file')
   return withPlainBytes(rows[0])
 }
 
 /** Metadata (no bytes) of the file when this merchant owns it, else null. */
 export async function getFileInfoForMerchant(db: Db, merchantId: string, id: string): Promise<FileInfo | null> {
-  const rows = await db.select(infoColumns).from(files).where(and(eq(files.id, id), eq(files.merchantId, merchantId))).limit(1)
+  const rows = await db
+    .select(infoColumns)
+    .from(files)
+    .where(and(eq(files.id, id), eq(files.merchantId, merchantId)))
+    .limit(1)
   return rows[0] ?? null
 }
 
@@ -88,7 +103,7 @@ export function sanitizeFileName(name: unknown): string {
 /** A lower-cased `type/subtype` (parameters kept when well-formed), or application/octet-stream. */
 export function normalizeContentType(contentType: unknown): string {
   if (typeof contentType !== 'string' || contentType.length > 200) return fallbackContentType
-  const token = "[a-z0-9!#$&^_.+-]+"
+  const token = '[a-z0-9!#$&^_.+-]+'
   const pattern = new RegExp(`^(${token}/${token})((?:\\s*;\\s*${token}=(?:${token}|"[^"\\\\\\r\\n]*"))*)\\s*$`, 'i')
   const match = pattern.exec(contentType.trim())
   if (!match) return fallbackContentType

@@ -17,7 +17,10 @@ export async function issue(
   input: { paymentId: string; resourceKey: string; expiresAt: Date | null; usesLeft: number | null },
 ): Promise<{ token: string; grant: Grant }> {
   const token = randomBytes(24).toString('base64url')
-  const rows = await db.insert(accessGrants).values({ tokenHash: hashToken(token), ...input }).returning()
+  const rows = await db
+    .insert(accessGrants)
+    .values({ tokenHash: hashToken(token), ...input })
+    .returning()
   return { token, grant: rows[0]! }
 }
 
@@ -29,7 +32,11 @@ export async function issueWithHash(
   db: Db,
   input: { tokenHash: string; paymentId: string; resourceKey: string; expiresAt: Date | null; usesLeft: number | null },
 ): Promise<boolean> {
-  const rows = await db.insert(accessGrants).values(input).onConflictDoNothing({ target: accessGrants.tokenHash }).returning({ tokenHash: accessGrants.tokenHash })
+  const rows = await db
+    .insert(accessGrants)
+    .values(input)
+    .onConflictDoNothing({ target: accessGrants.tokenHash })
+    .returning({ tokenHash: accessGrants.tokenHash })
   return rows.length === 1
 }
 

@@ -46,7 +46,9 @@ describeEachDatabase('link sales (the sales cap)', (factory) => {
 
   test('twenty concurrent card holds for five slots: five taken, fifteen sold out', async () => {
     const linkId = await cappedLink(5)
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => LinkSales.holdForCard(handle.db, { linkId, challengeId: `c${i}`, expiresAt: soon() })))
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => LinkSales.holdForCard(handle.db, { linkId, challengeId: `c${i}`, expiresAt: soon() })),
+    )
     assert.equal(outcomes.filter((o) => o === 'taken').length, 5)
     assert.equal(outcomes.filter((o) => o === 'sold-out').length, 15)
     assert.equal(await taken(linkId), 5)
@@ -54,7 +56,9 @@ describeEachDatabase('link sales (the sales cap)', (factory) => {
 
   test('the same challenge holds once; concurrent sweeps, cancels and sales each count once', async () => {
     const linkId = await cappedLink(3)
-    const outcomes = await Promise.all(Array.from({ length: 5 }, () => LinkSales.holdForCard(handle.db, { linkId, challengeId: 'same', expiresAt: soon() })))
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () => LinkSales.holdForCard(handle.db, { linkId, challengeId: 'same', expiresAt: soon() })),
+    )
     assert.deepEqual(outcomes.sort(), ['held', 'held', 'held', 'held', 'taken'])
     await LinkSales.attachPaymentIntent(handle.db, { linkId, challengeId: 'same', paymentIntentId: 'pi_same' })
     assert.equal(await LinkSales.holdForCard(handle.db, { linkId, challengeId: 'other', expiresAt: soon() }), 'taken')
@@ -65,7 +69,11 @@ describeEachDatabase('link sales (the sales cap)', (factory) => {
     assert.equal(await taken(linkId), 1)
 
     const sweeps = await Promise.all(Array.from({ length: 4 }, () => LinkSales.releaseExpired(handle.db, later, linkId)))
-    assert.equal(sweeps.reduce((a, b) => a + b, 0), 1, "the other challenge's hold expired once")
+    assert.equal(
+      sweeps.reduce((a, b) => a + b, 0),
+      1,
+      "the other challenge's hold expired once",
+    )
     assert.equal(await taken(linkId), 0)
 
     // Both intents get paid after their slots came back: each sale counts once.

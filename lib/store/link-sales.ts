@@ -38,13 +38,20 @@ export type HoldOutcome =
 class SoldOut extends Error {}
 
 /** Holds a slot for the checkout PaymentIntent of one challenge, until `expiresAt` unless it is paid. Idempotent per challenge and link. */
-export async function holdForCard(db: Db, parameters: { linkId: string; challengeId: string; expiresAt: Date; now?: Date }): Promise<HoldOutcome> {
+export async function holdForCard(
+  db: Db,
+  parameters: { linkId: string; challengeId: string; expiresAt: Date; now?: Date },
+): Promise<HoldOutcome> {
   const { linkId, challengeId, expiresAt, now = new Date() } = parameters
   // Free expired holds outside the transaction below: the hold and its slot are taken together or not at all.
   if (!(await hasFreeSlot(db, linkId))) await releaseExpired(db, now, linkId)
   try {
     return await db.transaction(async (tx) => {
-      const inserted = await tx.insert(cardSaleHolds).values({ linkId, challengeId, status: 'held', expiresAt }).onConflictDoNothing().returning({ linkId: cardSaleHolds.linkId })
+      const inserted = await tx
+        .insert(cardSaleHolds)
+        .values({ linkId, challengeId, status: 'held', expiresAt })
+        .onConflictDoNothing()
+        .returning({ linkId: cardSaleHolds.linkId })
       if (inserted.length === 1) {
         if (await incrementIfFree(tx, linkId)) return 'taken'
         throw new SoldOut()
@@ -53,7 +60,10 @@ export async function holdForCard(db: Db, parameters: { linkId: string; challeng
       if (!existing) throw new Error('card sale hold vanished while being read')
       if (existing.status !== 'released') return 'held'
       if (!(await incrementIfFree(tx, linkId))) return 'sold-out'
-      await tx.update(cardSaleHolds).set({ status: 'held', expiresAt, updatedAt: sql`now()` }).where(holdWhere({ linkId, challengeId }))
+      await tx
+        .update(cardSaleHolds)
+        .set({ status: 'held', expiresAt, updatedAt: sql`now()` })
+        .where(holdWhere({ linkId, challengeId }))
       return 'taken'
     })
   } catch (error) {
@@ -64,7 +74,10 @@ export async function holdForCard(db: Db, parameters: { linkId: string; challeng
 }
 
 /** Names the PaymentIntent a challenge's hold is for, once it exists. */
-export async function attachPaymentIntent(db: Db, parameters: { linkId: string; challengeId: string; paymentIntentId: string }): Promise<void> {
+export async function attachPaymentIntent(
+  db: Db,
+  parameters: { linkId: string; challengeId: string; paymentIntentId: string },
+): Promise<void> {
   await db
     .update(cardSaleHolds)
     .set({ paymentIntentId: parameters.paymentIntentId, updatedAt: sql`now()` })
@@ -89,19 +102,33 @@ export async function sellHold(db: Db, parameters: { linkId: string; challengeId
     const [hold] = await tx
       .select()
       .from(cardSaleHolds)
-      .where(and(holdWhere({ linkId, challengeId }), sql`(${cardSaleHolds.paymentIntentId} IS NULL OR ${cardSaleHolds.paymentIntentId} = ${paymentIntentId})`))
+      .where(
+        and(
+          holdWhere({ linkId, challengeId }),
+          sql`(${cardSaleHolds.paymentIntentId} IS NULL OR ${cardSaleHolds.paymentIntentId} = ${paymentIntentId})`,
+        ),
+      )
       .for('update')
     if (!hold || hold.status === 'sold') return 'unchanged'
-    await tx.update(cardSaleHolds).set({ status: 'sold', paymentIntentId, updatedAt: sql`now()` }).where(holdWhere({ linkId, challengeId }))
+    await tx
+      .update(cardSaleHolds)
+      .set({ status: 'sold', paymentIntentId, updatedAt: sql`now()` })
+      .where(holdWhere({ linkId, challengeId }))
     if (hold.status === 'held') return 'sold'
-    await tx.update(links).set({ salesReserved: sql`${links.salesReserved} + 1` }).where(eq(links.id, linkId))
+    await tx
+      .update(links)
+      .set({ salesReserved: sql`${links.salesReserved} + 1` })
+      .where(eq(links.id, linkId))
     return 'sold-after-release'
   })
 }
 
 /** Gives an unpaid hold's slot back (its intent was canceled or could not be created); false when it was not held. */
 export async function releaseHold(db: Db, key: HoldKey): Promise<boolean> {
-  const where = 'paymentIntentId' in key ? sql`payment_intent_id = ${key.paymentIntentId}` : sql`link_id = ${key.linkId} AND challenge_id = ${key.challengeId}`
+  const where =
+    'paymentIntentId' in key
+      ? sql`payment_intent_id = ${key.paymentIntentId}`
+      : sql`link_id = ${key.linkId} AND challenge_id = ${key.challengeId}`
   const result = (await db.execute(sql`
     WITH released AS (
       UPDATE card_sale_holds SET status = 'released', updated_at = now() WHERE ${where} AND status = 'held' RETURNING link_id

@@ -32,12 +32,21 @@ export async function getBySlug(db: Db, slug: string): Promise<Link | null> {
 
 /** The link only when it belongs to this merchant. */
 export async function getForMerchant(db: Db, merchantId: string, id: string): Promise<Link | null> {
-  const rows = await db.select().from(links).where(and(eq(links.id, id), eq(links.merchantId, merchantId))).limit(1)
+  const rows = await db
+    .select()
+    .from(links)
+    .where(and(eq(links.id, id), eq(links.merchantId, merchantId)))
+    .limit(1)
   return rows[0] ?? null
 }
 
 /** Updates a merchant's link; null when no such link is theirs. A slug clash throws (see isUniqueViolation). */
-export async function update(db: Db, merchantId: string, id: string, values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt' | 'salesReserved'>>): Promise<Link | null> {
+export async function update(
+  db: Db,
+  merchantId: string,
+  id: string,
+  values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt' | 'salesReserved'>>,
+): Promise<Link | null> {
   const rows = await db
     .update(links)
     .set({ ...values, ...(values.maxPayments != null ? { salesReserved: salesWhenCapped } : {}), updatedAt: sql`now()` })
@@ -58,7 +67,13 @@ export async function removeUnpaid(db: Db, merchantId: string, id: string): Prom
   try {
     const rows = await db
       .delete(links)
-      .where(and(eq(links.id, id), eq(links.merchantId, merchantId), sql`NOT EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.linkId} = ${links.id})`))
+      .where(
+        and(
+          eq(links.id, id),
+          eq(links.merchantId, merchantId),
+          sql`NOT EXISTS (SELECT 1 FROM ${payments} WHERE ${payments.linkId} = ${links.id})`,
+        ),
+      )
       .returning({ id: links.id })
     if (rows.length === 1) return 'deleted'
   } catch (error) {
@@ -80,7 +95,10 @@ export async function countSucceededPayments(db: Db, linkId: string): Promise<nu
 
 /** Any payment of a link, whatever its status: a link with history is not deleted. */
 export async function countAllPayments(db: Db, linkId: string): Promise<number> {
-  const rows = await db.select({ n: sql<number>`count(*)::int` }).from(payments).where(eq(payments.linkId, linkId))
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(payments)
+    .where(eq(payments.linkId, linkId))
   return rows[0]?.n ?? 0
 }
 

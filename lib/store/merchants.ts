@@ -13,7 +13,11 @@ export function newMerchantId(): string {
 
 /** Creates the merchant for a checksummed address, or returns the existing one (safe under races). */
 export async function insertOrGet(db: Db, address: Address): Promise<Merchant> {
-  const inserted = await db.insert(merchants).values({ id: newMerchantId(), address }).onConflictDoNothing({ target: merchants.address }).returning()
+  const inserted = await db
+    .insert(merchants)
+    .values({ id: newMerchantId(), address })
+    .onConflictDoNothing({ target: merchants.address })
+    .returning()
   if (inserted[0]) return inserted[0]
   const existing = await getByAddress(db, address)
   if (!existing) throw new Error('merchant vanished during insert')

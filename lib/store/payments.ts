@@ -39,12 +39,19 @@ export async function getBySettlementKey(db: Db, settlementKey: string): Promise
 }
 
 export async function getByReference(db: Db, method: 'evm' | 'stripe', reference: string): Promise<Payment | null> {
-  const rows = await db.select().from(payments).where(and(eq(payments.method, method), eq(payments.reference, reference))).limit(1)
+  const rows = await db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.method, method), eq(payments.reference, reference)))
+    .limit(1)
   return rows[0] ?? null
 }
 
 export async function markDelivery(db: Db, id: string, delivery: 'delivered' | 'failed', error?: string): Promise<void> {
-  await db.update(payments).set({ delivery, deliveryError: error ?? null }).where(eq(payments.id, id))
+  await db
+    .update(payments)
+    .set({ delivery, deliveryError: error ?? null })
+    .where(eq(payments.id, id))
 }
 
 /** Marks a payment whose delivery never finished as failed (so a retry delivers); false when it had finished. */

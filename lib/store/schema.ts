@@ -4,7 +4,10 @@ import { sql } from 'drizzle-orm'
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
-const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`)
+const createdAt = () =>
+  timestamp('created_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`)
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
@@ -23,29 +26,39 @@ export type LinkResource =
 
 export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number }
 
-export const links = pgTable('links', {
-  id: text('id').primaryKey(),
-  slug: text('slug').notNull().unique(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
-  title: text('title').notNull(),
-  description: text('description').notNull().default(''),
-  priceUsd: text('price_usd').notNull(),
-  rails: jsonb('rails').$type<Array<'evm' | 'stripe'>>().notNull(),
-  recipient: text('recipient').notNull(),
-  resource: jsonb('resource').$type<LinkResource>().notNull(),
-  accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
-  maxPayments: integer('max_payments'),
-  /** Slots of maxPayments taken: sales, payments in flight and unpaid card holds (see lib/store/link-sales). */
-  salesReserved: integer('sales_reserved').notNull().default(0),
-  expiresAt: timestamp('expires_at', { withTimezone: true }),
-  active: boolean('active').notNull().default(true),
-  createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
-}, (t) => [index('links_merchant_idx').on(t.merchantId)])
+export const links = pgTable(
+  'links',
+  {
+    id: text('id').primaryKey(),
+    slug: text('slug').notNull().unique(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    priceUsd: text('price_usd').notNull(),
+    rails: jsonb('rails').$type<Array<'evm' | 'stripe'>>().notNull(),
+    recipient: text('recipient').notNull(),
+    resource: jsonb('resource').$type<LinkResource>().notNull(),
+    accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
+    maxPayments: integer('max_payments'),
+    /** Slots of maxPayments taken: sales, payments in flight and unpaid card holds (see lib/store/link-sales). */
+    salesReserved: integer('sales_reserved').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    active: boolean('active').notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [index('links_merchant_idx').on(t.merchantId)],
+)
 
 export const files = pgTable('files', {
   id: text('id').primaryKey(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
+  merchantId: text('merchant_id')
+    .notNull()
+    .references(() => merchants.id),
   name: text('name').notNull(),
   contentType: text('content_type').notNull(),
   size: integer('size').notNull(),
@@ -54,125 +67,170 @@ export const files = pgTable('files', {
 })
 
 // One row per money movement attempt, keyed by what makes it unique on its rail.
-export const settlements = pgTable('settlements', {
-  replayKey: text('replay_key').primaryKey(),
-  rail: text('rail').notNull(),
-  status: text('status').$type<'claimed' | 'submitted' | 'settled' | 'failed'>().notNull(),
-  txHash: text('tx_hash'),
-  payer: text('payer'),
-  amount: text('amount'),
-  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
-  error: text('error'),
-  createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
-}, (t) => [index('settlements_status_idx').on(t.status)])
+export const settlements = pgTable(
+  'settlements',
+  {
+    replayKey: text('replay_key').primaryKey(),
+    rail: text('rail').notNull(),
+    status: text('status').$type<'claimed' | 'submitted' | 'settled' | 'failed'>().notNull(),
+    txHash: text('tx_hash'),
+    payer: text('payer'),
+    amount: text('amount'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [index('settlements_status_idx').on(t.status)],
+)
 
-export const payments = pgTable('payments', {
-  id: text('id').primaryKey(),
-  // A settlement yields at most one payment, whichever path (credential or webhook) records it first.
-  settlementKey: text('settlement_key').notNull().unique(),
-  linkId: text('link_id').references(() => links.id),
-  merchantId: text('merchant_id').references(() => merchants.id),
-  resourceKey: text('resource_key').notNull(),
-  protocol: text('protocol').$type<'mpp' | 'x402' | 'webhook'>().notNull(),
-  method: text('method').$type<'evm' | 'stripe'>().notNull(),
-  amount: text('amount').notNull(),
-  currency: text('currency').notNull(),
-  amountUsd: text('amount_usd').notNull(),
-  payer: text('payer'),
-  reference: text('reference').notNull(),
-  challengeId: text('challenge_id'),
-  status: text('status').$type<'succeeded' | 'refunded'>().notNull(),
-  delivery: text('delivery').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
-  deliveryError: text('delivery_error'),
-  receipt: jsonb('receipt').$type<Record<string, unknown>>().notNull(),
-  createdAt: createdAt(),
-  refundedAt: timestamp('refunded_at', { withTimezone: true }),
-}, (t) => [
-  index('payments_link_idx').on(t.linkId, t.createdAt),
-  index('payments_merchant_idx').on(t.merchantId, t.createdAt),
-])
+export const payments = pgTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    // A settlement yields at most one payment, whichever path (credential or webhook) records it first.
+    settlementKey: text('settlement_key').notNull().unique(),
+    linkId: text('link_id').references(() => links.id),
+    merchantId: text('merchant_id').references(() => merchants.id),
+    resourceKey: text('resource_key').notNull(),
+    protocol: text('protocol').$type<'mpp' | 'x402' | 'webhook'>().notNull(),
+    method: text('method').$type<'evm' | 'stripe'>().notNull(),
+    amount: text('amount').notNull(),
+    currency: text('currency').notNull(),
+    amountUsd: text('amount_usd').notNull(),
+    payer: text('payer'),
+    reference: text('reference').notNull(),
+    challengeId: text('challenge_id'),
+    status: text('status').$type<'succeeded' | 'refunded'>().notNull(),
+    delivery: text('delivery').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    deliveryError: text('delivery_error'),
+    receipt: jsonb('receipt').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    refundedAt: timestamp('refunded_at', { withTimezone: true }),
+  },
+  (t) => [index('payments_link_idx').on(t.linkId, t.createdAt), index('payments_merchant_idx').on(t.merchantId, t.createdAt)],
+)
 
 export const accessGrants = pgTable('access_grants', {
   // sha-256 of the bearer token held in the payer's cookie; the token itself is never stored.
   tokenHash: text('token_hash').primaryKey(),
-  paymentId: text('payment_id').notNull().references(() => payments.id),
+  paymentId: text('payment_id')
+    .notNull()
+    .references(() => payments.id),
   resourceKey: text('resource_key').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   usesLeft: integer('uses_left'),
   createdAt: createdAt(),
 })
 
-export const challengeCounts = pgTable('challenge_counts', {
-  resourceKey: text('resource_key').notNull(),
-  day: text('day').notNull(),
-  count: bigint('count', { mode: 'number' }).notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.resourceKey, t.day] })])
+export const challengeCounts = pgTable(
+  'challenge_counts',
+  {
+    resourceKey: text('resource_key').notNull(),
+    day: text('day').notNull(),
+    count: bigint('count', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.resourceKey, t.day] })],
+)
 
 export const stripeEvents = pgTable('stripe_events', {
   eventId: text('event_id').primaryKey(),
   type: text('type').notNull(),
-  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().default(sql`now()`),
+  receivedAt: timestamp('received_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
 })
 
-export const rateLimits = pgTable('rate_limits', {
-  bucket: text('bucket').notNull(),
-  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
-  count: integer('count').notNull().default(0),
-}, (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })])
+export const rateLimits = pgTable(
+  'rate_limits',
+  {
+    bucket: text('bucket').notNull(),
+    windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.bucket, t.windowStart] })],
+)
 
 // Merchant dashboard (migration 0003_dashboard).
 
 /** Sign-in nonces, single-use: a sign-in deletes its nonce, so every instance sharing the database sees it spent. */
-export const siweNonces = pgTable('siwe_nonces', {
-  nonce: text('nonce').primaryKey(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  createdAt: createdAt(),
-}, (t) => [index('siwe_nonces_expires_idx').on(t.expiresAt)])
+export const siweNonces = pgTable(
+  'siwe_nonces',
+  {
+    nonce: text('nonce').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('siwe_nonces_expires_idx').on(t.expiresAt)],
+)
 
 /** A signed-in browser; the cookie names the row, so signing out revokes it everywhere. */
-export const merchantSessions = pgTable('merchant_sessions', {
-  id: text('id').primaryKey(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
-  createdAt: createdAt(),
-}, (t) => [index('merchant_sessions_merchant_idx').on(t.merchantId)])
+export const merchantSessions = pgTable(
+  'merchant_sessions',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('merchant_sessions_merchant_idx').on(t.merchantId)],
+)
 
 export type WebhookEventType = 'payment.succeeded' | 'payment.refunded'
 
 /** One event per payment and type; the payload is the exact body every delivery of it sends. */
-export const webhookEvents = pgTable('webhook_events', {
-  id: text('id').primaryKey(),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
-  type: text('type').$type<WebhookEventType>().notNull(),
-  paymentId: text('payment_id').references(() => payments.id),
-  payload: text('payload').notNull(),
-  createdAt: createdAt(),
-}, (t) => [
-  uniqueIndex('webhook_events_payment_type_idx').on(t.paymentId, t.type),
-  index('webhook_events_merchant_idx').on(t.merchantId, t.createdAt),
-])
+export const webhookEvents = pgTable(
+  'webhook_events',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    type: text('type').$type<WebhookEventType>().notNull(),
+    paymentId: text('payment_id').references(() => payments.id),
+    payload: text('payload').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('webhook_events_payment_type_idx').on(t.paymentId, t.type),
+    index('webhook_events_merchant_idx').on(t.merchantId, t.createdAt),
+  ],
+)
 
 /** Sending one event to one URL, retried with backoff until it is delivered or gives up. */
-export const webhookDeliveries = pgTable('webhook_deliveries', {
-  id: text('id').primaryKey(),
-  eventId: text('event_id').notNull().references(() => webhookEvents.id),
-  merchantId: text('merchant_id').notNull().references(() => merchants.id),
-  url: text('url').notNull(),
-  status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
-  attempts: integer('attempts').notNull().default(0),
-  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
-  lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
-  lastResponseStatus: integer('last_response_status'),
-  lastError: text('last_error'),
-  deliveredAt: timestamp('delivered_at', { withTimezone: true }),
-  createdAt: createdAt(),
-}, (t) => [
-  index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`status = 'pending'`),
-  index('webhook_deliveries_merchant_idx').on(t.merchantId, t.createdAt),
-])
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id')
+      .notNull()
+      .references(() => webhookEvents.id),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    url: text('url').notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
+    lastResponseStatus: integer('last_response_status'),
+    lastError: text('last_error'),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('webhook_deliveries_due_idx')
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending'`),
+    index('webhook_deliveries_merchant_idx').on(t.merchantId, t.createdAt),
+  ],
+)
 
 // Card sales of capped links (migration 0005_card_sale_holds).
 
@@ -180,15 +238,25 @@ export const webhookDeliveries = pgTable('webhook_deliveries', {
  * A slot of a capped link held for one checkout PaymentIntent (one per challenge and link, like the
  * intent itself): counted in links.sales_reserved while 'held' or 'sold'; 'released' gave it back.
  */
-export const cardSaleHolds = pgTable('card_sale_holds', {
-  linkId: text('link_id').notNull().references(() => links.id),
-  challengeId: text('challenge_id').notNull(),
-  paymentIntentId: text('payment_intent_id').unique(),
-  status: text('status').$type<'held' | 'sold' | 'released'>().notNull(),
-  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-  createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().default(sql`now()`),
-}, (t) => [
-  primaryKey({ columns: [t.linkId, t.challengeId] }),
-  index('card_sale_holds_expiry_idx').on(t.expiresAt).where(sql`status = 'held'`),
-])
+export const cardSaleHolds = pgTable(
+  'card_sale_holds',
+  {
+    linkId: text('link_id')
+      .notNull()
+      .references(() => links.id),
+    challengeId: text('challenge_id').notNull(),
+    paymentIntentId: text('payment_intent_id').unique(),
+    status: text('status').$type<'held' | 'sold' | 'released'>().notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.linkId, t.challengeId] }),
+    index('card_sale_holds_expiry_idx')
+      .on(t.expiresAt)
+      .where(sql`status = 'held'`),
+  ],
+)

@@ -32,7 +32,10 @@ describeEachDatabase('settlements store', (factory) => {
   test('claimed -> submitted -> settled is durable, and listByStatus finds in-flight records', async () => {
     await Settlements.claim(handle.db, { replayKey: 'k2', rail: 'evm' })
     await Settlements.markSubmitted(handle.db, 'k2', '0xhash')
-    assert.deepEqual((await Settlements.listByStatus(handle.db, 'submitted')).map((s) => s.replayKey), ['k2'])
+    assert.deepEqual(
+      (await Settlements.listByStatus(handle.db, 'submitted')).map((s) => s.replayKey),
+      ['k2'],
+    )
     await Settlements.markSettled(handle.db, 'k2', '0xhash')
     const s = await Settlements.get(handle.db, 'k2')
     assert.equal(s?.status, 'settled')
@@ -59,7 +62,17 @@ describeEachDatabase('settlements store', (factory) => {
     await settle('u-recorded', 'evm', '2 minutes')
     await settle('u-ancient', 'evm', '3 days')
     await settle('u-stripe', 'stripe', '2 minutes')
-    await Payments.recordOnce(handle.db, { settlementKey: 'u-recorded', resourceKey: 'link:x', protocol: 'mpp', method: 'evm', amount: '1', currency: '0xtoken', amountUsd: '0.01', reference: '0xsettled', receipt: {} })
+    await Payments.recordOnce(handle.db, {
+      settlementKey: 'u-recorded',
+      resourceKey: 'link:x',
+      protocol: 'mpp',
+      method: 'evm',
+      amount: '1',
+      currency: '0xtoken',
+      amountUsd: '0.01',
+      reference: '0xsettled',
+      receipt: {},
+    })
     const found = await Settlements.listSettledWithoutPayment(handle.db, { rail: 'evm', idleMs: 60_000, withinMs: 86_400_000, limit: 10 })
     assert.deepEqual(found, ['u-idle'])
   })

@@ -7,13 +7,26 @@ import { payments, settlements } from './schema'
 export type SettlementStatus = 'claimed' | 'submitted' | 'settled' | 'failed'
 export type Settlement = typeof settlements.$inferSelect
 
-export type ClaimInput = { replayKey: string; rail: string; payer?: string | null; amount?: string | null; details?: Record<string, unknown> }
+export type ClaimInput = {
+  replayKey: string
+  rail: string
+  payer?: string | null
+  amount?: string | null
+  details?: Record<string, unknown>
+}
 export type ClaimResult = { claimed: true; settlement: Settlement } | { claimed: false; settlement: Settlement }
 
 export async function claim(db: Db, input: ClaimInput): Promise<ClaimResult> {
   const inserted = await db
     .insert(settlements)
-    .values({ replayKey: input.replayKey, rail: input.rail, status: 'claimed', payer: input.payer ?? null, amount: input.amount ?? null, details: input.details ?? {} })
+    .values({
+      replayKey: input.replayKey,
+      rail: input.rail,
+      status: 'claimed',
+      payer: input.payer ?? null,
+      amount: input.amount ?? null,
+      details: input.details ?? {},
+    })
     .onConflictDoNothing({ target: settlements.replayKey })
     .returning()
   if (inserted[0]) return { claimed: true, settlement: inserted[0] }
@@ -33,19 +46,31 @@ export async function reclaimFailed(db: Db, replayKey: string): Promise<boolean>
 }
 
 export async function markSubmitted(db: Db, replayKey: string, txHash: string): Promise<void> {
-  await db.update(settlements).set({ status: 'submitted', txHash, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+  await db
+    .update(settlements)
+    .set({ status: 'submitted', txHash, updatedAt: sql`now()` })
+    .where(eq(settlements.replayKey, replayKey))
 }
 
 export async function markSettled(db: Db, replayKey: string, txHash: string): Promise<void> {
-  await db.update(settlements).set({ status: 'settled', txHash, error: null, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+  await db
+    .update(settlements)
+    .set({ status: 'settled', txHash, error: null, updatedAt: sql`now()` })
+    .where(eq(settlements.replayKey, replayKey))
 }
 
 export async function markFailed(db: Db, replayKey: string, error: string): Promise<void> {
-  await db.update(settlements).set({ status: 'failed', error, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+  await db
+    .update(settlements)
+    .set({ status: 'failed', error, updatedAt: sql`now()` })
+    .where(eq(settlements.replayKey, replayKey))
 }
 
 export async function updateDetails(db: Db, replayKey: string, details: Record<string, unknown>): Promise<void> {
-  await db.update(settlements).set({ details, updatedAt: sql`now()` }).where(eq(settlements.replayKey, replayKey))
+  await db
+    .update(settlements)
+    .set({ details, updatedAt: sql`now()` })
+    .where(eq(settlements.replayKey, replayKey))
 }
 
 export async function listByStatus(db: Db, status: SettlementStatus): Promise<Settlement[]> {
@@ -56,7 +81,10 @@ export async function listByStatus(db: Db, status: SettlementStatus): Promise<Se
  * Replay keys of `rail` settlements that settled between `withinMs` and `idleMs` ago and still have no
  * payment row: their request died (or lost the database) between settling and recording.
  */
-export async function listSettledWithoutPayment(db: Db, options: { rail: string; idleMs: number; withinMs: number; limit: number }): Promise<string[]> {
+export async function listSettledWithoutPayment(
+  db: Db,
+  options: { rail: string; idleMs: number; withinMs: number; limit: number },
+): Promise<string[]> {
   const rows = await db
     .select({ replayKey: settlements.replayKey })
     .from(settlements)

@@ -16,9 +16,15 @@ export function newDeliveryId(): string {
 
 const rowColumns = { ...getTableColumns(webhookDeliveries), eventType: webhookEvents.type, paymentId: webhookEvents.paymentId }
 
-export async function listDeliveries(db: Db, merchantId: string, options: { page?: number; pageSize?: number } = {}): Promise<DeliveryPage> {
+export async function listDeliveries(
+  db: Db,
+  merchantId: string,
+  options: { page?: number; pageSize?: number } = {},
+): Promise<DeliveryPage> {
   const pageSize = Math.min(Math.max(options.pageSize ?? 20, 1), 100)
-  const [{ total }] = (await db.select({ total: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.merchantId, merchantId))) as [{ total: number }]
+  const [{ total }] = (await db.select({ total: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.merchantId, merchantId))) as [
+    { total: number },
+  ]
   const pageCount = Math.max(1, Math.ceil(Number(total) / pageSize))
   const page = Math.min(Math.max(options.page ?? 1, 1), pageCount)
   const deliveries = await db

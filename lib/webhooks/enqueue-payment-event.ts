@@ -14,7 +14,11 @@ export type EnqueuedEvent = { eventId: string; deliveryId: string }
  * and type (safe to call again, e.g. from a retried request). Delivery happens in the background
  * with retries; this only writes two rows. Returns null when there is nothing to send.
  */
-export async function enqueuePaymentEvent(db: Db, payment: Payment, type: WebhookEventType = 'payment.succeeded'): Promise<EnqueuedEvent | null> {
+export async function enqueuePaymentEvent(
+  db: Db,
+  payment: Payment,
+  type: WebhookEventType = 'payment.succeeded',
+): Promise<EnqueuedEvent | null> {
   if (!payment.merchantId) return null
   const merchant = await db.select({ url: merchants.webhookUrl }).from(merchants).where(eq(merchants.id, payment.merchantId)).limit(1)
   const url = merchant[0]?.url

@@ -15,7 +15,11 @@ export function newWebhookSecret(): string {
 }
 
 export async function getWebhookSettings(db: Db, merchantId: string): Promise<WebhookSettings> {
-  const rows = await db.select({ url: merchants.webhookUrl, secret: merchants.webhookSecret }).from(merchants).where(eq(merchants.id, merchantId)).limit(1)
+  const rows = await db
+    .select({ url: merchants.webhookUrl, secret: merchants.webhookSecret })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1)
   return rows[0] ?? { url: null, secret: null }
 }
 
@@ -23,7 +27,12 @@ export async function getWebhookSettings(db: Db, merchantId: string): Promise<We
  * Sets (or with null/"" clears) the endpoint; the first endpoint gets a signing secret. HTTPS is
  * required, except that a server running on loopback itself may call loopback endpoints (local dev).
  */
-export async function setWebhookUrl(db: Db, merchantId: string, input: unknown, options: { allowLoopback: boolean }): Promise<WebhookSettings> {
+export async function setWebhookUrl(
+  db: Db,
+  merchantId: string,
+  input: unknown,
+  options: { allowLoopback: boolean },
+): Promise<WebhookSettings> {
   const url = input === null || input === '' ? null : parseWebhookUrl(input, options)
   const current = await getWebhookSettings(db, merchantId)
   const secret = current.secret ?? (url ? newWebhookSecret() : null)
@@ -34,7 +43,11 @@ export async function setWebhookUrl(db: Db, merchantId: string, input: unknown, 
 /** A new secret; signatures made with the old one stop verifying at once. */
 export async function rotateWebhookSecret(db: Db, merchantId: string): Promise<WebhookSettings> {
   const secret = newWebhookSecret()
-  const rows = await db.update(merchants).set({ webhookSecret: secret }).where(eq(merchants.id, merchantId)).returning({ url: merchants.webhookUrl })
+  const rows = await db
+    .update(merchants)
+    .set({ webhookSecret: secret })
+    .where(eq(merchants.id, merchantId))
+    .returning({ url: merchants.webhookUrl })
   return { url: rows[0]?.url ?? null, secret }
 }
 

@@ -25,7 +25,8 @@ test('verify refuses another secret, a changed body, an old timestamp and junk',
   assert.equal(Signature.verify({ header, secret, rawBody: body, now: now + 301 }), false)
   // Moving the timestamp breaks the MAC: the time is signed with the body.
   assert.equal(Signature.verify({ header: header.replace('t=1700000000', 't=1700000100'), secret, rawBody: body, now: now + 100 }), false)
-  for (const junk of [null, '', 'v1=abc', 't=1', 't=x,v1=' + 'a'.repeat(64)]) assert.equal(Signature.verify({ header: junk, secret, rawBody: body, now }), false)
+  for (const junk of [null, '', 'v1=abc', 't=1', 't=x,v1=' + 'a'.repeat(64)])
+    assert.equal(Signature.verify({ header: junk, secret, rawBody: body, now }), false)
 })
 
 test('several v1 values (secret rotation on the receiver) verify when one matches', () => {

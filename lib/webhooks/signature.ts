@@ -16,7 +16,13 @@ export function header(secret: string, rawBody: string, timestamp: number = Math
 }
 
 /** Receiver side: true when one v1 signature matches and the timestamp is within tolerance. */
-export function verify(options: { header: string | null | undefined; secret: string; rawBody: string; toleranceSeconds?: number; now?: number }): boolean {
+export function verify(options: {
+  header: string | null | undefined
+  secret: string
+  rawBody: string
+  toleranceSeconds?: number
+  now?: number
+}): boolean {
   const parsed = parse(options.header)
   if (!parsed) return false
   const now = options.now ?? Math.floor(Date.now() / 1000)

@@ -117,7 +117,12 @@ describeEachDatabase('Merchant webhooks', (factory) => {
     // Not due yet: a pass just before the scheduled time does not attempt it again (a fixed clock,
     // so a slow machine cannot let the 50 ms backoff elapse between the two passes).
     const justBefore = new Date(row!.nextAttemptAt!.getTime() - 1)
-    assert.equal((await processDueDeliveries(handle.db, { policy: fastPolicy, now: () => justBefore })).filter((o) => o.deliveryId === queued.deliveryId).length, 0)
+    assert.equal(
+      (await processDueDeliveries(handle.db, { policy: fastPolicy, now: () => justBefore })).filter(
+        (o) => o.deliveryId === queued.deliveryId,
+      ).length,
+      0,
+    )
     await drain()
     ;[row] = await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, queued.deliveryId))
     assert.equal(row?.status, 'delivered')
@@ -161,7 +166,10 @@ describeEachDatabase('Merchant webhooks', (factory) => {
     await drain(2)
     const attempted = outcomes.map((o) => o.deliveryId).filter((id) => ids.has(id))
     assert.equal(new Set(attempted).size, attempted.length, 'no delivery attempted by two workers')
-    const received = hook.received.slice(before).map((r) => r.headers['tollgate-delivery-id'] as string).filter((id) => ids.has(id))
+    const received = hook.received
+      .slice(before)
+      .map((r) => r.headers['tollgate-delivery-id'] as string)
+      .filter((id) => ids.has(id))
     assert.equal(received.length, 8)
     assert.equal(new Set(received).size, 8)
   })
@@ -216,7 +224,13 @@ test('the background worker delivers a newly queued event without anyone polling
     while (hook.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     assert.equal(hook.received.length, 1)
     assert.equal(hook.received[0]!.headers['tollgate-delivery-id'], queued.deliveryId)
-    assert.ok(Signature.verify({ header: hook.received[0]!.headers['tollgate-signature'] as string, secret: secret!, rawBody: hook.received[0]!.body }))
+    assert.ok(
+      Signature.verify({
+        header: hook.received[0]!.headers['tollgate-signature'] as string,
+        secret: secret!,
+        rawBody: hook.received[0]!.body,
+      }),
+    )
   } finally {
     setWebhookWorkerEnabled(false)
     setWebhookWorkerEnabled(true)

@@ -50,14 +50,25 @@ export async function processDueDeliveries(db: Db, options: ProcessOptions = {})
     .from(webhookDeliveries)
     .innerJoin(webhookEvents, eq(webhookEvents.id, webhookDeliveries.eventId))
     .innerJoin(merchants, eq(merchants.id, webhookDeliveries.merchantId))
-    .where(inArray(webhookDeliveries.id, claimed.map((c) => c.id)))
+    .where(
+      inArray(
+        webhookDeliveries.id,
+        claimed.map((c) => c.id),
+      ),
+    )
   const policy = options.policy ?? retryPolicyFromEnv()
-  return Promise.all(jobs.map((job) => attempt(db, job, { policy, now, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch: options.fetch ?? fetch })))
+  return Promise.all(
+    jobs.map((job) => attempt(db, job, { policy, now, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch: options.fetch ?? fetch })),
+  )
 }
 
 type Job = { delivery: typeof webhookDeliveries.$inferSelect; payload: string; eventType: string; secret: string | null }
 
-async function attempt(db: Db, job: Job, options: { policy: RetryPolicy; now: () => Date; timeoutMs: number; fetch: typeof fetch }): Promise<AttemptOutcome> {
+async function attempt(
+  db: Db,
+  job: Job,
+  options: { policy: RetryPolicy; now: () => Date; timeoutMs: number; fetch: typeof fetch },
+): Promise<AttemptOutcome> {
   const { delivery } = job
   const attempts = delivery.attempts + 1
   const startedAt = options.now()
@@ -108,7 +119,8 @@ async function attempt(db: Db, job: Job, options: { policy: RetryPolicy; now: ()
 }
 
 function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000} s`
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+    return `no answer within ${timeoutMs / 1000} s`
   const code = (error as { cause?: { code?: unknown } })?.cause?.code
   if (code === 'ECONNREFUSED') return 'connection refused'
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'

@@ -126,7 +126,12 @@ describe('report', () => {
 
 describe('cpu-profile', () => {
   // root -> handler -> { hash (leaf), handler (recursion) -> hash }; one sample per millisecond.
-  const frame = (functionName: string, lineNumber = 0) => ({ functionName, url: 'file:///app/node_modules/x.js', lineNumber, columnNumber: 0 })
+  const frame = (functionName: string, lineNumber = 0) => ({
+    functionName,
+    url: 'file:///app/node_modules/x.js',
+    lineNumber,
+    columnNumber: 0,
+  })
   const profile: CpuProfile.CpuProfile = {
     nodes: [
       { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1, columnNumber: -1 }, children: [2, 5] },
@@ -167,9 +172,23 @@ describe('cpu-profile', () => {
 
 describe('pairedCost', () => {
   test('compares the two targets round by round and takes the median', () => {
-    const summary = (name: string, roundRates: number[]): Issuance.TargetSummary => ({ name, requestsPerSecond: Number.NaN, roundRates, cpuUsPerRequest: Number.NaN, p50Ms: 0, p99Ms: 0, wrongStatus: 0, socketErrors: 0, bodyBytes: 0, headerBytes: 0 })
+    const summary = (name: string, roundRates: number[]): Issuance.TargetSummary => ({
+      name,
+      requestsPerSecond: Number.NaN,
+      roundRates,
+      cpuUsPerRequest: Number.NaN,
+      p50Ms: 0,
+      p99Ms: 0,
+      wrongStatus: 0,
+      socketErrors: 0,
+      bodyBytes: 0,
+      headerBytes: 0,
+    })
     const paired = Issuance.pairedCost(summary('gated', [90, 40, 75]), summary('ungated', [100, 50, 100]))
-    assert.deepEqual(paired.rounds.map((c) => Math.round(c * 100)), [10, 20, 25])
+    assert.deepEqual(
+      paired.rounds.map((c) => Math.round(c * 100)),
+      [10, 20, 25],
+    )
     assert.equal(Math.round(paired.median * 100), 20)
   })
 })

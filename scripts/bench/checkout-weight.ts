@@ -17,7 +17,8 @@ export type CheckoutWeight =
   | { available: true; source: 'build manifests' | 'served page'; firstLoad: Weight; walletPath: Weight | null }
   | { available: false; reason: string }
 
-export type PaywallWeight = { available: true; version: string; note: string; weight: Weight; htmlGzipBytes: number } | { available: false; reason: string }
+export type PaywallWeight =
+  { available: true; version: string; note: string; weight: Weight; htmlGzipBytes: number } | { available: false; reason: string }
 
 export function gzipSize(bytes: Uint8Array | string): number {
   return gzipSync(bytes).length
@@ -47,21 +48,28 @@ export function scriptUrls(html: string, base: string): string[] {
       if (href) urls.add(href)
     }
   }
-  return [...urls].map((u) => new URL(u.replaceAll('&amp;', '&'), base).toString()).filter((u) => new URL(u).origin === new URL(base).origin)
+  return [...urls]
+    .map((u) => new URL(u.replaceAll('&amp;', '&'), base).toString())
+    .filter((u) => new URL(u).origin === new URL(base).origin)
 }
 
 /** Our checkout's JS: from the build (measure-checkout) when possible, else from the served page. */
 export async function ourCheckout(baseUrl: string, checkoutPath: string): Promise<CheckoutWeight> {
   try {
     const m = measureCheckout()
-    const fromBuild = (part: { files: string[]; gzip: number }): Weight => ({ files: part.files.length, rawBytes: part.files.reduce((sum, f) => sum + statSync(path.join(distDir(), f)).size, 0), gzipBytes: part.gzip })
+    const fromBuild = (part: { files: string[]; gzip: number }): Weight => ({
+      files: part.files.length,
+      rawBytes: part.files.reduce((sum, f) => sum + statSync(path.join(distDir(), f)).size, 0),
+      gzipBytes: part.gzip,
+    })
     return { available: true, source: 'build manifests', firstLoad: fromBuild(m.beforeMethod), walletPath: fromBuild(m.walletPath) }
   } catch {
     // The build's layout is not what measure-checkout expects: weigh what the page serves.
   }
   const page = await fetch(new URL(checkoutPath, baseUrl), { headers: { accept: 'text/html' } })
   const html = await page.text()
-  if (page.status !== 200) return { available: false, reason: `${checkoutPath} answered ${page.status} (the checkout page is not in this build yet)` }
+  if (page.status !== 200)
+    return { available: false, reason: `${checkoutPath} answered ${page.status} (the checkout page is not in this build yet)` }
   const scripts: Uint8Array[] = []
   for (const url of scriptUrls(html, baseUrl)) {
     const response = await fetch(url)
@@ -77,7 +85,9 @@ function npm(args: string[]): string {
 
 /** The @x402/paywall version matching our @x402/core when published, otherwise the newest one. */
 function paywallVersion(): { version: string; note: string } {
-  const manifest = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+  const manifest = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>
+  }
   const core = manifest.dependencies?.['@x402/core']?.replace(/^[\^~]/, '')
   if (!core) throw new Error('package.json has no @x402/core dependency')
   let matching = ''

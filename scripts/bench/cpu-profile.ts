@@ -21,7 +21,10 @@ function sourceMapOf(url: string): SourceMap | null {
   if (!sourceMaps.has(url)) {
     const file = url.startsWith('file://') ? fileURLToPath(url) : url
     const mapFile = `${file}.map`
-    sourceMaps.set(url, file.endsWith('.js') && existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as never) : null)
+    sourceMaps.set(
+      url,
+      file.endsWith('.js') && existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8')) as never) : null,
+    )
   }
   return sourceMaps.get(url)!
 }
@@ -30,12 +33,16 @@ function sourceMapOf(url: string): SourceMap | null {
 export function frameName(frame: CallFrame): string {
   const name = frame.functionName || '(anonymous)'
   if (!frame.url) return name
-  const entry = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number; name?: string } | undefined
+  const entry = sourceMapOf(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber) as
+    { originalSource?: string; originalLine?: number; name?: string } | undefined
   if (entry?.originalSource) {
     const source = entry.originalSource.replace(/^(\.\.\/)+/, '').replace(/^.*node_modules\//, '')
     return `${entry.name ?? name} ${source}:${(entry.originalLine ?? 0) + 1}`
   }
-  const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/\.next[^/]*\/server\//, 'server/').replace(/^file:\/\//, '')
+  const file = frame.url
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/\.next[^/]*\/server\//, 'server/')
+    .replace(/^file:\/\//, '')
   return `${name} ${file}:${frame.lineNumber + 1}`
 }
 
@@ -87,7 +94,10 @@ function index(profile: CpuProfile): { names: Map<number, string>; parent: Map<n
 }
 
 /** [leaf node id, ms] per sample within `window`. */
-function* samples(profile: CpuProfile, window: Window = { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY }): Generator<[number, number]> {
+function* samples(
+  profile: CpuProfile,
+  window: Window = { fromUs: Number.NEGATIVE_INFINITY, toUs: Number.POSITIVE_INFINITY },
+): Generator<[number, number]> {
   let at = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i] ?? 0
@@ -107,7 +117,8 @@ export function callers(profile: CpuProfile, focus: string, options: { window?: 
     for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) if (names.get(id)!.includes(focus)) outermost = id
     if (outermost === undefined) continue
     const chain = [names.get(outermost)!]
-    for (let id = parent.get(outermost); id !== undefined && chain.length <= (options.depth ?? 8); id = parent.get(id)) chain.push(names.get(id)!)
+    for (let id = parent.get(outermost); id !== undefined && chain.length <= (options.depth ?? 8); id = parent.get(id))
+      chain.push(names.get(id)!)
     const key = chain.join('\n      <- ')
     chains.set(key, (chains.get(key) ?? 0) + ms)
   }
@@ -117,7 +128,8 @@ export function callers(profile: CpuProfile, focus: string, options: { window?: 
 
 /** Per function, microseconds per request in `a` minus in `b`: what one workload spends beyond another. */
 export function difference(a: { summary: Summary; requests: number }, b: { summary: Summary; requests: number }, top = 40): string {
-  const perRequest = (s: { summary: Summary; requests: number }, key: 'selfMs' | 'totalMs') => new Map(s.summary.functions.map((f) => [f.name, (1000 * f[key]) / s.requests]))
+  const perRequest = (s: { summary: Summary; requests: number }, key: 'selfMs' | 'totalMs') =>
+    new Map(s.summary.functions.map((f) => [f.name, (1000 * f[key]) / s.requests]))
   const busy = (s: { summary: Summary; requests: number }) => (1000 * (s.summary.sampledMs - s.summary.idleMs)) / s.requests
   const lines = [`busy µs per request: ${busy(a).toFixed(0)} vs ${busy(b).toFixed(0)} (+${(busy(a) - busy(b)).toFixed(0)})`]
   for (const key of ['selfMs', 'totalMs'] as const) {
@@ -125,7 +137,8 @@ export function difference(a: { summary: Summary; requests: number }, b: { summa
     const rows = [...new Set([...x.keys(), ...y.keys()])].map((name) => ({ name, a: x.get(name) ?? 0, b: y.get(name) ?? 0 }))
     rows.sort((r, s) => Math.abs(s.a - s.b) - Math.abs(r.a - r.b))
     lines.push('', `${key === 'selfMs' ? 'self' : 'total'} µs per request (first, second, difference):`)
-    for (const r of rows.slice(0, top)) lines.push(`  ${r.a.toFixed(0).padStart(6)} ${r.b.toFixed(0).padStart(6)} ${(r.a - r.b).toFixed(0).padStart(6)}  ${r.name}`)
+    for (const r of rows.slice(0, top))
+      lines.push(`  ${r.a.toFixed(0).padStart(6)} ${r.b.toFixed(0).padStart(6)} ${(r.a - r.b).toFixed(0).padStart(6)}  ${r.name}`)
   }
   return lines.join('\n')
 }
@@ -135,10 +148,15 @@ export function report(summary: Summary, top = 40, requests?: number): string {
   const busy = summary.sampledMs - summary.idleMs
   const pct = (ms: number) => `${((100 * ms) / busy).toFixed(1).padStart(5)}%`
   const perRequest = requests ? `, ${((1000 * busy) / requests).toFixed(0)} µs per request` : ''
-  const lines = [`sampled ${summary.sampledMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms, busy ${busy.toFixed(0)} ms${perRequest}`, '', 'self time (of busy):']
+  const lines = [
+    `sampled ${summary.sampledMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms, busy ${busy.toFixed(0)} ms${perRequest}`,
+    '',
+    'self time (of busy):',
+  ]
   const bySelf = [...summary.functions].filter((f) => f.name !== '(idle)').sort((a, b) => b.selfMs - a.selfMs)
   for (const f of bySelf.slice(0, top)) lines.push(`  ${pct(f.selfMs)}  ${f.name}`)
   lines.push('', 'total time (of busy):')
-  for (const f of summary.functions.filter((f) => f.name !== '(root)' && f.name !== '(idle)').slice(0, top)) lines.push(`  ${pct(f.totalMs)}  ${f.name}`)
+  for (const f of summary.functions.filter((f) => f.name !== '(root)' && f.name !== '(idle)').slice(0, top))
+    lines.push(`  ${pct(f.totalMs)}  ${f.name}`)
   return lines.join('\n')
 }

@@ -45,7 +45,7 @@ export function processTreeCpuMs(pid: number): number | null {
   const ticks = new Map(stats.map((s) => [s.pid, s.ticks]))
   if (!ticks.has(pid)) return null
   let total = 0
-  for (const queue = [pid]; queue.length > 0; ) {
+  for (const queue = [pid]; queue.length > 0;) {
     const next = queue.pop()!
     total += ticks.get(next) ?? 0
     queue.push(...(children.get(next) ?? []))

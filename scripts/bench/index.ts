@@ -75,10 +75,14 @@ async function main() {
       stack.env.MPP_SECRET_KEY!,
     )
     stopping.push(() => reference.stop())
-    log(`Tollgate ${stack.url} (pid ${stack.apps[0]!.pid}), mppx reference ${reference.url} (pid ${reference.pid}), anvil pid ${stack.chain.pid}`)
+    log(
+      `Tollgate ${stack.url} (pid ${stack.apps[0]!.pid}), mppx reference ${reference.url} (pid ${reference.pid}), anvil pid ${stack.chain.pid}`,
+    )
 
     if (only.has('1')) {
-      log(`1/4 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`)
+      log(
+        `1/4 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`,
+      )
       const [gated, unpriced, mppx] = await Issuance.measure(
         [
           { name: 'tollgate', url: `${stack.url}/l/demo`, expectedStatus: 402, pid: stack.apps[0]!.pid },
@@ -92,25 +96,53 @@ async function main() {
       const latency = (s: Issuance.TargetSummary) => `${Report.formatMs(s.p50Ms)} / ${Report.formatMs(s.p99Ms)}`
       const cost = 1 - gated!.requestsPerSecond / unpriced!.requestsPerSecond
       rows.push(
-        { measurement: '1. Unpaid GET /l/demo → 402, throughput', tollgate: rps(gated!), other: `${rps(unpriced!)} — same bytes, ungated Next.js route`, ratio: `${Report.ratio(gated!.requestsPerSecond, unpriced!.requestsPerSecond)} (gating costs ${Report.formatNumber(cost * 100, 1)}%; target < 10%)` },
-        { measurement: '1. Unpaid GET /l/demo → 402, throughput', tollgate: rps(gated!), other: `${rps(mppx!)} — mppx 0.11 server on node:http`, ratio: Report.ratio(gated!.requestsPerSecond, mppx!.requestsPerSecond) },
-        { measurement: '1. 402 latency under load, p50 / p99', tollgate: latency(gated!), other: `${latency(unpriced!)} ungated · ${latency(mppx!)} mppx`, ratio: `${Report.ratio(gated!.p50Ms, unpriced!.p50Ms)} · ${Report.ratio(gated!.p50Ms, mppx!.p50Ms)} (p50)` },
+        {
+          measurement: '1. Unpaid GET /l/demo → 402, throughput',
+          tollgate: rps(gated!),
+          other: `${rps(unpriced!)} — same bytes, ungated Next.js route`,
+          ratio: `${Report.ratio(gated!.requestsPerSecond, unpriced!.requestsPerSecond)} (gating costs ${Report.formatNumber(cost * 100, 1)}%; target < 10%)`,
+        },
+        {
+          measurement: '1. Unpaid GET /l/demo → 402, throughput',
+          tollgate: rps(gated!),
+          other: `${rps(mppx!)} — mppx 0.11 server on node:http`,
+          ratio: Report.ratio(gated!.requestsPerSecond, mppx!.requestsPerSecond),
+        },
+        {
+          measurement: '1. 402 latency under load, p50 / p99',
+          tollgate: latency(gated!),
+          other: `${latency(unpriced!)} ungated · ${latency(mppx!)} mppx`,
+          ratio: `${Report.ratio(gated!.p50Ms, unpriced!.p50Ms)} · ${Report.ratio(gated!.p50Ms, mppx!.p50Ms)} (p50)`,
+        },
       )
-      notes.push(`Load generator: ${engine === 'wrk' ? 'wrk (1 thread)' : 'in-process Node client (node:http keep-alive agent)'}, ${settings.issuance.concurrency} connections, median of ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target.`)
+      notes.push(
+        `Load generator: ${engine === 'wrk' ? 'wrk (1 thread)' : 'in-process Node client (node:http keep-alive agent)'}, ${settings.issuance.concurrency} connections, median of ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target.`,
+      )
       const paired = Issuance.pairedCost(gated!, unpriced!)
-      notes.push(`Gating cost per round (each round runs both back to back): median ${Report.formatNumber(paired.median * 100, 1)}% (${paired.rounds.map((c) => `${Report.formatNumber(c * 100, 1)}%`).join(', ')}).`)
+      notes.push(
+        `Gating cost per round (each round runs both back to back): median ${Report.formatNumber(paired.median * 100, 1)}% (${paired.rounds.map((c) => `${Report.formatNumber(c * 100, 1)}%`).join(', ')}).`,
+      )
       const us = (s: Issuance.TargetSummary) => `${Report.formatNumber(s.cpuUsPerRequest)} µs`
       if (Number.isFinite(gated!.cpuUsPerRequest) && Number.isFinite(unpriced!.cpuUsPerRequest))
-        notes.push(`Server CPU (user + system) per answered request, median of the rounds — it hardly moves with other jobs on the machine, unlike throughput: Tollgate ${us(gated!)}, ungated route ${us(unpriced!)} (gating costs ${Report.formatNumber((1 - unpriced!.cpuUsPerRequest / gated!.cpuUsPerRequest) * 100, 1)}% of the 402's CPU), mppx ${us(mppx!)}.`)
-      notes.push(`402 sizes: Tollgate ${gated!.bodyBytes} B body + ${gated!.headerBytes} B headers; ungated route ${unpriced!.bodyBytes} B + ${unpriced!.headerBytes} B; mppx ${mppx!.bodyBytes} B + ${mppx!.headerBytes} B.`)
+        notes.push(
+          `Server CPU (user + system) per answered request, median of the rounds — it hardly moves with other jobs on the machine, unlike throughput: Tollgate ${us(gated!)}, ungated route ${us(unpriced!)} (gating costs ${Report.formatNumber((1 - unpriced!.cpuUsPerRequest / gated!.cpuUsPerRequest) * 100, 1)}% of the 402's CPU), mppx ${us(mppx!)}.`,
+        )
+      notes.push(
+        `402 sizes: Tollgate ${gated!.bodyBytes} B body + ${gated!.headerBytes} B headers; ungated route ${unpriced!.bodyBytes} B + ${unpriced!.headerBytes} B; mppx ${mppx!.bodyBytes} B + ${mppx!.headerBytes} B.`,
+      )
       const all = [gated!, unpriced!, mppx!]
-      notes.push(`Requests under load: ${all.map((s) => `${s.name} ${s.wrongStatus} wrong status, ${s.socketErrors} socket errors/timeouts`).join('; ')}.`)
+      notes.push(
+        `Requests under load: ${all.map((s) => `${s.name} ${s.wrongStatus} wrong status, ${s.socketErrors} socket errors/timeouts`).join('; ')}.`,
+      )
     }
 
     if (only.has('2')) {
-      log(`2/4 paid round trips: ${settings.sequential} sequential per server (alternating), then ${concurrentPayers.length} payers × ${settings.perPayer} concurrently per server…`)
+      log(
+        `2/4 paid round trips: ${settings.sequential} sequential per server (alternating), then ${concurrentPayers.length} payers × ${settings.perPayer} concurrently per server…`,
+      )
       const chain = createPublicClient({ transport: http(stack.chain.rpcUrl) })
-      const balance = () => chain.readContract({ address: stack.chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [demo.recipient as Address] })
+      const balance = () =>
+        chain.readContract({ address: stack.chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [demo.recipient as Address] })
       const before = await balance()
       const [ours, mppx] = await Paid.measure(
         [
@@ -122,14 +154,38 @@ async function main() {
       const received = (await balance()) - before
       const paidCount = ours!.sequential.count + ours!.concurrent.count + mppx!.sequential.count + mppx!.concurrent.count
       const price = 10n ** 4n // 0.01 USDC in base units (6 decimals)
-      notes.push(`Paid requests: ${paidCount} answered 200 with a receipt; the merchant received ${received} base units on chain (${received === BigInt(paidCount) * price ? 'exactly one price per paid request' : `EXPECTED ${BigInt(paidCount) * price}`}).`)
-      for (const s of [ours!, mppx!]) if (s.firstFailure) notes.push(`${s.name}: ${s.sequential.failures + s.concurrent.failures} paid requests failed, first: ${s.firstFailure}`)
+      notes.push(
+        `Paid requests: ${paidCount} answered 200 with a receipt; the merchant received ${received} base units on chain (${received === BigInt(paidCount) * price ? 'exactly one price per paid request' : `EXPECTED ${BigInt(paidCount) * price}`}).`,
+      )
+      for (const s of [ours!, mppx!])
+        if (s.firstFailure)
+          notes.push(`${s.name}: ${s.sequential.failures + s.concurrent.failures} paid requests failed, first: ${s.firstFailure}`)
       const lat = (p: Paid.Phase) => `${Report.formatMs(p.p50Ms)} / ${Report.formatMs(p.p99Ms)}`
       rows.push(
-        { measurement: `2. Paid request (mppx client, EIP-3009, anvil), sequential ×${settings.sequential}: median / p99`, tollgate: lat(ours!.sequential), other: `${lat(mppx!.sequential)} — mppx reference`, ratio: `${Report.ratio(ours!.sequential.p50Ms, mppx!.sequential.p50Ms)} / ${Report.ratio(ours!.sequential.p99Ms, mppx!.sequential.p99Ms)}` },
-        { measurement: '2. Paid requests, sequential: throughput', tollgate: `${Report.formatNumber(ours!.sequential.perSecond, 1)} /s`, other: `${Report.formatNumber(mppx!.sequential.perSecond, 1)} /s`, ratio: Report.ratio(ours!.sequential.perSecond, mppx!.sequential.perSecond) },
-        { measurement: `2. Paid requests, ${concurrentPayers.length} payers concurrently ×${settings.perPayer}: median / p99`, tollgate: lat(ours!.concurrent), other: lat(mppx!.concurrent), ratio: `${Report.ratio(ours!.concurrent.p50Ms, mppx!.concurrent.p50Ms)} / ${Report.ratio(ours!.concurrent.p99Ms, mppx!.concurrent.p99Ms)}` },
-        { measurement: '2. Paid requests, concurrent: throughput', tollgate: `${Report.formatNumber(ours!.concurrent.perSecond, 1)} /s`, other: `${Report.formatNumber(mppx!.concurrent.perSecond, 1)} /s`, ratio: Report.ratio(ours!.concurrent.perSecond, mppx!.concurrent.perSecond) },
+        {
+          measurement: `2. Paid request (mppx client, EIP-3009, anvil), sequential ×${settings.sequential}: median / p99`,
+          tollgate: lat(ours!.sequential),
+          other: `${lat(mppx!.sequential)} — mppx reference`,
+          ratio: `${Report.ratio(ours!.sequential.p50Ms, mppx!.sequential.p50Ms)} / ${Report.ratio(ours!.sequential.p99Ms, mppx!.sequential.p99Ms)}`,
+        },
+        {
+          measurement: '2. Paid requests, sequential: throughput',
+          tollgate: `${Report.formatNumber(ours!.sequential.perSecond, 1)} /s`,
+          other: `${Report.formatNumber(mppx!.sequential.perSecond, 1)} /s`,
+          ratio: Report.ratio(ours!.sequential.perSecond, mppx!.sequential.perSecond),
+        },
+        {
+          measurement: `2. Paid requests, ${concurrentPayers.length} payers concurrently ×${settings.perPayer}: median / p99`,
+          tollgate: lat(ours!.concurrent),
+          other: lat(mppx!.concurrent),
+          ratio: `${Report.ratio(ours!.concurrent.p50Ms, mppx!.concurrent.p50Ms)} / ${Report.ratio(ours!.concurrent.p99Ms, mppx!.concurrent.p99Ms)}`,
+        },
+        {
+          measurement: '2. Paid requests, concurrent: throughput',
+          tollgate: `${Report.formatNumber(ours!.concurrent.perSecond, 1)} /s`,
+          other: `${Report.formatNumber(mppx!.concurrent.perSecond, 1)} /s`,
+          ratio: Report.ratio(ours!.concurrent.perSecond, mppx!.concurrent.perSecond),
+        },
       )
     }
 
@@ -137,27 +193,61 @@ async function main() {
       log('3/4 checkout weight: our /pay first-load JS, and the published @x402/paywall EVM page (npm pack)…')
       const ours = await CheckoutWeight.ourCheckout(stack.url, `/pay?u=${encodeURIComponent('/l/demo')}`)
       const paywall = CheckoutWeight.x402Paywall()
-      const paywallText = paywall.available ? `${Report.formatKiB(paywall.weight.gzipBytes)} — @x402/paywall ${paywall.version} EVM paywall page (${paywall.note})` : `not measured: ${paywall.reason}`
+      const paywallText = paywall.available
+        ? `${Report.formatKiB(paywall.weight.gzipBytes)} — @x402/paywall ${paywall.version} EVM paywall page (${paywall.note})`
+        : `not measured: ${paywall.reason}`
       const paywallGzip = paywall.available ? paywall.weight.gzipBytes : Number.NaN
-      if (!ours.available) rows.push({ measurement: '3. Checkout JS (gzip)', tollgate: `not available yet: ${ours.reason}`, other: paywallText, ratio: 'n/a' })
+      if (!ours.available)
+        rows.push({ measurement: '3. Checkout JS (gzip)', tollgate: `not available yet: ${ours.reason}`, other: paywallText, ratio: 'n/a' })
       else {
-        rows.push({ measurement: '3. Checkout JS before a method is chosen (gzip)', tollgate: `${Report.formatKiB(ours.firstLoad.gzipBytes)} (${ours.firstLoad.files} files)`, other: paywallText, ratio: Report.ratio(ours.firstLoad.gzipBytes, paywallGzip) })
-        if (ours.walletPath) rows.push({ measurement: '3. Checkout JS, whole wallet path (gzip)', tollgate: `${Report.formatKiB(ours.walletPath.gzipBytes)} (${ours.walletPath.files} files)`, other: 'the same page (it inlines all its wallet code)', ratio: Report.ratio(ours.walletPath.gzipBytes, paywallGzip) })
-        notes.push(`Our checkout JS is read from the ${ours.source === 'build manifests' ? 'build manifests (scripts/measure-checkout.ts)' : 'scripts the served /pay page references'}; wallet code loads only once "Crypto wallet" is chosen.`)
+        rows.push({
+          measurement: '3. Checkout JS before a method is chosen (gzip)',
+          tollgate: `${Report.formatKiB(ours.firstLoad.gzipBytes)} (${ours.firstLoad.files} files)`,
+          other: paywallText,
+          ratio: Report.ratio(ours.firstLoad.gzipBytes, paywallGzip),
+        })
+        if (ours.walletPath)
+          rows.push({
+            measurement: '3. Checkout JS, whole wallet path (gzip)',
+            tollgate: `${Report.formatKiB(ours.walletPath.gzipBytes)} (${ours.walletPath.files} files)`,
+            other: 'the same page (it inlines all its wallet code)',
+            ratio: Report.ratio(ours.walletPath.gzipBytes, paywallGzip),
+          })
+        notes.push(
+          `Our checkout JS is read from the ${ours.source === 'build manifests' ? 'build manifests (scripts/measure-checkout.ts)' : 'scripts the served /pay page references'}; wallet code loads only once "Crypto wallet" is chosen.`,
+        )
       }
-      if (paywall.available) notes.push(`@x402/paywall's EVM paywall is one HTML page with its scripts inlined: ${Report.formatKiB(paywall.weight.rawBytes)} of JS before compression, ${Report.formatKiB(paywall.htmlGzipBytes)} gzip for the whole page.`)
+      if (paywall.available)
+        notes.push(
+          `@x402/paywall's EVM paywall is one HTML page with its scripts inlined: ${Report.formatKiB(paywall.weight.rawBytes)} of JS before compression, ${Report.formatKiB(paywall.htmlGzipBytes)} gzip for the whole page.`,
+        )
     }
 
     if (only.has('4')) {
-      log(`4/4 time to unlock: Playwright + system Chromium, open /l/demo → resource visible via the Test wallet, ${settings.unlockRuns} runs…`)
+      log(
+        `4/4 time to unlock: Playwright + system Chromium, open /l/demo → resource visible via the Test wallet, ${settings.unlockRuns} runs…`,
+      )
       const fortune = (JSON.parse(demo.resource.body) as { fortune?: string }).fortune ?? demo.resource.body
-      const unlock = await TimeToUnlock.measure({ baseUrl: stack.url, linkPath: '/l/demo', expectedText: fortune.slice(0, 40), runs: settings.unlockRuns })
+      const unlock = await TimeToUnlock.measure({
+        baseUrl: stack.url,
+        linkPath: '/l/demo',
+        expectedText: fortune.slice(0, 40),
+        runs: settings.unlockRuns,
+      })
       rows.push(
         unlock.available
-          ? { measurement: `4. Time to unlock, wallet path (median of ${unlock.runs})`, tollgate: `${Report.formatMs(unlock.medianMs)} (p90 ${Report.formatMs(unlock.p90Ms)}, min ${Report.formatMs(unlock.minMs)})`, other: '— (no reference UI runs here)', ratio: 'n/a' }
+          ? {
+              measurement: `4. Time to unlock, wallet path (median of ${unlock.runs})`,
+              tollgate: `${Report.formatMs(unlock.medianMs)} (p90 ${Report.formatMs(unlock.p90Ms)}, min ${Report.formatMs(unlock.minMs)})`,
+              other: '— (no reference UI runs here)',
+              ratio: 'n/a',
+            }
           : { measurement: '4. Time to unlock, wallet path', tollgate: unlock.reason, other: '—', ratio: 'n/a' },
       )
-      if (unlock.available) notes.push(`Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`)
+      if (unlock.available)
+        notes.push(
+          `Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`,
+        )
     }
   } finally {
     await stopAll()

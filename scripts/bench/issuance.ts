@@ -35,7 +35,8 @@ export class ProbeError extends Error {
 async function probe(target: Target): Promise<{ body: Buffer; headerBytes: number }> {
   const response = await fetch(target.url, { headers: { accept: 'application/json' } })
   const body = Buffer.from(await response.arrayBuffer())
-  if (response.status !== target.expectedStatus) throw new ProbeError(`${target.name} answered ${response.status}, expected ${target.expectedStatus}: ${body.toString().slice(0, 200)}`)
+  if (response.status !== target.expectedStatus)
+    throw new ProbeError(`${target.name} answered ${response.status}, expected ${target.expectedStatus}: ${body.toString().slice(0, 200)}`)
   let headerBytes = 0
   response.headers.forEach((value, name) => {
     headerBytes += name.length + value.length
@@ -56,7 +57,8 @@ export async function measure(targets: Target[], options: IssuanceOptions, sameB
   const [a, b] = sameBytes.map((name) => probes.get(name)!.body)
   if (!a!.equals(b!)) throw new ProbeError(`${sameBytes[0]} and ${sameBytes[1]} do not return the same body bytes`)
 
-  for (const target of targets) await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.warmupMs }, options.engine)
+  for (const target of targets)
+    await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.warmupMs }, options.engine)
 
   const rounds = new Map<string, Array<Load.LoadResult & { cpuUsPerRequest: number }>>(targets.map((t) => [t.name, []]))
   for (let round = 0; round < options.rounds; round++) {
@@ -66,7 +68,8 @@ export async function measure(targets: Target[], options: IssuanceOptions, sameB
       const cpuBefore = target.pid === undefined ? null : processTreeCpuMs(target.pid)
       const result = await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.durationMs }, options.engine)
       const cpuAfter = target.pid === undefined ? null : processTreeCpuMs(target.pid)
-      const cpuUsPerRequest = cpuBefore === null || cpuAfter === null || result.requests === 0 ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests
+      const cpuUsPerRequest =
+        cpuBefore === null || cpuAfter === null || result.requests === 0 ? Number.NaN : ((cpuAfter - cpuBefore) * 1000) / result.requests
       rounds.get(target.name)!.push({ ...result, cpuUsPerRequest })
     }
   }

@@ -33,7 +33,10 @@ async function main() {
   const gate = await getGate()
   await seedDemo(gate.db, { merchant, upstreamUrl: 'http://127.0.0.1:9' })
   const issue = async () => {
-    const response = await handleLinkRequest(new Request('http://127.0.0.1:3000/l/demo', { headers: { accept: 'application/json' } }), 'demo')
+    const response = await handleLinkRequest(
+      new Request('http://127.0.0.1:3000/l/demo', { headers: { accept: 'application/json' } }),
+      'demo',
+    )
     if (response.status !== 402) throw new Error(`expected 402, got ${response.status}`)
     await response.arrayBuffer()
   }
@@ -45,7 +48,9 @@ async function main() {
     count += 100
   }
   const elapsedMs = performance.now() - started
-  console.log(`${count} unpaid 402s in ${(elapsedMs / 1000).toFixed(1)} s: ${((1000 * elapsedMs) / count).toFixed(1)} µs each (${Math.round((count * 1000) / elapsedMs)} /s on one thread)`)
+  console.log(
+    `${count} unpaid 402s in ${(elapsedMs / 1000).toFixed(1)} s: ${((1000 * elapsedMs) / count).toFixed(1)} µs each (${Math.round((count * 1000) / elapsedMs)} /s on one thread)`,
+  )
   rmSync(dataDir, { recursive: true, force: true })
   process.exit(0)
 }

@@ -9,7 +9,7 @@ export type PaidTarget = { name: string; url: string }
 
 export type Phase = { count: number; failures: number; p50Ms: number; p99Ms: number; perSecond: number }
 
-export type PaidSummary = { name: string; sequential: Phase; concurrent: Phase & { payers: number } ; firstFailure: string | null }
+export type PaidSummary = { name: string; sequential: Phase; concurrent: Phase & { payers: number }; firstFailure: string | null }
 
 export type PaidOptions = {
   sequential: number
@@ -35,16 +35,27 @@ async function payOnce(client: ReturnType<typeof payer>, url: string): Promise<O
     const response = await client.fetch(url)
     const body = await response.text()
     const ms = performance.now() - started
-    if (response.status !== 200 || !response.headers.get('payment-receipt')) return { ms, ok: false, failure: `${response.status} ${body.slice(0, 160)}` }
+    if (response.status !== 200 || !response.headers.get('payment-receipt'))
+      return { ms, ok: false, failure: `${response.status} ${body.slice(0, 160)}` }
     return { ms, ok: true }
   } catch (error) {
-    return { ms: performance.now() - started, ok: false, failure: error instanceof Error ? `${error.name}: ${error.message.slice(0, 160)}` : String(error) }
+    return {
+      ms: performance.now() - started,
+      ok: false,
+      failure: error instanceof Error ? `${error.name}: ${error.message.slice(0, 160)}` : String(error),
+    }
   }
 }
 
 function summarize(outcomes: Outcome[], wallMs: number): Phase {
   const ok = outcomes.filter((o) => o.ok).map((o) => o.ms)
-  return { count: ok.length, failures: outcomes.length - ok.length, p50Ms: median(ok), p99Ms: percentile(ok, 99), perSecond: ok.length / (wallMs / 1000) }
+  return {
+    count: ok.length,
+    failures: outcomes.length - ok.length,
+    p50Ms: median(ok),
+    p99Ms: percentile(ok, 99),
+    perSecond: ok.length / (wallMs / 1000),
+  }
 }
 
 export async function measure(targets: PaidTarget[], options: PaidOptions): Promise<PaidSummary[]> {
@@ -74,7 +85,10 @@ export async function measure(targets: PaidTarget[], options: PaidOptions): Prom
     const firstFailure = [...seq, ...conc.outcomes].find((o) => !o.ok)?.failure ?? null
     return {
       name: target.name,
-      sequential: summarize(seq, seq.reduce((sum, o) => sum + o.ms, 0)),
+      sequential: summarize(
+        seq,
+        seq.reduce((sum, o) => sum + o.ms, 0),
+      ),
       concurrent: { ...summarize(conc.outcomes, conc.wallMs), payers: options.concurrentPayers.length },
       firstFailure,
     }

@@ -26,18 +26,24 @@ const nowUs = () => Number(process.hrtime.bigint() / 1000n)
 
 async function main() {
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-cpuprof-'))
-  const stack = await startStack({ env: { TOLLGATE_BENCH: '1', RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000', RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000' } })
+  const stack = await startStack({
+    env: { TOLLGATE_BENCH: '1', RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000', RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000' },
+  })
   const runs: Run[] = []
   try {
     // --cpu-prof is refused in NODE_OPTIONS: replace the stack's server with one started under it, same port and env.
     const app = stack.apps[0]!
     await app.stop()
     const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next')
-    const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(app.port)], {
-      cwd: rootDir,
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...stack.env, PORT: String(app.port) },
-      stdio: 'ignore',
-    })
+    const server = spawn(
+      process.execPath,
+      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(app.port)],
+      {
+        cwd: rootDir,
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...stack.env, PORT: String(app.port) },
+        stdio: 'ignore',
+      },
+    )
     const exited = new Promise((resolve) => server.once('exit', resolve))
     try {
       await waitForHealth(stack.url)
@@ -73,25 +79,33 @@ async function main() {
   })
   for (const p of perPath) {
     const rates = p.runs.map((r) => `${r.result.requestsPerSecond.toFixed(0)}`).join(', ')
-    console.log(`\n=== ${p.path}: ${rates} req/s in ${p.runs.length} rounds, ${p.requests} requests (${p.runs.reduce((s, r) => s + r.result.errors, 0)} socket errors)`)
+    console.log(
+      `\n=== ${p.path}: ${rates} req/s in ${p.runs.length} rounds, ${p.requests} requests (${p.runs.reduce((s, r) => s + r.result.errors, 0)} socket errors)`,
+    )
     console.log(CpuProfile.report(p.summary, top, p.requests))
     if (focus) {
       const chains = p.runs.map((r) => CpuProfile.callers(profile, focus, { window: r.window })).join('\n\n')
       console.log(`\ncallers of ${focus}:\n${chains}`)
     }
   }
-  if (perPath.length >= 2) console.log(`\n=== ${perPath[0]!.path} beyond ${perPath[1]!.path}\n${CpuProfile.difference(perPath[0]!, perPath[1]!, top)}`)
+  if (perPath.length >= 2)
+    console.log(`\n=== ${perPath[0]!.path} beyond ${perPath[1]!.path}\n${CpuProfile.difference(perPath[0]!, perPath[1]!, top)}`)
   if (keep) {
-    writeFileSync(path.join(profileDir, 'runs.json'), JSON.stringify(runs.map((r) => ({ path: r.path, window: r.window, requests: r.result.requests }))))
+    writeFileSync(
+      path.join(profileDir, 'runs.json'),
+      JSON.stringify(runs.map((r) => ({ path: r.path, window: r.window, requests: r.result.requests }))),
+    )
     console.log(`\nprofile and load windows (runs.json) kept in ${profileDir}`)
-  }
-  else rmSync(profileDir, { recursive: true, force: true })
+  } else rmSync(profileDir, { recursive: true, force: true })
 }
 
 async function waitForHealth(baseUrl: string): Promise<void> {
   const deadline = Date.now() + 60_000
   while (Date.now() < deadline) {
-    const ok = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 150))
   }

@@ -5,7 +5,17 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Mppx, evm } from 'mppx/server'
-import { type Address, type Hex, createPublicClient, createTestClient, createWalletClient, http as httpTransport, nonceManager, parseEther, parseSignature } from 'viem'
+import {
+  type Address,
+  type Hex,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  http as httpTransport,
+  nonceManager,
+  parseEther,
+  parseSignature,
+} from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { tokenAbi } from '@/lib/rails/evm/internal/tokenAbi'
 import { anvilPrivateKey, localChain } from '@/scripts/chain/deploy'
@@ -67,7 +77,17 @@ async function main() {
             address: config.token,
             abi: tokenAbi,
             functionName: 'transferWithAuthorization',
-            args: [payload.from as Address, payload.to as Address, BigInt(payload.value), BigInt(payload.validAfter), BigInt(payload.validBefore), payload.nonce as Hex, Number(v ?? BigInt(yParity + 27)), r, s],
+            args: [
+              payload.from as Address,
+              payload.to as Address,
+              BigInt(payload.value),
+              BigInt(payload.validAfter),
+              BigInt(payload.validBefore),
+              payload.nonce as Hex,
+              Number(v ?? BigInt(yParity + 27)),
+              r,
+              s,
+            ],
           })
           const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
           if (receipt.status !== 'success') throw new SettlementRevertedError(`settlement ${hash} reverted`)
@@ -76,7 +96,9 @@ async function main() {
       }),
     ],
   })
-  const charge = Mppx.toNodeListener(mppx['evm/charge']({ amount: config.amount, description: config.description, meta: { resource: config.resourceKey } }))
+  const charge = Mppx.toNodeListener(
+    mppx['evm/charge']({ amount: config.amount, description: config.description, meta: { resource: config.resourceKey } }),
+  )
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.url !== '/l/demo') {

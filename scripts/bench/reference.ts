@@ -27,7 +27,10 @@ export async function start(config: ReferenceConfig, secretKey: string): Promise
   }
   const url = await new Promise<string>((resolve, reject) => {
     let stdout = ''
-    const timer = setTimeout(() => reject(new ReferenceStartError(`the mppx reference server did not start within 30 s\n${stderr}`)), 30_000)
+    const timer = setTimeout(
+      () => reject(new ReferenceStartError(`the mppx reference server did not start within 30 s\n${stderr}`)),
+      30_000,
+    )
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString()
       const line = stdout.split('\n').find((l) => l.startsWith('{'))

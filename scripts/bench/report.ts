@@ -14,7 +14,10 @@ export function machine(): Machine {
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverage: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
   }
 }
 
@@ -30,10 +33,13 @@ export function table(rows: Row[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.map(line)].join('\n')
 }
 
-export const formatNumber = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a')
-export const formatMs = (ms: number): string => (Number.isFinite(ms) ? (ms >= 1000 ? `${formatNumber(ms / 1000, 2)} s` : `${formatNumber(ms, ms < 10 ? 1 : 0)} ms`) : 'n/a')
+export const formatNumber = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a'
+export const formatMs = (ms: number): string =>
+  Number.isFinite(ms) ? (ms >= 1000 ? `${formatNumber(ms / 1000, 2)} s` : `${formatNumber(ms, ms < 10 ? 1 : 0)} ms`) : 'n/a'
 export const formatKiB = (bytes: number): string => `${formatNumber(bytes / 1024, 1)} KiB`
-export const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${formatNumber(a / b, 2)}×` : 'n/a')
+export const ratio = (a: number, b: number): string =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${formatNumber(a / b, 2)}×` : 'n/a'
 
 export const resultsStart = '<!-- bench:results:start (written by `npm run bench -- --write-readme`) -->'
 export const resultsEnd = '<!-- bench:results:end -->'

@@ -28,14 +28,17 @@ async function unlockOnce(page: Page, options: UnlockOptions): Promise<number> {
 
 /** Why the wallet path cannot be measured on this build, or null when it can. */
 async function unavailable(browser: Browser, options: UnlockOptions): Promise<string | null> {
-  const checkout = await fetch(new URL(`/pay?u=${encodeURIComponent(options.linkPath)}`, options.baseUrl), { headers: { accept: 'text/html' } })
+  const checkout = await fetch(new URL(`/pay?u=${encodeURIComponent(options.linkPath)}`, options.baseUrl), {
+    headers: { accept: 'text/html' },
+  })
   if (checkout.status === 404) return 'not available yet: this build has no checkout page (/pay)'
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
     await page.goto(new URL(`/pay?u=${encodeURIComponent(options.linkPath)}`, options.baseUrl).toString())
     const wallet = page.getByRole('button', { name: /crypto wallet/i })
-    if (!(await wallet.isVisible({ timeout: 10_000 }).catch(() => false))) return 'not available yet: the checkout has no "Crypto wallet" choice'
+    if (!(await wallet.isVisible({ timeout: 10_000 }).catch(() => false)))
+      return 'not available yet: the checkout has no "Crypto wallet" choice'
     await wallet.click({ timeout: 10_000 })
     const test = page.getByRole('button', { name: /test wallet/i })
     await test.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => {})
@@ -64,9 +67,10 @@ export async function measure(options: UnlockOptions): Promise<UnlockResult> {
       const page = await context.newPage()
       const scripts: Array<Promise<number>> = []
       // The first run also weighs every script the wallet path loads (lazy chunks included).
-      if (run === 0) page.on('response', (response) => {
-        if (response.request().resourceType() === 'script') scripts.push(response.body().then(gzipSize, () => 0))
-      })
+      if (run === 0)
+        page.on('response', (response) => {
+          if (response.request().resourceType() === 'script') scripts.push(response.body().then(gzipSize, () => 0))
+        })
       try {
         times.push(await unlockOnce(page, options))
       } catch (error) {
@@ -76,7 +80,14 @@ export async function measure(options: UnlockOptions): Promise<UnlockResult> {
         await context.close()
       }
     }
-    return { available: true, runs: times.length, medianMs: median(times), p90Ms: percentile(times, 90), minMs: Math.min(...times), walletPathJsGzipBytes }
+    return {
+      available: true,
+      runs: times.length,
+      medianMs: median(times),
+      p90Ms: percentile(times, 90),
+      minMs: Math.min(...times),
+      walletPathJsGzipBytes,
+    }
   } finally {
     await browser.close()
   }

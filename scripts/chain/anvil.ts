@@ -77,9 +77,7 @@ export function findFreePort(): Promise<number> {
 export function assertPortFree(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
-    server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error),
-    )
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortInUseError(port) : error))
     server.listen(port, '127.0.0.1', () => server.close(() => resolve()))
   })
 }

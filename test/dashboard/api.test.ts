@@ -27,12 +27,23 @@ describe('dashboard API', () => {
     const upload = await b.request('/api/dashboard/files', { method: 'POST', body: form })
     assert.equal(upload.status, 201)
     bObjects.fileId = ((await upload.json()) as { file: { id: string } }).file.id
-    const created = await b.request('/api/dashboard/links', jsonInit('POST', { title: 'B sells', price: '0.03', rails: ['evm'], resource: { kind: 'inline', contentType: 'text/plain', body: 'B content' } }))
+    const created = await b.request(
+      '/api/dashboard/links',
+      jsonInit('POST', {
+        title: 'B sells',
+        price: '0.03',
+        rails: ['evm'],
+        resource: { kind: 'inline', contentType: 'text/plain', body: 'B content' },
+      }),
+    )
     assert.equal(created.status, 201)
     const link = ((await created.json()) as { link: { id: string; url: string; recipient: string } }).link
     assert.equal(link.recipient, b.address, 'the recipient defaults to the signed-in address')
     bObjects.linkId = link.id
-    const fileLink = await b.request('/api/dashboard/links', jsonInit('POST', { title: 'B file', price: '0.04', rails: ['evm'], resource: { kind: 'file', fileId: bObjects.fileId } }))
+    const fileLink = await b.request(
+      '/api/dashboard/links',
+      jsonInit('POST', { title: 'B file', price: '0.04', rails: ['evm'], resource: { kind: 'file', fileId: bObjects.fileId } }),
+    )
     bObjects.fileLinkId = ((await fileLink.json()) as { link: { id: string } }).link.id
 
     const paid = await payWithMppx(link.url, anvilPrivateKey(3))
@@ -72,7 +83,10 @@ describe('dashboard API', () => {
     })
 
     test('an expired message is refused', async () => {
-      const signed = await signedMessage(stack.url, anvilPrivateKey(4), { issuedAt: new Date(Date.now() - 120_000), expirationTime: new Date(Date.now() - 1000) })
+      const signed = await signedMessage(stack.url, anvilPrivateKey(4), {
+        issuedAt: new Date(Date.now() - 120_000),
+        expirationTime: new Date(Date.now() - 1000),
+      })
       const response = await verify(stack.url, signed)
       assert.equal(response.status, 401)
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'message_expired')
@@ -100,7 +114,11 @@ describe('dashboard API', () => {
       assert.equal((await fetch(`${stack.url}/api/dashboard/session`, { headers: { cookie } })).status, 200)
       const out = await fetch(`${stack.url}/api/dashboard/auth/signout`, { method: 'POST', headers: { cookie } })
       assert.match(out.headers.get('set-cookie')!, /Max-Age=0/)
-      assert.equal((await fetch(`${stack.url}/api/dashboard/session`, { headers: { cookie } })).status, 401, 'a signed-out cookie is refused even if replayed')
+      assert.equal(
+        (await fetch(`${stack.url}/api/dashboard/session`, { headers: { cookie } })).status,
+        401,
+        'a signed-out cookie is refused even if replayed',
+      )
     })
 
     test('a tampered cookie is refused', async () => {
@@ -133,13 +151,26 @@ describe('dashboard API', () => {
     ]
     for (const [method, route] of apis) {
       test(`${method} ${route} answers 401`, async () => {
-        const response = await fetch(`${stack.url}${route}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' })
+        const response = await fetch(`${stack.url}${route}`, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: method === 'GET' ? undefined : '{}',
+        })
         assert.equal(response.status, 401)
         assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unauthenticated')
       })
     }
 
-    for (const page of ['/dashboard', '/dashboard/links', '/dashboard/links/new', '/dashboard/links/lnk_x', '/dashboard/links/lnk_x/edit', '/dashboard/payments', '/dashboard/payments/pay_x', '/dashboard/webhooks']) {
+    for (const page of [
+      '/dashboard',
+      '/dashboard/links',
+      '/dashboard/links/new',
+      '/dashboard/links/lnk_x',
+      '/dashboard/links/lnk_x/edit',
+      '/dashboard/payments',
+      '/dashboard/payments/pay_x',
+      '/dashboard/webhooks',
+    ]) {
       test(`page ${page} redirects to sign-in`, async () => {
         const response = await fetch(`${stack.url}${page}`, { redirect: 'manual' })
         assert.ok([302, 303, 307].includes(response.status), `status ${response.status}`)
@@ -151,7 +182,10 @@ describe('dashboard API', () => {
   })
 
   test('a cross-site write is refused even with a valid session', async () => {
-    const response = await a.request('/api/dashboard/links', { ...jsonInit('POST', { title: 'x', price: '1', rails: ['evm'], resource: { kind: 'inline', contentType: 'text/plain', body: 'x' } }), headers: { 'content-type': 'application/json', origin: 'https://evil.example.com' } })
+    const response = await a.request('/api/dashboard/links', {
+      ...jsonInit('POST', { title: 'x', price: '1', rails: ['evm'], resource: { kind: 'inline', contentType: 'text/plain', body: 'x' } }),
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example.com' },
+    })
     assert.equal(response.status, 403)
   })
 
@@ -164,25 +198,39 @@ describe('dashboard API', () => {
 
     test('read a link', async () => notFound(await a.request(`/api/dashboard/links/${bObjects.linkId}`), 'GET link'))
     test('edit a link', async () => {
-      await notFound(await a.request(`/api/dashboard/links/${bObjects.linkId}`, jsonInit('PATCH', { title: 'hijacked', recipient: a.address })), 'PATCH link')
-      const mine = (await (await b.request(`/api/dashboard/links/${bObjects.linkId}`)).json()) as { link: { title: string; recipient: string } }
+      await notFound(
+        await a.request(`/api/dashboard/links/${bObjects.linkId}`, jsonInit('PATCH', { title: 'hijacked', recipient: a.address })),
+        'PATCH link',
+      )
+      const mine = (await (await b.request(`/api/dashboard/links/${bObjects.linkId}`)).json()) as {
+        link: { title: string; recipient: string }
+      }
       assert.equal(mine.link.title, 'B sells')
       assert.equal(mine.link.recipient, b.address)
     })
     test('deactivate a link', async () => {
       await notFound(await a.request(`/api/dashboard/links/${bObjects.linkId}`, jsonInit('PATCH', { active: false })), 'deactivate')
-      assert.equal(((await (await b.request(`/api/dashboard/links/${bObjects.linkId}`)).json()) as { link: { active: boolean } }).link.active, true)
+      assert.equal(
+        ((await (await b.request(`/api/dashboard/links/${bObjects.linkId}`)).json()) as { link: { active: boolean } }).link.active,
+        true,
+      )
     })
     test('delete a link', async () => {
       await notFound(await a.request(`/api/dashboard/links/${bObjects.fileLinkId}`, { method: 'DELETE' }), 'DELETE link')
       assert.equal((await b.request(`/api/dashboard/links/${bObjects.fileLinkId}`)).status, 200)
     })
     test("sell B's file from A's link", async () => {
-      const response = await a.request('/api/dashboard/links', jsonInit('POST', { title: 'stolen', price: '1', rails: ['evm'], resource: { kind: 'file', fileId: bObjects.fileId } }))
+      const response = await a.request(
+        '/api/dashboard/links',
+        jsonInit('POST', { title: 'stolen', price: '1', rails: ['evm'], resource: { kind: 'file', fileId: bObjects.fileId } }),
+      )
       assert.equal(response.status, 404)
       const mine = (await (await a.request('/api/dashboard/links')).json()) as { links: Array<{ id: string; title: string }> }
       assert.ok(!mine.links.some((l) => l.title === 'stolen'))
-      const patch = await a.request(`/api/dashboard/links/${stack.links[0]!.id}`, jsonInit('PATCH', { resource: { kind: 'file', fileId: bObjects.fileId } }))
+      const patch = await a.request(
+        `/api/dashboard/links/${stack.links[0]!.id}`,
+        jsonInit('PATCH', { resource: { kind: 'file', fileId: bObjects.fileId } }),
+      )
       assert.equal(patch.status, 404)
     })
     test('download a file', async () => notFound(await a.request(`/api/dashboard/files/${bObjects.fileId}`), 'GET file'))
@@ -219,7 +267,9 @@ describe('dashboard API', () => {
       assert.equal(overview.overview.payments, 0)
     })
     test('webhook settings and secret', async () => {
-      const settings = (await (await a.request('/api/dashboard/webhook')).json()) as { webhook: { url: string | null; secret: string | null } }
+      const settings = (await (await a.request('/api/dashboard/webhook')).json()) as {
+        webhook: { url: string | null; secret: string | null }
+      }
       const bSettings = (await (await b.request('/api/dashboard/webhook')).json()) as { webhook: { url: string; secret: string } }
       assert.notEqual(settings.webhook.url, hook.url)
       assert.notEqual(settings.webhook.secret, bSettings.webhook.secret)
@@ -234,7 +284,11 @@ describe('dashboard API', () => {
       await notFound(await a.request(`/api/dashboard/webhook/deliveries/${bObjects.deliveryId}/resend`, { method: 'POST' }), 'resend')
     })
     test('pages', async () => {
-      for (const page of [`/dashboard/links/${bObjects.linkId}`, `/dashboard/links/${bObjects.linkId}/edit`, `/dashboard/payments/${bObjects.paymentId}`]) {
+      for (const page of [
+        `/dashboard/links/${bObjects.linkId}`,
+        `/dashboard/links/${bObjects.linkId}/edit`,
+        `/dashboard/payments/${bObjects.paymentId}`,
+      ]) {
         const response = await a.request(page)
         assert.equal(response.status, 404, page)
         assert.ok(!(await response.text()).includes('B sells'), `${page} leaked B's link`)
@@ -245,14 +299,39 @@ describe('dashboard API', () => {
 
   describe('links', () => {
     test('create, edit, deactivate, reactivate; a paid link cannot be deleted, an unpaid one can', async () => {
-      const created = await a.request('/api/dashboard/links', jsonInit('POST', { title: 'Temp', price: '0.1', rails: ['evm'], resource: { kind: 'redirect', url: 'https://example.com/secret' }, maxPayments: 3 }))
+      const created = await a.request(
+        '/api/dashboard/links',
+        jsonInit('POST', {
+          title: 'Temp',
+          price: '0.1',
+          rails: ['evm'],
+          resource: { kind: 'redirect', url: 'https://example.com/secret' },
+          maxPayments: 3,
+        }),
+      )
       assert.equal(created.status, 201)
       const { link } = (await created.json()) as { link: { id: string } }
-      const edited = (await (await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { title: 'Renamed', maxPayments: null }))).json()) as { link: { title: string; maxPayments: null } }
+      const edited = (await (
+        await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { title: 'Renamed', maxPayments: null }))
+      ).json()) as { link: { title: string; maxPayments: null } }
       assert.equal(edited.link.title, 'Renamed')
       assert.equal(edited.link.maxPayments, null)
-      assert.equal(((await (await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { active: false }))).json()) as { link: { active: boolean } }).link.active, false)
-      assert.equal(((await (await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { active: true }))).json()) as { link: { active: boolean } }).link.active, true)
+      assert.equal(
+        (
+          (await (await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { active: false }))).json()) as {
+            link: { active: boolean }
+          }
+        ).link.active,
+        false,
+      )
+      assert.equal(
+        (
+          (await (await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { active: true }))).json()) as {
+            link: { active: boolean }
+          }
+        ).link.active,
+        true,
+      )
       const invalid = await a.request(`/api/dashboard/links/${link.id}`, jsonInit('PATCH', { price: '-1' }))
       assert.equal(invalid.status, 400)
       assert.equal(((await invalid.json()) as { error: { issues: Array<{ path: string }> } }).error.issues[0]!.path, 'price')
@@ -279,6 +358,8 @@ describe('dashboard API', () => {
     const event = JSON.parse(events[0]!.body)
     assert.equal(event.type, 'payment.succeeded')
     assert.equal(event.data.payment.amountUsd, '0.03')
-    assert.ok(Signature.verify({ header: events[0]!.headers['tollgate-signature'] as string, secret: webhook.secret, rawBody: events[0]!.body }))
+    assert.ok(
+      Signature.verify({ header: events[0]!.headers['tollgate-signature'] as string, secret: webhook.secret, rawBody: events[0]!.body }),
+    )
   })
 })

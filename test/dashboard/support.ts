@@ -14,7 +14,12 @@ export type MessageOverrides = Partial<Parameters<typeof createSiweMessage>[0]>
 /** Builds and signs a sign-in message for `key` around a fresh server nonce. */
 export async function signedMessage(baseUrl: string, key: Hex, overrides: MessageOverrides = {}) {
   const account = privateKeyToAccount(key)
-  const nonce = (await (await fetch(`${baseUrl}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as { nonce: string; chainId: number; domain: string; uri: string }
+  const nonce = (await (await fetch(`${baseUrl}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as {
+    nonce: string
+    chainId: number
+    domain: string
+    uri: string
+  }
   const message = createSiweMessage({
     address: account.address,
     chainId: nonce.chainId,
@@ -31,7 +36,11 @@ export async function signedMessage(baseUrl: string, key: Hex, overrides: Messag
 }
 
 export function verify(baseUrl: string, body: unknown): Promise<Response> {
-  return fetch(`${baseUrl}/api/dashboard/auth/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return fetch(`${baseUrl}/api/dashboard/auth/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 }
 
 export async function signIn(baseUrl: string, key: Hex): Promise<Client> {
@@ -42,7 +51,8 @@ export async function signIn(baseUrl: string, key: Hex): Promise<Client> {
   return {
     cookie,
     address: signed.address,
-    request: (path, init = {}) => fetch(`${baseUrl}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } }),
+    request: (path, init = {}) =>
+      fetch(`${baseUrl}${path}`, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie } }),
   }
 }
 
@@ -59,7 +69,11 @@ export async function payWithMppx(url: string, key: Hex): Promise<Response> {
   return mppx.fetch(url)
 }
 
-export type Hook = { url: string; received: Array<{ headers: Record<string, string | string[] | undefined>; body: string }>; close(): Promise<void> }
+export type Hook = {
+  url: string
+  received: Array<{ headers: Record<string, string | string[] | undefined>; body: string }>
+  close(): Promise<void>
+}
 
 /** A local merchant webhook endpoint that records every request and answers 200. */
 export async function webhookEndpoint(): Promise<Hook> {

@@ -45,7 +45,10 @@ describe('card payments through the running app (Stripe double)', () => {
   const path = '/l/demo-file'
 
   before(async () => {
-    double = await startStripeDouble({ webhookEvents: ['payment_intent.succeeded', 'charge.refunded'], webhookRetryDelaysMs: [50, 100, 200, 400] })
+    double = await startStripeDouble({
+      webhookEvents: ['payment_intent.succeeded', 'charge.refunded'],
+      webhookRetryDelaysMs: [50, 100, 200, 400],
+    })
     let databaseUrl: string | undefined
     if (withPostgres) {
       server = await startPostgres()
@@ -85,7 +88,11 @@ describe('card payments through the running app (Stripe double)', () => {
   }
 
   async function askForIntent(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${stack.url}/api/checkout/payment-intent`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+    return fetch(`${stack.url}/api/checkout/payment-intent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    })
   }
 
   async function createIntent(challenge: Challenge.Challenge): Promise<Intent> {
@@ -97,7 +104,10 @@ describe('card payments through the running app (Stripe double)', () => {
   }
 
   /** What Stripe.js does in the payer's browser: confirm with a card and the publishable key. */
-  async function confirmInBrowser(intent: Intent, cardNumber: string): Promise<{ status: number; body: Stripe.PaymentIntent & { error?: { type: string; message: string } } }> {
+  async function confirmInBrowser(
+    intent: Intent,
+    cardNumber: string,
+  ): Promise<{ status: number; body: Stripe.PaymentIntent & { error?: { type: string; message: string } } }> {
     const response = await fetch(`${double.url}/v1/payment_intents/${intent.paymentIntentId}/confirm`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -119,7 +129,9 @@ describe('card payments through the running app (Stripe double)', () => {
   }
 
   async function pay(credential: string, cookie?: string): Promise<Response> {
-    return fetch(`${stack.url}${path}`, { headers: { authorization: credential, accept: 'application/json', ...(cookie ? { cookie } : {}) } })
+    return fetch(`${stack.url}${path}`, {
+      headers: { authorization: credential, accept: 'application/json', ...(cookie ? { cookie } : {}) },
+    })
   }
 
   async function paymentsFor(reference: string): Promise<Payments.Payment[]> {
@@ -165,10 +177,17 @@ describe('card payments through the running app (Stripe double)', () => {
     await assertRouteProblem(await askForIntent({ url: path, challenge: Challenge.serialize(cheaper) }), 402, 'invalid-challenge')
     // The decoded form of the challenge is accepted too.
     assert.equal((await askForIntent({ url: path, challenge })).status, 200)
-    assert.equal((await askForIntent({ url: 'https://elsewhere.example/l/demo-file', challenge: Challenge.serialize(challenge) })).status, 400)
+    assert.equal(
+      (await askForIntent({ url: 'https://elsewhere.example/l/demo-file', challenge: Challenge.serialize(challenge) })).status,
+      400,
+    )
     assert.equal((await askForIntent({ url: '/l/no-such-link', challenge: Challenge.serialize(challenge) })).status, 404)
     assert.equal((await askForIntent({ nope: true })).status, 400)
-    const form = await fetch(`${stack.url}/api/checkout/payment-intent`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ url: path, challenge: Challenge.serialize(challenge) }) })
+    const form = await fetch(`${stack.url}/api/checkout/payment-intent`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ url: path, challenge: Challenge.serialize(challenge) }),
+    })
     assert.equal(form.status, 415, 'a cross-site form post cannot create intents or set cookies')
   })
 
@@ -199,7 +218,9 @@ describe('card payments through the running app (Stripe double)', () => {
     await again.body?.cancel()
 
     double.setWebhookEndpoint({ url: `${stack.url}/api/stripe/webhook`, events: ['payment_intent.succeeded', 'charge.refunded'] })
-    const event = double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId)!
+    const event = double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId,
+    )!
     const late = await double.deliver(event)
     assert.equal(late.status, 200)
     assert.equal((JSON.parse(late.body) as { outcome: string }).outcome, 'handled')
@@ -228,32 +249,70 @@ describe('card payments through the running app (Stripe double)', () => {
     // Unsucceeded: created for the challenge, never confirmed (and one waiting on 3-D Secure).
     const pending = await stripeChallenge()
     const pendingIntent = await createIntent(pending)
-    await assertProblem(await pay(credentialFor(pending, { paymentIntent: pendingIntent.paymentIntentId })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(pending, { paymentIntent: pendingIntent.paymentIntentId })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
     const actionChallenge = await stripeChallenge()
     const actionIntent = await createIntent(actionChallenge)
     assert.equal((await confirmInBrowser(actionIntent, threeDSecure)).body.status, 'requires_action')
-    await assertProblem(await pay(credentialFor(actionChallenge, { paymentIntent: actionIntent.paymentIntentId })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(actionChallenge, { paymentIntent: actionIntent.paymentIntentId })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
 
     // Someone else's: a succeeded intent on another Stripe account.
     const other = new Stripe('sk_test_someone_else', { host: '127.0.0.1', port: double.port, protocol: 'http', maxNetworkRetries: 0 })
-    const theirs = await other.paymentIntents.create({ amount: 50, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'] })
+    const theirs = await other.paymentIntents.create({
+      amount: 50,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      allowed_payment_method_types: ['card'],
+    })
     const foreign = await stripeChallenge()
-    await assertProblem(await pay(credentialFor(foreign, { paymentIntent: theirs.id })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(foreign, { paymentIntent: theirs.id })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
 
     // Another amount (Stripe's $0.50 minimum leaves only larger ones), and another link: succeeded intents on our account whose metadata names this challenge.
     const linkId = stack.links.find((l) => l.slug === 'demo-file')!.id
     const otherLinkId = stack.links.find((l) => l.slug === 'demo')!.id
     const crafted = async (c: Challenge.Challenge, amount: number, link: string) =>
-      merchantStripe.paymentIntents.create({ amount, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'], metadata: { challenge_id: c.id, link_id: link } })
+      merchantStripe.paymentIntents.create({
+        amount,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        allowed_payment_method_types: ['card'],
+        metadata: { challenge_id: c.id, link_id: link },
+      })
     const high = await stripeChallenge()
-    await assertProblem(await pay(credentialFor(high, { paymentIntent: (await crafted(high, 5000, linkId)).id })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(high, { paymentIntent: (await crafted(high, 5000, linkId)).id })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
     const elsewhere = await stripeChallenge()
-    await assertProblem(await pay(credentialFor(elsewhere, { paymentIntent: (await crafted(elsewhere, 50, otherLinkId)).id })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(elsewhere, { paymentIntent: (await crafted(elsewhere, 50, otherLinkId)).id })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
     // An intent paid for one challenge does not pay another.
     const another = await stripeChallenge()
-    await assertProblem(await pay(credentialFor(another, { paymentIntent: pendingIntent.paymentIntentId })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(another, { paymentIntent: pendingIntent.paymentIntentId })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
     // And nothing of the refused attempts was recorded.
-    for (const reference of [pendingIntent.paymentIntentId, actionIntent.paymentIntentId, theirs.id]) assert.deepEqual(await paymentsFor(reference), [])
+    for (const reference of [pendingIntent.paymentIntentId, actionIntent.paymentIntentId, theirs.id])
+      assert.deepEqual(await paymentsFor(reference), [])
   })
 
   test('a webhook with a bad or missing signature is 400 and records nothing', async () => {
@@ -261,14 +320,23 @@ describe('card payments through the running app (Stripe double)', () => {
     const intent = await createIntent(challenge)
     await confirmInBrowser(intent, visa)
     await double.webhooksIdle()
-    const event = double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId)!
+    const event = double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId,
+    )!
     assert.ok(event)
     const forged = await double.deliver(event, { secret: 'whsec_not_the_real_secret' })
     assert.equal(forged.status, 400)
-    const unsigned = await fetch(`${stack.url}/api/stripe/webhook`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) })
+    const unsigned = await fetch(`${stack.url}/api/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(event),
+    })
     assert.equal(unsigned.status, 400)
     await unsigned.body?.cancel()
-    const tampered = await double.deliver({ ...event, data: { object: { ...(event.data.object as Stripe.PaymentIntent), amount_received: 1 } } } as Stripe.Event, { url: `${stack.url}/api/stripe/webhook`, signature: 't=1,v1=00' })
+    const tampered = await double.deliver(
+      { ...event, data: { object: { ...(event.data.object as Stripe.PaymentIntent), amount_received: 1 } } } as Stripe.Event,
+      { url: `${stack.url}/api/stripe/webhook`, signature: 't=1,v1=00' },
+    )
     assert.equal(tampered.status, 400)
   })
 
@@ -277,7 +345,9 @@ describe('card payments through the running app (Stripe double)', () => {
     const intent = await createIntent(challenge)
     await confirmInBrowser(intent, visa)
     await double.webhooksIdle()
-    const event = double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId)!
+    const event = double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId,
+    )!
     const outcomes = []
     for (let i = 0; i < 3; i++) {
       const delivered = await double.deliver(event)
@@ -285,7 +355,9 @@ describe('card payments through the running app (Stripe double)', () => {
       outcomes.push((JSON.parse(delivered.body) as { outcome: string }).outcome)
     }
     assert.deepEqual(outcomes, ['duplicate', 'duplicate', 'duplicate'], 'the automatic delivery handled it; redeliveries are duplicates')
-    const created = double.events.find((e) => e.type === 'payment_intent.created' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId)!
+    const created = double.events.find(
+      (e) => e.type === 'payment_intent.created' && (e.data.object as Stripe.PaymentIntent).id === intent.paymentIntentId,
+    )!
     const unknown = await double.deliver(created)
     assert.equal(unknown.status, 200)
     if (store) {
@@ -312,10 +384,16 @@ describe('card payments through the running app (Stripe double)', () => {
       metadata: { challenge_id: 'c-clash', link_id: linkId, payment_id: taken, grant_token_hash: 'A'.repeat(43) },
     })
     await double.webhooksIdle()
-    const attempts = double.deliveries.filter((d) => d.type === 'payment_intent.succeeded' && double.events.find((e) => e.id === d.eventId && (e.data.object as Stripe.PaymentIntent).id === clash.id))
+    const attempts = double.deliveries.filter(
+      (d) =>
+        d.type === 'payment_intent.succeeded' &&
+        double.events.find((e) => e.id === d.eventId && (e.data.object as Stripe.PaymentIntent).id === clash.id),
+    )
     assert.ok(attempts.length > 1, 'Stripe (the double) retried the failed delivery')
     assert.ok(attempts.every((a) => a.status === 500))
-    const event = double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === clash.id)!
+    const event = double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === clash.id,
+    )!
     assert.equal((await double.deliver(event)).status, 500, 'not remembered as handled')
     assert.deepEqual(await paymentsFor(clash.id), [])
   })
@@ -339,7 +417,9 @@ describe('card payments through the running app (Stripe double)', () => {
     assert.match(await receiptPage.text(), new RegExp(intent.paymentIntentId))
     // Reloading the link with the cookie the PaymentIntent route set opens it, for the link's window.
     for (let visit = 0; visit < 2; visit++) {
-      const reload = await fetch(`${stack.url}${path}`, { headers: { cookie: intent.cookie, accept: 'text/html', 'sec-fetch-mode': 'navigate' } })
+      const reload = await fetch(`${stack.url}${path}`, {
+        headers: { cookie: intent.cookie, accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+      })
       assert.equal(reload.status, 200)
       assert.match(reload.headers.get('content-disposition') ?? '', /tollgate-field-guide\.md/)
       await reload.body?.cancel()
@@ -368,17 +448,21 @@ describe('card payments through the running app (Stripe double)', () => {
     assert.equal((await paymentsFor(intent.paymentIntentId)).length, store ? 1 : 0)
   })
 
-  test('a refund (ours or from the Stripe dashboard) marks the payment refunded through charge.refunded', { skip: withPostgres ? false : 'needs PostgreSQL' }, async () => {
-    const challenge = await stripeChallenge()
-    const intent = await createIntent(challenge)
-    await confirmInBrowser(intent, visa)
-    await double.webhooksIdle()
-    await merchantStripe.refunds.create({ payment_intent: intent.paymentIntentId })
-    await double.webhooksIdle()
-    const [row] = await paymentsFor(intent.paymentIntentId)
-    assert.equal(row?.status, 'refunded')
-    assert.ok(row?.refundedAt)
-  })
+  test(
+    'a refund (ours or from the Stripe dashboard) marks the payment refunded through charge.refunded',
+    { skip: withPostgres ? false : 'needs PostgreSQL' },
+    async () => {
+      const challenge = await stripeChallenge()
+      const intent = await createIntent(challenge)
+      await confirmInBrowser(intent, visa)
+      await double.webhooksIdle()
+      await merchantStripe.refunds.create({ payment_intent: intent.paymentIntentId })
+      await double.webhooksIdle()
+      const [row] = await paymentsFor(intent.paymentIntentId)
+      assert.equal(row?.status, 'refunded')
+      assert.ok(row?.refundedAt)
+    },
+  )
 
   test('an agent pays with a Shared Payment Token: a hand-built credential and mppx 0.11 stripe client', async () => {
     const challenge = await stripeChallenge()
@@ -388,7 +472,11 @@ describe('card payments through the running app (Stripe double)', () => {
     assert.equal(Receipt.deserialize(handBuilt.headers.get('payment-receipt')!).method, 'stripe')
     await handBuilt.body?.cancel()
     const declined = await stripeChallenge()
-    await assertProblem(await pay(credentialFor(declined, { spt: `spt_testDeclined${randomBytes(6).toString('hex')}` })), { status: 402, code: 'verification-failed', secret })
+    await assertProblem(await pay(credentialFor(declined, { spt: `spt_testDeclined${randomBytes(6).toString('hex')}` })), {
+      status: 402,
+      code: 'verification-failed',
+      secret,
+    })
 
     const client = mppxStripe.charge({
       paymentMethod: 'pm_card_visa',
@@ -405,7 +493,10 @@ describe('card payments through the running app (Stripe double)', () => {
     const offer = await fetch(`${stack.url}${path}`, { headers: { accept: 'application/json' } })
     const fresh = MppxChallenge.fromResponseList(offer).find((c) => c.method === 'stripe')
     assert.ok(fresh)
-    const header = await client.createCredential({ challenge: fresh as Parameters<typeof client.createCredential>[0]['challenge'], context: {} })
+    const header = await client.createCredential({
+      challenge: fresh as Parameters<typeof client.createCredential>[0]['challenge'],
+      context: {},
+    })
     const response = await pay(header)
     assert.equal(response.status, 200, await response.clone().text())
     const receipt = Receipt.deserialize(response.headers.get('payment-receipt')!)

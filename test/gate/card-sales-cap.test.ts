@@ -51,7 +51,11 @@ describe('capped links and card payments', async () => {
       const chunks: Buffer[] = []
       for await (const chunk of request) chunks.push(chunk as Buffer)
       const answer = await app.handleStripeWebhookRequest(
-        new Request(`${publicUrl}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': String(request.headers['stripe-signature'] ?? '') }, body: Buffer.concat(chunks) }),
+        new Request(`${publicUrl}/api/stripe/webhook`, {
+          method: 'POST',
+          headers: { 'stripe-signature': String(request.headers['stripe-signature'] ?? '') },
+          body: Buffer.concat(chunks),
+        }),
       )
       response.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
     })
@@ -135,7 +139,11 @@ describe('capped links and card payments', async () => {
 
   async function askForIntent(slug: string, challenge: Challenge.Challenge): Promise<Response> {
     return app.handleCardPaymentIntentRequest(
-      new Request(`${publicUrl}/api/checkout/payment-intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: `/l/${slug}`, challenge: Challenge.serialize(challenge) }) }),
+      new Request(`${publicUrl}/api/checkout/payment-intent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `/l/${slug}`, challenge: Challenge.serialize(challenge) }),
+      }),
     )
   }
 
@@ -179,11 +187,18 @@ describe('capped links and card payments', async () => {
   }
 
   function intentsFor(linkId: string): Stripe.PaymentIntent[] {
-    return [...double.intents.values()].filter((intent) => (intent.metadata as Record<string, string>).link_id === linkId) as unknown as Stripe.PaymentIntent[]
+    return [...double.intents.values()].filter(
+      (intent) => (intent.metadata as Record<string, string>).link_id === linkId,
+    ) as unknown as Stripe.PaymentIntent[]
   }
 
   function eventFor(type: string, paymentIntentId: string): Stripe.Event {
-    const event = double.events.find((e) => e.type === type && ((e.data.object as { payment_intent?: string; id: string }).payment_intent ?? (e.data.object as { id: string }).id) === paymentIntentId)
+    const event = double.events.find(
+      (e) =>
+        e.type === type &&
+        ((e.data.object as { payment_intent?: string; id: string }).payment_intent ?? (e.data.object as { id: string }).id) ===
+          paymentIntentId,
+    )
     assert.ok(event, `${type} for ${paymentIntentId}`)
     return event
   }
@@ -271,7 +286,8 @@ describe('capped links and card payments', async () => {
     // moved, so it is recorded, and the grant cookie the checkout set opens the link.
     assert.equal(await confirmInBrowser(late[0]!.intent), 'succeeded')
     await double.webhooksIdle()
-    for (let i = 0; i < 2; i++) assert.equal((await double.deliver(eventFor('payment_intent.succeeded', late[0]!.intent.paymentIntentId))).status, 200)
+    for (let i = 0; i < 2; i++)
+      assert.equal((await double.deliver(eventFor('payment_intent.succeeded', late[0]!.intent.paymentIntentId))).status, 200)
     const reload = await open(link.slug, { cookie: late[0]!.intent.cookie })
     assert.equal(reload.status, 200, await reload.clone().text())
     assert.equal(await reload.text(), 'the paid text')
@@ -283,7 +299,8 @@ describe('capped links and card payments', async () => {
     assert.equal(delivered.status, 200, await delivered.clone().text())
     assert.equal(await delivered.text(), 'the paid text')
     double.setWebhookEndpoint({ url: webhookUrl(), events: webhookEvents })
-    for (let i = 0; i < 2; i++) assert.equal((await double.deliver(eventFor('payment_intent.succeeded', late[1]!.intent.paymentIntentId))).status, 200)
+    for (let i = 0; i < 2; i++)
+      assert.equal((await double.deliver(eventFor('payment_intent.succeeded', late[1]!.intent.paymentIntentId))).status, 200)
 
     assert.equal((await paymentsOf(link.id)).length, 3, 'every payment recorded: two past the cap of 1')
     assert.equal(await salesTaken(link.id), 3, 'each late sale counts once, whichever path recorded it and however often its event came')
@@ -298,7 +315,8 @@ describe('capped links and card payments', async () => {
     await merchantStripe.paymentIntents.cancel(canceled.paymentIntentId)
     await double.webhooksIdle()
     assert.equal(await salesTaken(link.id), 1)
-    for (let i = 0; i < 2; i++) assert.equal((await double.deliver(eventFor('payment_intent.canceled', canceled.paymentIntentId))).status, 200)
+    for (let i = 0; i < 2; i++)
+      assert.equal((await double.deliver(eventFor('payment_intent.canceled', canceled.paymentIntentId))).status, 200)
     assert.equal(await salesTaken(link.id), 1, 'released once')
     // The slot is free for another buyer; the link is full again after that.
     await createIntent(link.slug, await stripeChallenge(link.slug))
@@ -326,7 +344,10 @@ describe('capped links and card payments', async () => {
     assert.equal(refunded.status, 'refunded')
     await double.webhooksIdle()
     for (let i = 0; i < 2; i++) assert.equal((await double.deliver(eventFor('charge.refunded', paid[0]!.paymentIntentId))).status, 200)
-    await assert.rejects(app.DashboardPayments.refundPayment(gate.db, merchantId, receiptId, gate.stripe), app.DashboardPayments.NotRefundableError)
+    await assert.rejects(
+      app.DashboardPayments.refundPayment(gate.db, merchantId, receiptId, gate.stripe),
+      app.DashboardPayments.NotRefundableError,
+    )
     assert.equal(await salesTaken(link.id), 2, 'one refund, one slot')
 
     // From the Stripe dashboard: only the webhook tells us.

@@ -33,11 +33,19 @@ describe('discovery: /openapi.json', () => {
     const operations = assertDiscoveryDocument(await (await fetch(`${stack.url}/openapi.json`)).json())
     for (const [operation, offers] of operations) {
       const [method, path] = operation.split(' ') as [string, string]
-      const init: RequestInit = method === 'POST' ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Discovery agrees.' }) } : { method }
+      const init: RequestInit =
+        method === 'POST'
+          ? { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Discovery agrees.' }) }
+          : { method }
       const response = await fetch(`${stack.url}${path}`, init)
       assert.equal(response.status, 402, `${operation} answers 402`)
       const challenges = Challenge.deserializeList(response.headers.get('www-authenticate') ?? '')
-      const asked = challenges.map((c) => ({ intent: c.intent, method: c.method, amount: String(c.request.amount), currency: String(c.request.currency) }))
+      const asked = challenges.map((c) => ({
+        intent: c.intent,
+        method: c.method,
+        amount: String(c.request.amount),
+        currency: String(c.request.currency),
+      }))
       assert.deepEqual(offers, asked, `${operation}: discovery offers equal the 402 challenges`)
     }
   })

@@ -18,7 +18,8 @@ import { assertProblem } from './internal/problems'
 
 // Links are edited in the database while the app runs, which needs a shared server (PGlite is single-process).
 const withPostgres = postgresInstalled()
-if (!withPostgres) console.warn('\n!!! gate failures suite: PostgreSQL is not installed; the inactive/expired/sold-out link tests are SKIPPED !!!\n')
+if (!withPostgres)
+  console.warn('\n!!! gate failures suite: PostgreSQL is not installed; the inactive/expired/sold-out link tests are SKIPPED !!!\n')
 const dbSkip = withPostgres ? false : 'PostgreSQL is not installed (apt-get install postgresql)'
 
 describe('payment failures get the spec status, problem type and fresh challenges', () => {
@@ -48,7 +49,11 @@ describe('payment failures get the spec status, problem type and fresh challenge
   })
 
   /** A fresh 402 for `path` and a valid mppx credential for it (not yet sent). */
-  async function credentialFor(path: string, payer: number, init?: RequestInit): Promise<{ header: string; credential: Credential.Credential }> {
+  async function credentialFor(
+    path: string,
+    payer: number,
+    init?: RequestInit,
+  ): Promise<{ header: string; credential: Credential.Credential }> {
     const response = await fetch(`${stack.url}${path}`, init)
     assert.equal(response.status, 402)
     const header = await mppCredentialFor(anvilAccount(payer), response)
@@ -132,7 +137,11 @@ describe('payment failures get the spec status, problem type and fresh challenge
     const original = JSON.stringify({ text: 'Pay for this text. Not another one.' })
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${stack.url}/api/examples/summarize`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
-    const { header, credential } = await credentialFor('/api/examples/summarize', 3, { method: 'POST', headers: { 'content-type': 'application/json' }, body: original })
+    const { header, credential } = await credentialFor('/api/examples/summarize', 3, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: original,
+    })
     assert.ok(credential.challenge.digest, 'the POST challenge binds the body digest')
 
     const swapped = await post(JSON.stringify({ text: 'A much longer text the payer never paid to summarize.' }), { authorization: header })
@@ -184,7 +193,13 @@ describe('payment failures get the spec status, problem type and fresh challenge
 
     test('an expired link: 410', async () => {
       const merchantId = await demoMerchantId()
-      const link = await Links.createLink(store!.db, merchantId, { title: 'Brief', price: '0.01', rails: ['evm'], resource: inline, expiresAt: new Date(Date.now() + 1_500) })
+      const link = await Links.createLink(store!.db, merchantId, {
+        title: 'Brief',
+        price: '0.01',
+        rails: ['evm'],
+        resource: inline,
+        expiresAt: new Date(Date.now() + 1_500),
+      })
       assert.equal((await fetch(`${stack.url}/l/${link.slug}`)).status, 402)
       await new Promise((resolve) => setTimeout(resolve, 1_600))
       await assertProblem(await fetch(`${stack.url}/l/${link.slug}`), { status: 410, secret })
@@ -192,7 +207,13 @@ describe('payment failures get the spec status, problem type and fresh challenge
 
     test('a sold-out link: the last payment is delivered, then 410', async () => {
       const merchantId = await demoMerchantId()
-      const link = await Links.createLink(store!.db, merchantId, { title: 'Only one', price: '0.01', rails: ['evm'], resource: inline, maxPayments: 1 })
+      const link = await Links.createLink(store!.db, merchantId, {
+        title: 'Only one',
+        price: '0.01',
+        rails: ['evm'],
+        resource: inline,
+        maxPayments: 1,
+      })
       const { header } = await credentialFor(`/l/${link.slug}`, 5)
       const paid = await fetch(`${stack.url}/l/${link.slug}`, { headers: { authorization: header } })
       assert.equal(paid.status, 200, await paid.clone().text())
@@ -202,10 +223,18 @@ describe('payment failures get the spec status, problem type and fresh challenge
 
     test('the last slot of a capped link, bought by four payers at once: one 200 and one transfer, three 410s', async () => {
       const merchantId = await demoMerchantId()
-      const link = await Links.createLink(store!.db, merchantId, { title: 'Last one', price: '0.01', rails: ['evm'], resource: inline, maxPayments: 1 })
+      const link = await Links.createLink(store!.db, merchantId, {
+        title: 'Last one',
+        price: '0.01',
+        rails: ['evm'],
+        resource: inline,
+        maxPayments: 1,
+      })
       const headers = await Promise.all([6, 7, 8, 9].map(async (payer) => (await credentialFor(`/l/${link.slug}`, payer)).header))
       const before = await chain.balanceOf(stack.merchant)
-      const responses = await Promise.all(headers.map((authorization) => fetch(`${stack.url}/l/${link.slug}`, { headers: { authorization } })))
+      const responses = await Promise.all(
+        headers.map((authorization) => fetch(`${stack.url}/l/${link.slug}`, { headers: { authorization } })),
+      )
       assert.deepEqual(responses.map((r) => r.status).sort(), [200, 410, 410, 410])
       assert.equal(await chain.balanceOf(stack.merchant), before + 10_000n)
       merchantBalance += 10_000n

@@ -26,12 +26,25 @@ const targets: Target[] = [
 /** Real credentials for each target, the seeds the structured arbitraries mutate. */
 type Seeds = { mpp: Credential.Credential[]; x402: PaymentSignature.PaymentPayload[] }
 
-const hex = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: min, maxLength: max }).map((s) => `0x${s}`)
+const hex = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEF'), minLength: min, maxLength: max }).map((s) => `0x${s}`)
 // What fetch can carry in a header: Latin-1 without CR, LF or NUL, trimmed (fetch trims anyway).
 const headerText = fc
-  .string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }), fc.constant(0x09)).map((c) => String.fromCharCode(c)), maxLength: 300 })
+  .string({
+    unit: fc
+      .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }), fc.constant(0x09))
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 300,
+  })
   .map((s) => s.trim())
-const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.bigInt({ min: -(2n ** 300n), max: 2n ** 300n }).map(String), fc.boolean(), fc.constant(null), hex(0, 140))
+const scalar = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.bigInt({ min: -(2n ** 300n), max: 2n ** 300n }).map(String),
+  fc.boolean(),
+  fc.constant(null),
+  hex(0, 140),
+)
 const jsonish = fc.oneof({ weight: 3, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) })
 
 /** `value` with one member (at any depth) replaced, removed, or added. */
@@ -40,9 +53,13 @@ function mutated(value: unknown): fc.Arbitrary<unknown> {
   const entries = Object.entries(value as Record<string, unknown>)
   if (entries.length === 0) return jsonish
   return fc.oneof(
-    fc.constantFrom(...entries.map(([key]) => key)).chain((key) =>
-      mutated((value as Record<string, unknown>)[key]).map((child) => (Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...value, [key]: child })),
-    ),
+    fc
+      .constantFrom(...entries.map(([key]) => key))
+      .chain((key) =>
+        mutated((value as Record<string, unknown>)[key]).map((child) =>
+          Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...value, [key]: child },
+        ),
+      ),
     fc.constantFrom(...entries.map(([key]) => key)).map((key) => Object.fromEntries(entries.filter(([k]) => k !== key))),
     fc.tuple(fc.string({ maxLength: 12 }), jsonish).map(([key, child]) => ({ ...value, [key]: child })),
   )
@@ -55,16 +72,39 @@ function authorizationValue(seeds: Seeds): fc.Arbitrary<string> {
     headerText.map((s) => `Payment ${s}`),
     fc.jsonValue({ maxDepth: 3 }).map((v) => `Payment ${Base64Url.encode(JSON.stringify(v) ?? 'null')}`),
     // The genuine challenge (binding intact) with an arbitrary payload: reaches the rail's own checks.
-    seed.chain((c) => mutated(c.payload).map((payload) => Credential.serialize({ ...c, payload: (payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : { value: payload }) as Record<string, unknown> }))),
     seed.chain((c) =>
-      fc.oneof(
-        fc.record({ type: fc.constant('hash'), hash: hex(0, 70) }),
-        fc.record({ type: fc.constant('transaction'), signature: hex(0, 300) }),
-        fc.record({ type: fc.constantFrom('authorization', 'permit2', 'x'), signature: hex(0, 140), from: hex(40, 40), to: hex(40, 40), value: scalar, nonce: hex(64, 64), validAfter: scalar, validBefore: scalar }),
-      ).map((payload) => Credential.serialize({ ...c, payload: payload as Record<string, unknown> })),
+      mutated(c.payload).map((payload) =>
+        Credential.serialize({
+          ...c,
+          payload: (payload && typeof payload === 'object' && !Array.isArray(payload) ? payload : { value: payload }) as Record<
+            string,
+            unknown
+          >,
+        }),
+      ),
+    ),
+    seed.chain((c) =>
+      fc
+        .oneof(
+          fc.record({ type: fc.constant('hash'), hash: hex(0, 70) }),
+          fc.record({ type: fc.constant('transaction'), signature: hex(0, 300) }),
+          fc.record({
+            type: fc.constantFrom('authorization', 'permit2', 'x'),
+            signature: hex(0, 140),
+            from: hex(40, 40),
+            to: hex(40, 40),
+            value: scalar,
+            nonce: hex(64, 64),
+            validAfter: scalar,
+            validBefore: scalar,
+          }),
+        )
+        .map((payload) => Credential.serialize({ ...c, payload: payload as Record<string, unknown> })),
     ),
     // The whole wire credential with one member mutated (breaks the binding or the shape).
-    seed.chain((c) => mutated(JSON.parse(Base64Url.decodeString(Credential.serialize(c).slice('Payment '.length))))).map((wire) => `Payment ${Base64Url.encode(JSON.stringify(wire) ?? '')}`),
+    seed
+      .chain((c) => mutated(JSON.parse(Base64Url.decodeString(Credential.serialize(c).slice('Payment '.length)))))
+      .map((wire) => `Payment ${Base64Url.encode(JSON.stringify(wire) ?? '')}`),
   )
 }
 
@@ -78,7 +118,12 @@ function paymentSignatureValue(seeds: Seeds): fc.Arbitrary<string> {
   return fc.oneof(
     headerText,
     fc.tuple(fc.jsonValue({ maxDepth: 3 }), encoders).map(([v, encode]) => encode(JSON.stringify(v) ?? 'null')),
-    fc.tuple(seed.chain((p) => mutated(p)), encoders).map(([p, encode]) => encode(JSON.stringify(p) ?? 'null')),
+    fc
+      .tuple(
+        seed.chain((p) => mutated(p)),
+        encoders,
+      )
+      .map(([p, encode]) => encode(JSON.stringify(p) ?? 'null')),
     seed.chain((p) => mutated(p.payload).map((payload) => Buffer.from(JSON.stringify({ ...p, payload })).toString('base64'))),
   )
 }
@@ -87,7 +132,11 @@ const acceptPaymentValue = fc.oneof(
   headerText,
   fc
     .array(
-      fc.tuple(fc.constantFrom('evm', 'stripe', '*', 'tempo', 'EVM', ''), fc.constantFrom('charge', '*', 'session', ''), fc.option(fc.oneof(fc.double({ min: -1, max: 2, noNaN: true }).map(String), fc.string({ maxLength: 5 })))),
+      fc.tuple(
+        fc.constantFrom('evm', 'stripe', '*', 'tempo', 'EVM', ''),
+        fc.constantFrom('charge', '*', 'session', ''),
+        fc.option(fc.oneof(fc.double({ min: -1, max: 2, noNaN: true }).map(String), fc.string({ maxLength: 5 }))),
+      ),
       { maxLength: 5 },
     )
     .map((entries) => entries.map(([m, i, q]) => `${m}/${i}${q === null ? '' : `;q=${q}`}`).join(', ')),
@@ -102,7 +151,9 @@ describe('fuzzing the payment headers of a running server', () => {
     for (const [i, target] of targets.entries()) {
       const init = { method: target.method, ...(target.body ? { body: target.body, headers: { 'content-type': 'application/json' } } : {}) }
       seeds.mpp.push(Credential.deserialize(await mppCredentialFor(anvilAccount(1 + i), await fetch(`${stack.url}${target.path}`, init))))
-      seeds.x402.push(PaymentSignature.decode(await x402SignatureFor(anvilAccount(4 + i), stack.chain, await fetch(`${stack.url}${target.path}`, init))))
+      seeds.x402.push(
+        PaymentSignature.decode(await x402SignatureFor(anvilAccount(4 + i), stack.chain, await fetch(`${stack.url}${target.path}`, init))),
+      )
     }
   })
   after(async () => {
@@ -117,7 +168,12 @@ describe('fuzzing the payment headers of a running server', () => {
       fc.record({ paymentSignature: paymentSignatureValue(seeds), acceptPayment: fc.option(acceptPaymentValue, { nil: undefined }) }),
       fc.record({ acceptPayment: acceptPaymentValue }),
       fc.record(
-        { authorization: authorizationValue(seeds), paymentAuthorization: authorizationValue(seeds), paymentSignature: paymentSignatureValue(seeds), acceptPayment: acceptPaymentValue },
+        {
+          authorization: authorizationValue(seeds),
+          paymentAuthorization: authorizationValue(seeds),
+          paymentSignature: paymentSignatureValue(seeds),
+          acceptPayment: acceptPaymentValue,
+        },
         { requiredKeys: [] },
       ),
     )
@@ -130,7 +186,8 @@ describe('fuzzing the payment headers of a running server', () => {
     const statuses = new Map<number, number>()
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const given: { authorization?: string; paymentAuthorization?: string; paymentSignature?: string; acceptPayment?: string } = r.headers
+        const given: { authorization?: string; paymentAuthorization?: string; paymentSignature?: string; acceptPayment?: string } =
+          r.headers
         const headers = new Headers()
         if (given.authorization !== undefined) headers.set('authorization', given.authorization)
         if (given.paymentAuthorization !== undefined) headers.set('payment-authorization', given.paymentAuthorization)

@@ -33,7 +33,11 @@ describe('rate limits and challenge lifetime', () => {
   let secret: string
   before(async () => {
     stack = await startStack({
-      env: { RATE_LIMIT_CHALLENGES_PER_MINUTE: String(challengesPerMinute), RATE_LIMIT_CREDENTIALS_PER_MINUTE: String(credentialsPerMinute), CHALLENGE_TTL_SECONDS: '1' },
+      env: {
+        RATE_LIMIT_CHALLENGES_PER_MINUTE: String(challengesPerMinute),
+        RATE_LIMIT_CREDENTIALS_PER_MINUTE: String(credentialsPerMinute),
+        CHALLENGE_TTL_SECONDS: '1',
+      },
     })
     secret = stack.env.MPP_SECRET_KEY!
   })
@@ -44,10 +48,14 @@ describe('rate limits and challenge lifetime', () => {
   test('challenges beyond the per-minute limit get 429 with Retry-After; other clients are unaffected', async () => {
     await atWindowStart()
     const me = client()
-    for (let i = 0; i < challengesPerMinute; i++) await expectProblem(`${stack.url}/l/demo`, { headers: me }, { status: 402, code: 'payment-required', secret })
+    for (let i = 0; i < challengesPerMinute; i++)
+      await expectProblem(`${stack.url}/l/demo`, { headers: me }, { status: 402, code: 'payment-required', secret })
     const limited = await expectProblem(`${stack.url}/l/demo`, { headers: me }, { status: 429, secret })
     const retryAfter = Number(limited.headers.get('retry-after'))
-    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After is whole seconds within the window: ${retryAfter}`)
+    assert.ok(
+      Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,
+      `Retry-After is whole seconds within the window: ${retryAfter}`,
+    )
     // The limit is per client and per kind: a new client still gets its challenge.
     await expectProblem(`${stack.url}/api/examples/joke`, { headers: client() }, { status: 402, code: 'payment-required', secret })
   })
@@ -56,7 +64,11 @@ describe('rate limits and challenge lifetime', () => {
     await atWindowStart()
     const me = client()
     for (let i = 0; i < credentialsPerMinute; i++)
-      await expectProblem(`${stack.url}/l/demo`, { headers: { ...me, authorization: 'Payment not-a-credential' } }, { status: 402, code: 'malformed-credential', secret })
+      await expectProblem(
+        `${stack.url}/l/demo`,
+        { headers: { ...me, authorization: 'Payment not-a-credential' } },
+        { status: 402, code: 'malformed-credential', secret },
+      )
     const limited = await expectProblem(`${stack.url}/l/demo`, { headers: { ...me, 'payment-signature': 'eyJ9' } }, { status: 429, secret })
     assert.ok(Number(limited.headers.get('retry-after')) >= 1)
   })
@@ -66,6 +78,10 @@ describe('rate limits and challenge lifetime', () => {
     assert.equal(challenge.status, 402)
     const credential = await mppCredentialFor(anvilAccount(1), challenge)
     await new Promise((resolve) => setTimeout(resolve, 1_500))
-    await expectProblem(`${stack.url}/l/demo`, { headers: { ...client(), authorization: credential } }, { status: 402, code: 'payment-expired', secret })
+    await expectProblem(
+      `${stack.url}/l/demo`,
+      { headers: { ...client(), authorization: credential } },
+      { status: 402, code: 'payment-expired', secret },
+    )
   })
 })

@@ -38,7 +38,11 @@ describe('the reference clients pay a running Tollgate', () => {
     return response
   }
 
-  async function payWithMppx(payerIndex: number, url: string, init?: RequestInit): Promise<{ response: Response; reference: Hex; receipt: Receipt.Receipt }> {
+  async function payWithMppx(
+    payerIndex: number,
+    url: string,
+    init?: RequestInit,
+  ): Promise<{ response: Response; reference: Hex; receipt: Receipt.Receipt }> {
     const recorder = recordingFetch()
     const mppx = mppxClient(anvilAccount(payerIndex), { fetch: recorder.fetch })
     const response = await mppx.fetch(url, init)
@@ -90,7 +94,9 @@ describe('the reference clients pay a running Tollgate', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text }),
       })
-      challengeDigest = sent.at(-1) ? JSON.parse(Buffer.from(sent.at(-1)!.value.slice('Payment '.length), 'base64url').toString()).challenge.digest : undefined
+      challengeDigest = sent.at(-1)
+        ? JSON.parse(Buffer.from(sent.at(-1)!.value.slice('Payment '.length), 'base64url').toString()).challenge.digest
+        : undefined
       return paid
     })
     assert.match(challengeDigest ?? '', /^sha-256=:/, 'the paid challenge was bound to the body digest')
@@ -152,7 +158,8 @@ describe('the reference clients pay a running Tollgate', () => {
       const token = credential.value.replace(/^Payment /, '')
       secrets.push([`${credential.header} credential`, token])
       secrets.push([`${credential.header} credential prefix`, token.slice(0, 40)])
-      for (const signature of JSON.stringify(decodeAny(token)).match(/0x[0-9a-fA-F]{130}/g) ?? []) secrets.push(['a payer signature', signature.slice(2)])
+      for (const signature of JSON.stringify(decodeAny(token)).match(/0x[0-9a-fA-F]{130}/g) ?? [])
+        secrets.push(['a payer signature', signature.slice(2)])
     }
     for (const [what, value] of secrets) assert.ok(!logs.toLowerCase().includes(value.toLowerCase()), `the logs contain ${what}`)
   })

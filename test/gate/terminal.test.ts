@@ -15,9 +15,17 @@ const readme = readFileSync(path.join(rootDir, 'README.md'), 'utf8')
 const section = readme.slice(readme.indexOf('## Paying from a terminal'), readme.indexOf('## Pricing your own API route'))
 const codeBlocks = [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, code]) => ({ lang: lang!, code: code! }))
 
-function run(command: string, args: string[], options: { cwd: string; env: Record<string, string> }): Promise<{ code: number | null; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -52,7 +60,10 @@ describe('paying from a terminal, as the README says', () => {
     const chain = ledger(stack.chain)
     const before = await chain.balanceOf(stack.merchant)
     const bin = path.join(rootDir, 'node_modules', 'mppx', 'dist', 'bin.js')
-    const { code, output } = await run(process.execPath, [bin, url.replace('http://127.0.0.1:3000', stack.url), '-c', 'mppx.config.mjs'], { cwd: rootDir, env: { MPPX_PRIVATE_KEY: key! } })
+    const { code, output } = await run(process.execPath, [bin, url.replace('http://127.0.0.1:3000', stack.url), '-c', 'mppx.config.mjs'], {
+      cwd: rootDir,
+      env: { MPPX_PRIVATE_KEY: key! },
+    })
     assert.equal(code, 0, output)
     assert.match(output, /A well-formed 402 is the beginning of a beautiful friendship/)
     assert.equal(await chain.balanceOf(stack.merchant), before + baseUnits('0.01'))
@@ -69,7 +80,10 @@ describe('paying from a terminal, as the README says', () => {
       writeFileSync(path.join(dir, 'pay.mjs'), script)
       const chain = ledger(stack.chain)
       const before = await chain.balanceOf(stack.merchant)
-      const { code, output } = await run(process.execPath, ['pay.mjs'], { cwd: dir, env: { PRIVATE_KEY: anvilPrivateKey(2), TOKEN_ADDRESS: stack.chain.token } })
+      const { code, output } = await run(process.execPath, ['pay.mjs'], {
+        cwd: dir,
+        env: { PRIVATE_KEY: anvilPrivateKey(2), TOKEN_ADDRESS: stack.chain.token },
+      })
       assert.equal(code, 0, output)
       assert.match(output, /^200 \S+ \{"fortune"/)
       assert.equal(await chain.balanceOf(stack.merchant), before + baseUnits('0.01'))

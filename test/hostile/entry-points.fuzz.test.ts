@@ -17,7 +17,18 @@ import { type Stack, startStack } from '@/test/support/stack'
 import { startStripeDouble, type StripeDouble } from '@/test/stripe-double'
 import { mppCredential, payer, x402Signature } from '@/test/scale/internal/payers'
 import { type Sent, campaign, describeServerErrors, fuzzRuns } from './internal/campaign'
-import { acceptPayment, linkFormCase, linkInputs, mppAuthorization, pathCase, paymentSignature, siweBody, siweCase, stripeEvents, webhookCase } from './internal/inputs'
+import {
+  acceptPayment,
+  linkFormCase,
+  linkInputs,
+  mppAuthorization,
+  pathCase,
+  paymentSignature,
+  siweBody,
+  siweCase,
+  stripeEvents,
+  webhookCase,
+} from './internal/inputs'
 
 type Route = { path: string; method: 'GET' | 'POST'; body?: string }
 const summarizeBody = JSON.stringify({ text: 'Fuzzing asks every question at once. The server must answer each one calmly.' })
@@ -68,7 +79,14 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
       secrets.push(mpp, mpp.slice('Payment '.length), x402, (Credential.deserialize(mpp).payload as { signature: string }).signature)
     }
     session = await signIn(base, anvilPrivateKey(0))
-    secrets.push(session.split('=').slice(1).join('='), stack.env.MPP_SECRET_KEY!, anvilPrivateKey(0), anvilPrivateKey(0).slice(2), double.webhookSecret, double.secretKey)
+    secrets.push(
+      session.split('=').slice(1).join('='),
+      stack.env.MPP_SECRET_KEY!,
+      anvilPrivateKey(0),
+      anvilPrivateKey(0).slice(2),
+      double.webhookSecret,
+      double.secretKey,
+    )
   })
   after(async () => {
     await stack?.stop()
@@ -100,9 +118,16 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
   }
 
   const paymentRequest = (route: Route, headers: Record<string, string>, body: string | undefined) =>
-    send(`${base}${route.path}`, { method: route.method, headers: { ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...headers }, body: route.method === 'POST' ? (body ?? route.body) : undefined })
+    send(`${base}${route.path}`, {
+      method: route.method,
+      headers: { ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: route.method === 'POST' ? (body ?? route.body) : undefined,
+    })
 
-  const routeAndBody = fc.record({ route: fc.constantFrom(...routes), body: fc.option(fc.oneof(fc.constant(summarizeBody), fc.string({ maxLength: 60 })), { nil: undefined, freq: 4 }) })
+  const routeAndBody = fc.record({
+    route: fc.constantFrom(...routes),
+    body: fc.option(fc.oneof(fc.constant(summarizeBody), fc.string({ maxLength: 60 })), { nil: undefined, freq: 4 }),
+  })
 
   test('Authorization / Payment-Authorization credentials (with Accept-Payment) on /l/demo and POST /api/examples/summarize', async () => {
     const result = await campaign({
@@ -113,7 +138,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
         value: mppAuthorization(seeds.mpp),
         accept: fc.option(acceptPayment, { freq: 3 }),
       }),
-      send: ({ at, header, value, accept }) => paymentRequest(at.route, { [header]: value, ...(accept === null ? {} : { 'accept-payment': accept }) }, at.body),
+      send: ({ at, header, value, accept }) =>
+        paymentRequest(at.route, { [header]: value, ...(accept === null ? {} : { 'accept-payment': accept }) }, at.body),
     })
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
     assert.ok((result.statuses[402] ?? 0) > result.runs / 2, 'most cases are refused as payment problems')
@@ -123,7 +149,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     const result = await campaign({
       name: 'x402 PAYMENT-SIGNATURE',
       arbitrary: fc.record({ at: routeAndBody, value: paymentSignature(seeds.x402), accept: fc.option(acceptPayment, { freq: 3 }) }),
-      send: ({ at, value, accept }) => paymentRequest(at.route, { 'payment-signature': value, ...(accept === null ? {} : { 'accept-payment': accept }) }, at.body),
+      send: ({ at, value, accept }) =>
+        paymentRequest(at.route, { 'payment-signature': value, ...(accept === null ? {} : { 'accept-payment': accept }) }, at.body),
     })
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
   })
@@ -155,7 +182,14 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
       name: 'Stripe webhook',
       arbitrary: webhookCase(double.webhookSecret, events),
       send: ({ body, signature, contentType }) =>
-        send(`${base}/api/stripe/webhook`, { method: 'POST', headers: { ...(contentType ? { 'content-type': contentType } : {}), ...(signature === null ? {} : { 'stripe-signature': signature }) }, body }),
+        send(`${base}/api/stripe/webhook`, {
+          method: 'POST',
+          headers: {
+            ...(contentType ? { 'content-type': contentType } : {}),
+            ...(signature === null ? {} : { 'stripe-signature': signature }),
+          },
+          body,
+        }),
     })
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
     assert.ok((result.statuses[200] ?? 0) > 0 && (result.statuses[400] ?? 0) > 0, 'both verified and refused deliveries were exercised')
@@ -185,13 +219,22 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
   })
 
   test('POST /api/dashboard/auth/verify: Sign-In with Ethereum messages of every shape, signed and not', async () => {
-    const nonces = await Promise.all(Array.from({ length: 30 }, async () => ((await (await fetch(`${base}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as { nonce: string }).nonce))
+    const nonces = await Promise.all(
+      Array.from(
+        { length: 30 },
+        async () => ((await (await fetch(`${base}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as { nonce: string }).nonce,
+      ),
+    )
     const origin = new URL(base)
     const result = await campaign({
       name: 'Sign-In with Ethereum',
       arbitrary: siweCase({ host: origin.host, origin: origin.origin, chainId: stack.chain.chainId }, nonces),
       send: async ({ body, contentType }) =>
-        send(`${base}/api/dashboard/auth/verify`, { method: 'POST', headers: contentType ? { 'content-type': contentType } : {}, body: await siweBody(body) }),
+        send(`${base}/api/dashboard/auth/verify`, {
+          method: 'POST',
+          headers: contentType ? { 'content-type': contentType } : {},
+          body: await siweBody(body),
+        }),
     })
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
     assert.ok((result.statuses[200] ?? 0) > 0, 'some well-formed, well-signed messages signed in')
@@ -214,7 +257,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     for (const [i, app] of stack.apps.entries()) {
       const logs = app.logs()
       assert.match(logs, /Next\.js/, 'the app output is captured (so searching it proves something)')
-      for (const secret of secrets) assert.ok(!logs.includes(secret), `instance ${i} logged a secret or credential (${secret.slice(0, 6)}…)`)
+      for (const secret of secrets)
+        assert.ok(!logs.includes(secret), `instance ${i} logged a secret or credential (${secret.slice(0, 6)}…)`)
       assert.doesNotMatch(logs, /Payment\s+eyJ|eyJ[A-Za-z0-9_-]{40,}/, `instance ${i} logged something shaped like a credential`)
       assert.doesNotMatch(logs, /whsec_|sk_test_|rk_test_/, `instance ${i} logged a Stripe secret`)
       assert.ok(!logs.toLowerCase().includes(anvilPrivateKey(0).slice(2).toLowerCase()), `instance ${i} logged the settler key`)
@@ -228,16 +272,30 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
  */
 function unsent(error: unknown): Sent {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause
-  if (error instanceof TypeError && error.message === 'fetch failed') return { status: 599, body: `connection failed: ${cause?.code ?? ''} ${cause?.message ?? ''}` }
+  if (error instanceof TypeError && error.message === 'fetch failed')
+    return { status: 599, body: `connection failed: ${cause?.code ?? ''} ${cause?.message ?? ''}` }
   return { status: 0, body: String(error) }
 }
 
 /** Signs in as the owner of `key` over HTTP and returns the session cookie (`name=value`). */
 async function signIn(base: string, key: Hex): Promise<string> {
   const account = privateKeyToAccount(key)
-  const issued = (await (await fetch(`${base}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as { nonce: string; chainId: number; domain: string; uri: string }
+  const issued = (await (await fetch(`${base}/api/dashboard/auth/nonce`, { method: 'POST' })).json()) as {
+    nonce: string
+    chainId: number
+    domain: string
+    uri: string
+  }
   const { createSiweMessage } = await import('viem/siwe')
-  const message = createSiweMessage({ address: account.address, chainId: issued.chainId, domain: issued.domain, uri: `${issued.uri}/signin`, nonce: issued.nonce, version: '1', issuedAt: new Date() })
+  const message = createSiweMessage({
+    address: account.address,
+    chainId: issued.chainId,
+    domain: issued.domain,
+    uri: `${issued.uri}/signin`,
+    nonce: issued.nonce,
+    version: '1',
+    issuedAt: new Date(),
+  })
   const response = await fetch(`${base}/api/dashboard/auth/verify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -40,7 +40,10 @@ const variants: Array<[string, Omit<Challenge.CreateParameters, 'secret' | keyof
   ['expires', { expires: '2030-01-15T12:05:00.000Z' }],
   ['expires + digest', { expires: '2030-01-15T12:05:00.000Z', digest }],
   ['opaque', { opaque: { resource: 'link_abc', pi: 'pi_123' } }],
-  ['everything', { expires: '2030-01-15T12:05:00.000Z', digest, opaque: { resource: 'link_abc' }, description: 'Premium "API" \\ access, $0.01' }],
+  [
+    'everything',
+    { expires: '2030-01-15T12:05:00.000Z', digest, opaque: { resource: 'link_abc' }, description: 'Premium "API" \\ access, $0.01' },
+  ],
   ['Payment-Authorization header', { header: 'Payment-Authorization', opaque: { resource: 'link_abc' } }],
 ]
 
@@ -82,7 +85,14 @@ describe('challenges we serialize are read by mppx', () => {
 
 describe('challenges mppx serializes are read by us', () => {
   test('with id bound by mppx: identical fields, and our binding verifies it', () => {
-    const theirs = MppxChallenge.from({ secretKey: secret, ...base, expires: '2030-01-15T12:05:00.000Z', digest, meta: { resource: 'link_abc' }, description: 'Premium access' })
+    const theirs = MppxChallenge.from({
+      secretKey: secret,
+      ...base,
+      expires: '2030-01-15T12:05:00.000Z',
+      digest,
+      meta: { resource: 'link_abc' },
+      description: 'Premium access',
+    })
     const ours = Challenge.deserialize(MppxChallenge.serialize(theirs))
     assert.deepEqual(ours, fromMppx({ ...theirs }))
     assert.equal(Binding.verify(ours, [secret]), true)
@@ -96,7 +106,7 @@ describe('challenges mppx serializes are read by us', () => {
   })
 })
 
-describe('HMAC challenge ids equal mppx\'s (Challenge.from with secretKey, Challenge.verify)', () => {
+describe("HMAC challenge ids equal mppx's (Challenge.from with secretKey, Challenge.verify)", () => {
   for (const [name, extra] of variants)
     test(name, () => {
       const ours = Challenge.create({ secret, ...base, ...extra })
@@ -113,7 +123,9 @@ describe('credentials', () => {
 
   test('mppx Credential.serialize -> our Credential.deserialize', () => {
     const challengeSeenByMppx = MppxChallenge.deserialize(Challenge.serialize(issued))
-    const header = MppxCredential.serialize(MppxCredential.from({ challenge: challengeSeenByMppx, payload, source: 'did:pkh:eip155:84532:0x1' }))
+    const header = MppxCredential.serialize(
+      MppxCredential.from({ challenge: challengeSeenByMppx, payload, source: 'did:pkh:eip155:84532:0x1' }),
+    )
     const ours = Credential.deserialize(header)
     assert.deepEqual(ours, { challenge: issued, payload, source: 'did:pkh:eip155:84532:0x1' })
     assert.equal(Binding.verify(ours.challenge, [secret]), true)
@@ -124,7 +136,10 @@ describe('credentials', () => {
     const seen = MppxChallenge.deserialize(Challenge.serialize(alternate))
     const field = MppxChallenge.credentialHeader(seen)
     assert.equal(field, 'Payment-Authorization')
-    const headers = new Headers({ authorization: 'Bearer app-token', [field]: MppxCredential.serialize(MppxCredential.from({ challenge: seen, payload })) })
+    const headers = new Headers({
+      authorization: 'Bearer app-token',
+      [field]: MppxCredential.serialize(MppxCredential.from({ challenge: seen, payload })),
+    })
     const ours = Credential.fromHeaders(headers)
     assert.deepEqual(ours?.challenge, alternate)
     assert.equal(Binding.verify(ours!.challenge, [secret]), true)
@@ -140,9 +155,22 @@ describe('credentials', () => {
 
 describe('receipts', () => {
   test('both directions, keeping method-specific fields', () => {
-    const ours = Receipt.from({ method: 'evm', reference: '0x' + 'cd'.repeat(32), timestamp: '2025-01-15T12:00:00.000Z', chainId: 84532, challengeId: 'abc', externalId: 'order_1' })
+    const ours = Receipt.from({
+      method: 'evm',
+      reference: '0x' + 'cd'.repeat(32),
+      timestamp: '2025-01-15T12:00:00.000Z',
+      chainId: 84532,
+      challengeId: 'abc',
+      externalId: 'order_1',
+    })
     assert.deepEqual({ ...MppxReceipt.deserialize(Receipt.serialize(ours)) }, ours)
-    const theirs = MppxReceipt.from({ method: 'evm', status: 'success', reference: '0x1', timestamp: '2025-01-15T12:00:00Z', externalId: 'x' })
+    const theirs = MppxReceipt.from({
+      method: 'evm',
+      status: 'success',
+      reference: '0x1',
+      timestamp: '2025-01-15T12:00:00Z',
+      externalId: 'x',
+    })
     assert.deepEqual(Receipt.deserialize(MppxReceipt.serialize(theirs)), { ...theirs })
   })
 })

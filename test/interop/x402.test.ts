@@ -30,7 +30,14 @@ const offer = PaymentRequirements.exactEvm({
 const otherOffer = PaymentRequirements.exactEvm({ ...offerParameters(), chainId: 84532, name: 'USDC' })
 
 function offerParameters() {
-  return { asset: offer.asset, amount: offer.amount, payTo: offer.payTo, maxTimeoutSeconds: offer.maxTimeoutSeconds, name: offer.extra.name, version: offer.extra.version }
+  return {
+    asset: offer.asset,
+    amount: offer.amount,
+    payTo: offer.payTo,
+    maxTimeoutSeconds: offer.maxTimeoutSeconds,
+    name: offer.extra.name,
+    version: offer.extra.version,
+  }
 }
 
 const paymentRequired = PaymentRequired.from({
@@ -118,7 +125,9 @@ describe('the reference client PAYMENT-SIGNATURE, read by us', () => {
     const payload = await referenceClient().createPaymentPayload(
       PaymentRequired.from({ resource: paymentRequired.resource, accepts: [permit2Offer] }),
     )
-    const decoded = PaymentSignature.decode(new x402HTTPClient(referenceClient()).encodePaymentSignatureHeader(payload)[x402Headers.paymentSignature]!)
+    const decoded = PaymentSignature.decode(
+      new x402HTTPClient(referenceClient()).encodePaymentSignatureHeader(payload)[x402Headers.paymentSignature]!,
+    )
     assert.ok(PaymentSignature.isPermit2(decoded.payload))
     assert.equal(decoded.payload.permit2Authorization.witness.to, permit2Offer.payTo)
     assert.equal(PaymentSignature.matchAccepted(decoded.accepted, [offer, permit2Offer]), permit2Offer)
@@ -134,7 +143,10 @@ test('@x402/fetch pays a 402 carrying our PAYMENT-REQUIRED and reads our PAYMENT
     const header = request.headers.get(x402Headers.paymentSignature)
     if (header === null) {
       seen.push('402')
-      return new Response('{}', { status: 402, headers: { [x402Headers.paymentRequired]: paymentRequiredHeader, 'content-type': 'application/json' } })
+      return new Response('{}', {
+        status: 402,
+        headers: { [x402Headers.paymentRequired]: paymentRequiredHeader, 'content-type': 'application/json' },
+      })
     }
     const { authorization } = await verifyEip3009(header)
     seen.push('paid')

@@ -28,7 +28,12 @@ describe('EVM rail: reference clients', () => {
     } as never)
     const credential = MppxCredential.deserialize(header)
     const settlement = await fixture.rail.settleMppCredential({
-      challenge: { id: credential.challenge.id, realm: credential.challenge.realm, expires: credential.challenge.expires, request: credential.challenge.request },
+      challenge: {
+        id: credential.challenge.id,
+        realm: credential.challenge.realm,
+        expires: credential.challenge.expires,
+        request: credential.challenge.request,
+      },
       payload: credential.payload,
       source: credential.source,
     })
@@ -43,7 +48,9 @@ describe('EVM rail: reference clients', () => {
     const scheme = new ExactEvmScheme(payer)
     const created = await scheme.createPaymentPayload(2, requirements)
     // What the gate does with the PAYMENT-SIGNATURE header: decode, then settle.
-    const payload = PaymentSignature.decode(PaymentSignature.encode({ x402Version: 2, accepted: requirements, payload: created.payload as never }))
+    const payload = PaymentSignature.decode(
+      PaymentSignature.encode({ x402Version: 2, accepted: requirements, payload: created.payload as never }),
+    )
     const settlement = await fixture.rail.settleX402({ requirements, payload })
     assert.equal(settlement.payer, payer.address)
     assert.equal(await fixture.balanceOf(recipient), price)

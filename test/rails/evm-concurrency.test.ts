@@ -10,7 +10,17 @@ import type { Db } from '@/lib/store/db'
 import { openDb, type DbHandle } from '@/lib/store/db'
 import * as Settlements from '@/lib/store/settlements'
 import { createDatabase, startPostgres, type PostgresServer } from '@/test/support/postgres'
-import { type EvmFixture, authorizationPayload, freshRecipient, mppChallenge, nowSeconds, price, setupEvm, signAuthorization, signedTransfer } from './evm-fixtures'
+import {
+  type EvmFixture,
+  authorizationPayload,
+  freshRecipient,
+  mppChallenge,
+  nowSeconds,
+  price,
+  setupEvm,
+  signAuthorization,
+  signedTransfer,
+} from './evm-fixtures'
 
 describe('EVM rail: concurrent settlement of one payment', () => {
   let fixture: EvmFixture
@@ -37,7 +47,8 @@ describe('EVM rail: concurrent settlement of one payment', () => {
     const succeeded = results.filter((r) => r.status === 'fulfilled')
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
     assert.equal(succeeded.length, 1, `one success, got ${succeeded.length}: ${refused.map((r) => String(r.reason)).join('; ')}`)
-    for (const failure of refused) assert.ok(failure.reason instanceof InvalidChallengeError, `replay refused with invalid-challenge, got ${failure.reason}`)
+    for (const failure of refused)
+      assert.ok(failure.reason instanceof InvalidChallengeError, `replay refused with invalid-challenge, got ${failure.reason}`)
     assert.equal(await fixture.balanceOf(recipient), price, 'exactly one transfer')
   }
 

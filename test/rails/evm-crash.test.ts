@@ -35,7 +35,12 @@ describe('EVM rail: crash after broadcast, and reconcile()', () => {
     for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true })
   })
 
-  const testClient = () => createTestClient({ mode: 'anvil', chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId), transport: http(fixture.chain.rpcUrl) })
+  const testClient = () =>
+    createTestClient({
+      mode: 'anvil',
+      chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId),
+      transport: http(fixture.chain.rpcUrl),
+    })
 
   async function killedAfterBroadcast(database: { dataDir?: string; databaseUrl?: string }, payerIndex: number) {
     const payer = fixture.payers[payerIndex]!
@@ -78,7 +83,9 @@ describe('EVM rail: crash after broadcast, and reconcile()', () => {
         { timeoutMs: 90_000, intervalMs: 20, what: 'the child to broadcast the settlement' },
       )
       running.kill('SIGKILL')
-      await new Promise((resolve) => (running.exitCode !== null || running.signalCode !== null ? resolve(null) : running.once('exit', resolve)))
+      await new Promise((resolve) =>
+        running.exitCode !== null || running.signalCode !== null ? resolve(null) : running.once('exit', resolve),
+      )
       assert.doesNotMatch(output, /settled/, 'the child died before it could record the outcome')
     } finally {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
@@ -139,7 +146,15 @@ describe('EVM rail: crash after broadcast, and reconcile()', () => {
     const payload = await authorizationPayload(fixture, payer, challenge)
     const replayKey = `${fixture.chain.chainId}:${fixture.chain.token.toLowerCase()}:${payer.address.toLowerCase()}:${payload.nonce}`
     // What a crash between claim and sign leaves behind (same details the rail writes).
-    const details = { kind: 'authorization', token: fixture.chain.token, from: payer.address, to: recipient, value: price.toString(), nonce: payload.nonce, fromBlock: '0' }
+    const details = {
+      kind: 'authorization',
+      token: fixture.chain.token,
+      from: payer.address,
+      to: recipient,
+      value: price.toString(),
+      nonce: payload.nonce,
+      fromBlock: '0',
+    }
     await Settlements.claim(fixture.handle.db, { replayKey, rail: 'evm', payer: payer.address, amount: price.toString(), details })
     await assert.rejects(fixture.rail.settleMppCredential({ challenge, payload }), /already being settled/)
 
@@ -157,12 +172,24 @@ describe('EVM rail: crash after broadcast, and reconcile()', () => {
     const challenge = mppChallenge(fixture.rail, { recipient })
     const payload = await authorizationPayload(fixture, payer, challenge)
     const replayKey = `${fixture.chain.chainId}:${fixture.chain.token.toLowerCase()}:${payer.address.toLowerCase()}:${payload.nonce}`
-    const details = { kind: 'authorization', token: fixture.chain.token, from: payer.address, to: recipient, value: price.toString(), nonce: payload.nonce, fromBlock: '0' }
+    const details = {
+      kind: 'authorization',
+      token: fixture.chain.token,
+      from: payer.address,
+      to: recipient,
+      value: price.toString(),
+      nonce: payload.nonce,
+      fromBlock: '0',
+    }
     await Settlements.claim(fixture.handle.db, { replayKey, rail: 'evm', payer: payer.address, amount: price.toString(), details })
     const lostHash: Hex = toHex(randomBytes(32))
     await Settlements.markSubmitted(fixture.handle.db, replayKey, lostHash)
 
-    assert.deepEqual(await fixture.rail.reconcile({ olderThanMs: 60_000 }), { settled: [], failed: [], pending: [] }, 'recent records are left to their owner')
+    assert.deepEqual(
+      await fixture.rail.reconcile({ olderThanMs: 60_000 }),
+      { settled: [], failed: [], pending: [] },
+      'recent records are left to their owner',
+    )
     assert.deepEqual((await fixture.rail.reconcile({ olderThanMs: 0 })).failed, [replayKey])
     await fixture.rail.settleMppCredential({ challenge, payload })
     assert.equal(await fixture.balanceOf(recipient), price)
@@ -174,13 +201,25 @@ describe('EVM rail: crash after broadcast, and reconcile()', () => {
     const challenge = mppChallenge(fixture.rail, { recipient })
     const payload = await authorizationPayload(fixture, payer, challenge)
     const replayKey = `${fixture.chain.chainId}:${fixture.chain.token.toLowerCase()}:${payer.address.toLowerCase()}:${payload.nonce}`
-    const details = { kind: 'authorization', token: fixture.chain.token, from: payer.address, to: recipient, value: price.toString(), nonce: payload.nonce, fromBlock: '0' }
+    const details = {
+      kind: 'authorization',
+      token: fixture.chain.token,
+      from: payer.address,
+      to: recipient,
+      value: price.toString(),
+      nonce: payload.nonce,
+      fromBlock: '0',
+    }
     await Settlements.claim(fixture.handle.db, { replayKey, rail: 'evm', payer: payer.address, amount: price.toString(), details })
     // A third party relays the same authorization (EIP-3009 lets anyone submit it).
     const relayer = fixture.payers[5]!
     const { createWalletClient, parseSignature, parseAbi } = await import('viem')
     const { r, s, v } = parseSignature(payload.signature)
-    const relay = createWalletClient({ account: relayer, chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId), transport: http(fixture.chain.rpcUrl) })
+    const relay = createWalletClient({
+      account: relayer,
+      chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId),
+      transport: http(fixture.chain.rpcUrl),
+    })
     const hash = await relay.writeContract({
       address: fixture.chain.token,
       abi: parseAbi(['function transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)']),

@@ -1,16 +1,7 @@
 // Shared setup for the EVM rail integration tests: a private anvil with TestUSDC, a real embedded
 // database, a rail whose settler is anvil account 0, and helpers to sign what payers sign.
 import { randomBytes } from 'node:crypto'
-import {
-  type Address,
-  type Hex,
-  type PublicClient,
-  createPublicClient,
-  createWalletClient,
-  encodeFunctionData,
-  http,
-  parseAbi,
-} from 'viem'
+import { type Address, type Hex, type PublicClient, createPublicClient, createWalletClient, encodeFunctionData, http, parseAbi } from 'viem'
 import { type HDAccount, type LocalAccount, generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import * as Evm from '@/lib/protocol/methods/evm'
 import * as EvmRail from '@/lib/rails/evm'
@@ -98,7 +89,11 @@ export function mppChallenge(
   rail: EvmRail.EvmRail,
   parameters: { amount?: bigint; recipient: Address; expiresInSeconds?: number; externalId?: string },
 ): EvmRail.MppChallenge & { request: Evm.Request; expires: string } {
-  const request = rail.chargeRequest({ amount: parameters.amount ?? price, recipient: parameters.recipient, externalId: parameters.externalId })
+  const request = rail.chargeRequest({
+    amount: parameters.amount ?? price,
+    recipient: parameters.recipient,
+    externalId: parameters.externalId,
+  })
   const expires = new Date((nowSeconds() + (parameters.expiresInSeconds ?? 300)) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
   return { id: randomBytes(16).toString('base64url'), realm, expires, request }
 }
@@ -172,6 +167,7 @@ export async function signedTransfer(
 export async function recordCount(fixture: EvmFixture): Promise<number> {
   const Settlements = await import('@/lib/store/settlements')
   let total = 0
-  for (const status of ['claimed', 'submitted', 'settled'] as const) total += (await Settlements.listByStatus(fixture.handle.db, status)).length
+  for (const status of ['claimed', 'submitted', 'settled'] as const)
+    total += (await Settlements.listByStatus(fixture.handle.db, status)).length
   return total
 }

@@ -46,7 +46,12 @@ describe('EVM rail: rejected payments move nothing', () => {
   })
 
   /** Runs `attempt`, expects `kind` with a detail matching `detail`, and proves no money and no record moved. */
-  async function rejects(attempt: () => Promise<unknown>, kind: ProblemClass, detail: RegExp, watch: { payer: Address; recipient: Address }) {
+  async function rejects(
+    attempt: () => Promise<unknown>,
+    kind: ProblemClass,
+    detail: RegExp,
+    watch: { payer: Address; recipient: Address },
+  ) {
     const payerBefore = await fixture.balanceOf(watch.payer)
     const recipientBefore = await fixture.balanceOf(watch.recipient)
     const recordsBefore = await recordCount(fixture)
@@ -70,73 +75,113 @@ describe('EVM rail: rejected payments move nothing', () => {
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const elsewhere = freshRecipient()
       const payload = await authorizationPayload(fixture, payer, challenge, { to: elsewhere })
-      await rejects(settle(challenge, payload), VerificationFailedError, /pays 0x[0-9a-fA-F]{40}, but this payment is due to/, { payer: payer.address, recipient: elsewhere })
+      await rejects(settle(challenge, payload), VerificationFailedError, /pays 0x[0-9a-fA-F]{40}, but this payment is due to/, {
+        payer: payer.address,
+        recipient: elsewhere,
+      })
     })
 
     test('amount lower than the price', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { value: price - 1n })
-      await rejects(settle(challenge, payload), PaymentInsufficientError, /249999 base units; the price is 250000/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), PaymentInsufficientError, /249999 base units; the price is 250000/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('amount higher than the price', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { value: price + 1n })
-      await rejects(settle(challenge, payload), VerificationFailedError, /more than the price/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), VerificationFailedError, /more than the price/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('signed for another token', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { domain: { verifyingContract: otherToken } })
-      await rejects(settle(challenge, payload), VerificationFailedError, /signature recovers to 0x[0-9a-fA-F]{40}, not to the payer .*wrong signer, token, chain or terms/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(
+        settle(challenge, payload),
+        VerificationFailedError,
+        /signature recovers to 0x[0-9a-fA-F]{40}, not to the payer .*wrong signer, token, chain or terms/,
+        { payer: payer.address, recipient: challenge.request.recipient },
+      )
     })
 
     test('signed for another chain', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { domain: { chainId: 8453 } })
-      await rejects(settle(challenge, payload), VerificationFailedError, /signature recovers to 0x[0-9a-fA-F]{40}, not to the payer .*wrong signer, token, chain or terms/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(
+        settle(challenge, payload),
+        VerificationFailedError,
+        /signature recovers to 0x[0-9a-fA-F]{40}, not to the payer .*wrong signer, token, chain or terms/,
+        { payer: payer.address, recipient: challenge.request.recipient },
+      )
     })
 
     test('challenge for another chain or token', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge)
-      const onBase = { ...challenge, request: { ...challenge.request, methodDetails: { ...challenge.request.methodDetails, chainId: 8453 } } }
-      await rejects(settle(onBase, payload), InvalidChallengeError, /chain 8453; this server settles/, { payer: payer.address, recipient: challenge.request.recipient })
+      const onBase = {
+        ...challenge,
+        request: { ...challenge.request, methodDetails: { ...challenge.request.methodDetails, chainId: 8453 } },
+      }
+      await rejects(settle(onBase, payload), InvalidChallengeError, /chain 8453; this server settles/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
       const otherCurrency = { ...challenge, request: { ...challenge.request, currency: otherToken } }
-      await rejects(settle(otherCurrency, payload), InvalidChallengeError, /this server settles/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(otherCurrency, payload), InvalidChallengeError, /this server settles/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('expired authorization window', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { validBefore: BigInt(nowSeconds() - 1) })
-      await rejects(settle(challenge, payload), PaymentExpiredError, /authorization expired at/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), PaymentExpiredError, /authorization expired at/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('expired challenge', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient(), expiresInSeconds: -5 })
       const payload = await authorizationPayload(fixture, payer, challenge, { validBefore: BigInt(nowSeconds() + 60) })
-      await rejects(settle(challenge, payload), PaymentExpiredError, /challenge expired at/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), PaymentExpiredError, /challenge expired at/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('window reaching beyond the challenge expiry', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient(), expiresInSeconds: 120 })
       const payload = await authorizationPayload(fixture, payer, challenge, { validBefore: BigInt(nowSeconds() + 3600) })
-      await rejects(settle(challenge, payload), VerificationFailedError, /beyond the challenge expiry/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), VerificationFailedError, /beyond the challenge expiry/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('window that opens in the future', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { validAfter: BigInt(nowSeconds() + 60) })
-      await rejects(settle(challenge, payload), VerificationFailedError, /not valid before/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), VerificationFailedError, /not valid before/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('garbage signature', async () => {
@@ -144,9 +189,15 @@ describe('EVM rail: rejected payments move nothing', () => {
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge)
       const bad = { ...payload, signature: toHex(randomBytes(65)) }
-      await rejects(settle(challenge, bad), VerificationFailedError, /signature/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, bad), VerificationFailedError, /signature/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
       const short = { ...payload, signature: toHex(randomBytes(20)) }
-      await rejects(settle(challenge, short), VerificationFailedError, /20 bytes; an EOA signature is 65 bytes/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, short), VerificationFailedError, /20 bytes; an EOA signature is 65 bytes/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('terms changed after signing (signature no longer matches)', async () => {
@@ -154,7 +205,10 @@ describe('EVM rail: rejected payments move nothing', () => {
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge)
       const tampered = { ...payload, validBefore: (BigInt(payload.validBefore) - 10n).toString() }
-      await rejects(settle(challenge, tampered), VerificationFailedError, /signature/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, tampered), VerificationFailedError, /signature/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('signature by someone else than `from`', async () => {
@@ -162,24 +216,35 @@ describe('EVM rail: rejected payments move nothing', () => {
       const thief = fixture.payers[2]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, thief, challenge, { from: victim.address })
-      await rejects(settle(challenge, payload), VerificationFailedError, new RegExp(`signature recovers to ${thief.address}, not to the payer ${victim.address}`), {
-        payer: victim.address,
-        recipient: challenge.request.recipient,
-      })
+      await rejects(
+        settle(challenge, payload),
+        VerificationFailedError,
+        new RegExp(`signature recovers to ${thief.address}, not to the payer ${victim.address}`),
+        {
+          payer: victim.address,
+          recipient: challenge.request.recipient,
+        },
+      )
     })
 
     test('insufficient balance', async () => {
       const broke = privateKeyToAccount(generatePrivateKey())
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, broke, challenge)
-      await rejects(settle(challenge, payload), VerificationFailedError, /holds 0 base units/, { payer: broke.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), VerificationFailedError, /holds 0 base units/, {
+        payer: broke.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('nonce not bound to the challenge', async () => {
       const payer = fixture.payers[0]!
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge, { nonce: toHex(randomBytes(32)) })
-      await rejects(settle(challenge, payload), VerificationFailedError, /nonce must be keccak256/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), VerificationFailedError, /nonce must be keccak256/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('reused nonce: the same credential cannot pay twice', async () => {
@@ -188,7 +253,10 @@ describe('EVM rail: rejected payments move nothing', () => {
       const payload = await authorizationPayload(fixture, payer, challenge)
       await fixture.rail.settleMppCredential({ challenge, payload })
       assert.equal(await fixture.balanceOf(challenge.request.recipient), price)
-      await rejects(settle(challenge, payload), InvalidChallengeError, /already used/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload), InvalidChallengeError, /already used/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
       assert.equal(await fixture.balanceOf(challenge.request.recipient), price)
     })
 
@@ -197,7 +265,10 @@ describe('EVM rail: rejected payments move nothing', () => {
       const challenge = mppChallenge(fixture.rail, { recipient: freshRecipient() })
       const payload = await authorizationPayload(fixture, payer, challenge)
       const source = Evm.payerSource(fixture.chain.chainId, fixture.payers[1]!.address)
-      await rejects(settle(challenge, payload, source), VerificationFailedError, /does not name the payer/, { payer: payer.address, recipient: challenge.request.recipient })
+      await rejects(settle(challenge, payload, source), VerificationFailedError, /does not name the payer/, {
+        payer: payer.address,
+        recipient: challenge.request.recipient,
+      })
     })
 
     test('malformed payload, unoffered type, permit2 and splits', async () => {
@@ -206,19 +277,27 @@ describe('EVM rail: rejected payments move nothing', () => {
       const watch = { payer: payer.address, recipient: challenge.request.recipient }
       await rejects(settle(challenge, { type: 'authorization', from: payer.address }), MalformedCredentialError, /malformed/, watch)
       const payload = await authorizationPayload(fixture, payer, challenge)
-      const hashOnly = { ...challenge, request: { ...challenge.request, methodDetails: { ...challenge.request.methodDetails, credentialTypes: ['hash' as const] } } }
+      const hashOnly = {
+        ...challenge,
+        request: { ...challenge.request, methodDetails: { ...challenge.request.methodDetails, credentialTypes: ['hash' as const] } },
+      }
       await rejects(settle(hashOnly, payload), VerificationFailedError, /"authorization" is not accepted here; use one of: hash/, watch)
       const withSplits = {
         ...challenge,
-        request: { ...challenge.request, methodDetails: { ...challenge.request.methodDetails, splits: [{ recipient: freshRecipient(), amount: '1' }] } },
+        request: {
+          ...challenge.request,
+          methodDetails: { ...challenge.request.methodDetails, splits: [{ recipient: freshRecipient(), amount: '1' }] },
+        },
       }
       await rejects(settle(withSplits, payload), VerificationFailedError, /splits/, watch)
     })
   })
 
   describe('hash credentials', () => {
-    const settleHash = (recipient: Address, hash: Hex, amount = price) => () =>
-      fixture.rail.settleMppCredential({ challenge: mppChallenge(fixture.rail, { recipient, amount }), payload: { type: 'hash', hash } })
+    const settleHash =
+      (recipient: Address, hash: Hex, amount = price) =>
+      () =>
+        fixture.rail.settleMppCredential({ challenge: mppChallenge(fixture.rail, { recipient, amount }), payload: { type: 'hash', hash } })
 
     test('reused transaction hash', async () => {
       const payer = fixture.payers[4]!
@@ -239,7 +318,10 @@ describe('EVM rail: rejected payments move nothing', () => {
       const deployer = (await import('@/scripts/chain/deploy')).anvilAccount(1)
       const recipient = freshRecipient()
       const hash = await fixture.transfer(deployer, recipient, price, otherToken)
-      await rejects(settleHash(recipient, hash), VerificationFailedError, new RegExp(`transfers token ${otherToken}`), { payer: deployer.address, recipient })
+      await rejects(settleHash(recipient, hash), VerificationFailedError, new RegExp(`transfers token ${otherToken}`), {
+        payer: deployer.address,
+        recipient,
+      })
     })
 
     test('too little or too much', async () => {
@@ -247,18 +329,27 @@ describe('EVM rail: rejected payments move nothing', () => {
       const recipient = freshRecipient()
       const hash = await fixture.transfer(payer, recipient, price - 1n)
       await rejects(settleHash(recipient, hash), PaymentInsufficientError, /the price is 250000/, { payer: payer.address, recipient })
-      await rejects(settleHash(recipient, hash, price - 2n), VerificationFailedError, /not exactly the price/, { payer: payer.address, recipient })
+      await rejects(settleHash(recipient, hash, price - 2n), VerificationFailedError, /not exactly the price/, {
+        payer: payer.address,
+        recipient,
+      })
     })
 
     test('unknown hash', async () => {
       const recipient = freshRecipient()
-      await rejects(settleHash(recipient, toHex(randomBytes(32))), VerificationFailedError, /is not known on chain/, { payer: fixture.payers[4]!.address, recipient })
+      await rejects(settleHash(recipient, toHex(randomBytes(32))), VerificationFailedError, /is not known on chain/, {
+        payer: fixture.payers[4]!.address,
+        recipient,
+      })
     })
   })
 
   describe('transaction credentials', () => {
     const settleTransaction = (recipient: Address, signature: Hex) => () =>
-      fixture.rail.settleMppCredential({ challenge: mppChallenge(fixture.rail, { recipient }), payload: { type: 'transaction', signature } })
+      fixture.rail.settleMppCredential({
+        challenge: mppChallenge(fixture.rail, { recipient }),
+        payload: { type: 'transaction', signature },
+      })
 
     async function notBroadcast(payer: Address, check: () => Promise<void>) {
       const nonce = await fixture.publicClient.getTransactionCount({ address: payer, blockTag: 'pending' })
@@ -271,18 +362,48 @@ describe('EVM rail: rejected payments move nothing', () => {
       const recipient = freshRecipient()
       const watch = { payer: payer.address, recipient }
       await notBroadcast(payer.address, async () => {
-        await rejects(settleTransaction(recipient, await signedTransfer(fixture, payer, { to: freshRecipient(), value: price })), VerificationFailedError, /but this payment is due to/, watch)
-        await rejects(settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price - 1n })), PaymentInsufficientError, /the price is/, watch)
-        await rejects(settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price + 1n })), VerificationFailedError, /more than the price/, watch)
-        await rejects(settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price, token: otherToken })), VerificationFailedError, /not the token/, watch)
-        await rejects(settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price, chainId: 8453 })), VerificationFailedError, /for chain 8453/, watch)
+        await rejects(
+          settleTransaction(recipient, await signedTransfer(fixture, payer, { to: freshRecipient(), value: price })),
+          VerificationFailedError,
+          /but this payment is due to/,
+          watch,
+        )
+        await rejects(
+          settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price - 1n })),
+          PaymentInsufficientError,
+          /the price is/,
+          watch,
+        )
+        await rejects(
+          settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price + 1n })),
+          VerificationFailedError,
+          /more than the price/,
+          watch,
+        )
+        await rejects(
+          settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price, token: otherToken })),
+          VerificationFailedError,
+          /not the token/,
+          watch,
+        )
+        await rejects(
+          settleTransaction(recipient, await signedTransfer(fixture, payer, { to: recipient, value: price, chainId: 8453 })),
+          VerificationFailedError,
+          /for chain 8453/,
+          watch,
+        )
       })
     })
 
     test('insufficient balance and nonce gaps are caught before broadcast', async () => {
       const broke = privateKeyToAccount(generatePrivateKey())
       const recipient = freshRecipient()
-      await rejects(settleTransaction(recipient, await signedTransfer(fixture, broke, { to: recipient, value: price })), VerificationFailedError, /holds 0 base units/, { payer: broke.address, recipient })
+      await rejects(
+        settleTransaction(recipient, await signedTransfer(fixture, broke, { to: recipient, value: price })),
+        VerificationFailedError,
+        /holds 0 base units/,
+        { payer: broke.address, recipient },
+      )
       const payer = fixture.payers[5]!
       await notBroadcast(payer.address, async () => {
         const gapped = await signedTransfer(fixture, payer, { to: recipient, value: price, nonceOffset: 5 })
@@ -292,7 +413,10 @@ describe('EVM rail: rejected payments move nothing', () => {
 
     test('not a transaction', async () => {
       const recipient = freshRecipient()
-      await rejects(settleTransaction(recipient, '0x02deadbeef'), MalformedCredentialError, /not a serialized signed transaction/, { payer: fixture.payers[5]!.address, recipient })
+      await rejects(settleTransaction(recipient, '0x02deadbeef'), MalformedCredentialError, /not a serialized signed transaction/, {
+        payer: fixture.payers[5]!.address,
+        recipient,
+      })
     })
 
     test('the same signed transaction cannot pay twice', async () => {
@@ -306,7 +430,10 @@ describe('EVM rail: rejected payments move nothing', () => {
   })
 
   describe('x402 exact payloads', () => {
-    async function x402(payer = fixture.payers[7]!, overrides: { to?: Address; value?: bigint; validBefore?: bigint; accepted?: Partial<PaymentRequirements.ExactEvm> } = {}) {
+    async function x402(
+      payer = fixture.payers[7]!,
+      overrides: { to?: Address; value?: bigint; validBefore?: bigint; accepted?: Partial<PaymentRequirements.ExactEvm> } = {},
+    ) {
       const recipient = freshRecipient()
       const requirements = fixture.rail.x402Requirements({ amount: price, recipient, maxTimeoutSeconds: 60 })
       const { authorization, signature } = await signAuthorization(payer, fixture.domain, {
@@ -315,7 +442,11 @@ describe('EVM rail: rejected payments move nothing', () => {
         validBefore: overrides.validBefore ?? BigInt(nowSeconds() + 60),
         nonce: toHex(randomBytes(32)),
       })
-      const payload = { x402Version: 2 as const, accepted: { ...requirements, ...overrides.accepted }, payload: { signature, authorization } }
+      const payload = {
+        x402Version: 2 as const,
+        accepted: { ...requirements, ...overrides.accepted },
+        payload: { signature, authorization },
+      }
       return { recipient, requirements, payload, settle: () => fixture.rail.settleX402({ requirements, payload }) }
     }
 
@@ -328,7 +459,10 @@ describe('EVM rail: rejected payments move nothing', () => {
       c = await x402(payer, { validBefore: BigInt(nowSeconds() - 1) })
       await rejects(c.settle, PaymentExpiredError, /expired/, { payer: payer.address, recipient: c.recipient })
       c = await x402(payer, { validBefore: BigInt(nowSeconds() + 3600) })
-      await rejects(c.settle, VerificationFailedError, /beyond maxTimeoutSeconds \(60 s\)/, { payer: payer.address, recipient: c.recipient })
+      await rejects(c.settle, VerificationFailedError, /beyond maxTimeoutSeconds \(60 s\)/, {
+        payer: payer.address,
+        recipient: c.recipient,
+      })
     })
 
     test('accepted terms that differ from the offer (network, asset)', async () => {

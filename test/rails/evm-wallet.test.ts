@@ -28,11 +28,20 @@ describe('EVM rail: ERC-1271 smart-contract wallet', () => {
   before(async () => {
     fixture = await setupEvm()
     const artifact = await loadArtifact('TestWallet1271')
-    const deployer = createWalletClient({ account: anvilAccount(0), chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId), transport: http(fixture.chain.rpcUrl) })
+    const deployer = createWalletClient({
+      account: anvilAccount(0),
+      chain: localChain(fixture.chain.rpcUrl, fixture.chain.chainId),
+      transport: http(fixture.chain.rpcUrl),
+    })
     const deployHash = await deployer.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode, args: [owner.address] })
     const receipt = await fixture.publicClient.waitForTransactionReceipt({ hash: deployHash, pollingInterval: 50 })
     wallet = getAddress(receipt.contractAddress!)
-    const mint = await deployer.writeContract({ address: fixture.chain.token, abi: erc20Abi, functionName: 'mint', args: [wallet, 10n * price] })
+    const mint = await deployer.writeContract({
+      address: fixture.chain.token,
+      abi: erc20Abi,
+      functionName: 'mint',
+      args: [wallet, 10n * price],
+    })
     await fixture.publicClient.waitForTransactionReceipt({ hash: mint, pollingInterval: 50 })
   })
   after(async () => {
@@ -61,7 +70,10 @@ describe('EVM rail: ERC-1271 smart-contract wallet', () => {
       validBefore: BigInt(nowSeconds() + 60),
       nonce: toHex(randomBytes(32)),
     })
-    const settlement = await fixture.rail.settleX402({ requirements, payload: { x402Version: 2, accepted: requirements, payload: { signature, authorization } } })
+    const settlement = await fixture.rail.settleX402({
+      requirements,
+      payload: { x402Version: 2, accepted: requirements, payload: { signature, authorization } },
+    })
     assert.equal(settlement.payer, wallet)
     assert.equal(await fixture.balanceOf(recipient), price)
   })

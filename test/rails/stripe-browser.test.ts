@@ -14,7 +14,11 @@ const declined = '4000000000000002'
 const threeDSecure = '4000002760003184'
 
 /** Asserts a refusal is a 402 of the given problem class (and so of its problem type). */
-async function assertRefused(promise: Promise<unknown>, problem: new (detail: string) => Problem.PaymentProblem, detail: RegExp): Promise<void> {
+async function assertRefused(
+  promise: Promise<unknown>,
+  problem: new (detail: string) => Problem.PaymentProblem,
+  detail: RegExp,
+): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
     assert.ok(error instanceof problem, `expected ${problem.name}, got ${String(error)}`)
     assert.equal(error.status, 402)
@@ -33,7 +37,12 @@ describe('Stripe rail, browser path', () => {
   test('asking twice for the challenge PaymentIntent returns the same intent', async () => {
     const challenge = f.challengeFor(500)
     const first = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_a', amountCents: 500 })
-    const second = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_a', amountCents: 500n, currency: 'usd' })
+    const second = await f.rail.createPaymentIntentForChallenge({
+      challengeId: challenge.id,
+      linkId: 'link_a',
+      amountCents: 500n,
+      currency: 'usd',
+    })
     assert.equal(second.id, first.id)
     assert.equal(second.clientSecret, first.clientSecret)
     assert.match(first.id, /^pi_[A-Za-z0-9]+$/)
@@ -78,7 +87,7 @@ describe('Stripe rail, browser path', () => {
     assert.equal(settled.receipt.externalId, 'order_77')
   })
 
-  test('a declined card shows Stripe\'s message and unlocks nothing', async () => {
+  test("a declined card shows Stripe's message and unlocks nothing", async () => {
     const challenge = f.challengeFor(500)
     const intent = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_a', amountCents: 500 })
     const confirmed = await f.confirmInBrowser(intent, declined)
@@ -86,7 +95,11 @@ describe('Stripe rail, browser path', () => {
     assert.equal(confirmed.body.error?.type, 'card_error')
     assert.equal(confirmed.body.error?.code, 'card_declined')
     assert.equal(confirmed.body.error?.message, 'Your card was declined.')
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /has not succeeded \(status requires_payment_method\)/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /has not succeeded \(status requires_payment_method\)/,
+    )
     assert.equal(await Settlements.get(f.db, `stripe:${intent.id}`), null)
   })
 
@@ -96,12 +109,15 @@ describe('Stripe rail, browser path', () => {
     const confirmed = await f.confirmInBrowser(intent, threeDSecure)
     assert.equal(confirmed.body.status, 'requires_action')
     assert.equal(confirmed.body.next_action?.type, 'use_stripe_sdk')
-    await assert.rejects(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), (error: unknown) => {
-      assert.ok(error instanceof PaymentActionRequiredError)
-      assert.equal(error.type, 'https://paymentauth.org/problems/verification-failed')
-      assert.equal(error.paymentIntentId, intent.id)
-      return true
-    })
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      (error: unknown) => {
+        assert.ok(error instanceof PaymentActionRequiredError)
+        assert.equal(error.type, 'https://paymentauth.org/problems/verification-failed')
+        assert.equal(error.paymentIntentId, intent.id)
+        return true
+      },
+    )
     assert.equal((await f.authenticateInBrowser(intent, 'complete')).status, 'succeeded')
     const settled = await f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' })
     assert.equal(settled.reference, intent.id)
@@ -114,16 +130,24 @@ describe('Stripe rail, browser path', () => {
     const failed = await f.authenticateInBrowser(intent, 'fail')
     assert.equal(failed.status, 'requires_payment_method')
     assert.equal(failed.last_payment_error?.code, 'payment_intent_authentication_failure')
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /requires_payment_method/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /requires_payment_method/,
+    )
   })
 
   test('an unconfirmed PaymentIntent is refused', async () => {
     const challenge = f.challengeFor(500)
     const intent = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_a', amountCents: 500 })
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /has not succeeded/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /has not succeeded/,
+    )
   })
 
-  test('someone else\'s PaymentIntent (another Stripe account) is refused', async () => {
+  test("someone else's PaymentIntent (another Stripe account) is refused", async () => {
     const challenge = f.challengeFor(500)
     const elsewhere = new Stripe('sk_test_someoneElse', { host: '127.0.0.1', port: f.double.port, protocol: 'http' })
     const theirs = await elsewhere.paymentIntents.create({
@@ -134,7 +158,11 @@ describe('Stripe rail, browser path', () => {
       metadata: { challenge_id: challenge.id, link_id: 'link_a' },
     })
     assert.equal(theirs.status, 'succeeded')
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: theirs.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /does not exist on this Stripe account/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: theirs.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /does not exist on this Stripe account/,
+    )
   })
 
   test('a PaymentIntent paid for another challenge (another amount) is refused', async () => {
@@ -142,31 +170,56 @@ describe('Stripe rail, browser path', () => {
     const dear = f.challengeFor(900)
     const paid = await f.rail.createPaymentIntentForChallenge({ challengeId: cheap.id, linkId: 'link_a', amountCents: 500 })
     await f.confirmInBrowser(paid, visa)
-    await assertRefused(f.rail.settleMppCredential({ challenge: dear, payload: { paymentIntent: paid.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /not created for this challenge/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge: dear, payload: { paymentIntent: paid.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /not created for this challenge/,
+    )
   })
 
   test('a PaymentIntent paid for another link is refused', async () => {
     const challenge = f.challengeFor(500)
     const paid = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_b', amountCents: 500 })
     await f.confirmInBrowser(paid, visa)
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: paid.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /not created for this link/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: paid.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /not created for this link/,
+    )
   })
 
   test('a PaymentIntent naming this challenge but for less is payment-insufficient; for more or another currency, verification-failed', async () => {
     const challenge = f.challengeFor(900)
     const metadata = { challenge_id: challenge.id, link_id: 'link_a' }
-    const pay = (amount: number, currency = 'usd') => f.stripe.paymentIntents.create({ amount, currency, confirm: true, payment_method: 'pm_card_visa', metadata })
+    const pay = (amount: number, currency = 'usd') =>
+      f.stripe.paymentIntents.create({ amount, currency, confirm: true, payment_method: 'pm_card_visa', metadata })
     const less = await pay(500)
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: less.id }, linkId: 'link_a' }), Problem.PaymentInsufficientError, /is for 500 usd cents; this challenge asks for 900/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: less.id }, linkId: 'link_a' }),
+      Problem.PaymentInsufficientError,
+      /is for 500 usd cents; this challenge asks for 900/,
+    )
     const more = await pay(1000)
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: more.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /not this challenge's 900/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: more.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /not this challenge's 900/,
+    )
     const euros = await pay(900, 'eur')
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: euros.id }, linkId: 'link_a' }), Problem.VerificationFailedError, /is in eur/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: euros.id }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /is in eur/,
+    )
   })
 
   test('a PaymentIntent that does not exist is refused', async () => {
     const challenge = f.challengeFor(500)
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: 'pi_doesNotExist123' }, linkId: 'link_a' }), Problem.VerificationFailedError, /does not exist/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: 'pi_doesNotExist123' }, linkId: 'link_a' }),
+      Problem.VerificationFailedError,
+      /does not exist/,
+    )
   })
 
   test('a reused PaymentIntent is refused, and concurrent redemptions unlock exactly once', async () => {
@@ -184,7 +237,11 @@ describe('Stripe rail, browser path', () => {
         assert.equal(attempt.reason.status, 402)
       }
     }
-    await assertRefused(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), Problem.InvalidChallengeError, /already been redeemed/)
+    await assertRefused(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      Problem.InvalidChallengeError,
+      /already been redeemed/,
+    )
   })
 
   test('Stripe being down is StripeUnavailableError (503), not a payment problem', async () => {
@@ -192,7 +249,10 @@ describe('Stripe rail, browser path', () => {
     const intent = await f.rail.createPaymentIntentForChallenge({ challengeId: challenge.id, linkId: 'link_a', amountCents: 500 })
     await f.confirmInBrowser(intent, visa)
     f.double.failNextRequests(3)
-    await assert.rejects(f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }), StripeUnavailableError)
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' }),
+      StripeUnavailableError,
+    )
     // Nothing was claimed, so the same credential works once Stripe is back.
     const settled = await f.rail.settleMppCredential({ challenge, payload: { paymentIntent: intent.id }, linkId: 'link_a' })
     assert.equal(settled.reference, intent.id)
@@ -206,7 +266,10 @@ describe('Stripe rail, browser path', () => {
     assert.equal(f.double.intents.get(intent.id)?.status, 'requires_payment_method')
   })
 
-  test('no PaymentIntent below Stripe\'s minimum charge', async () => {
-    await assert.rejects(f.rail.createPaymentIntentForChallenge({ challengeId: 'c', linkId: 'link_a', amountCents: 49 }), UnchargeableAmountError)
+  test("no PaymentIntent below Stripe's minimum charge", async () => {
+    await assert.rejects(
+      f.rail.createPaymentIntentForChallenge({ challengeId: 'c', linkId: 'link_a', amountCents: 49 }),
+      UnchargeableAmountError,
+    )
   })
 })

@@ -16,7 +16,10 @@ export type StripeRailFixture = {
   /** A stripe/charge challenge for this many cents, made like the gate makes it. */
   challengeFor(amountCents: number, options?: { expires?: Date; externalId?: string }): Challenge.Challenge
   /** What Stripe.js does when the payer submits a card in the Payment Element. */
-  confirmInBrowser(paymentIntent: { id: string; clientSecret: string }, cardNumber: string): Promise<{ status: number; body: BrowserConfirmBody }>
+  confirmInBrowser(
+    paymentIntent: { id: string; clientSecret: string },
+    cardNumber: string,
+  ): Promise<{ status: number; body: BrowserConfirmBody }>
   /** The payer answering the 3-D Secure challenge. */
   authenticateInBrowser(paymentIntent: { id: string; clientSecret: string }, outcome: 'complete' | 'fail'): Promise<Stripe.PaymentIntent>
   stop(): Promise<void>
@@ -70,7 +73,10 @@ export async function startStripeRailFixture(options: StripeDoubleOptions = {}):
       })
     },
     async authenticateInBrowser(paymentIntent, outcome) {
-      const { status, body } = await browserPost(`/_double/authenticate/${paymentIntent.id}`, { client_secret: paymentIntent.clientSecret, outcome })
+      const { status, body } = await browserPost(`/_double/authenticate/${paymentIntent.id}`, {
+        client_secret: paymentIntent.clientSecret,
+        outcome,
+      })
       if (status !== 200) throw new Error(`3-D Secure step answered ${status}`)
       return body
     },

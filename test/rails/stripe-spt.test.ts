@@ -17,7 +17,8 @@ describe('Stripe rail, Shared Payment Token path', () => {
   })
   after(() => f.stop())
 
-  const intentsFor = (challengeId: string): Stripe.PaymentIntent[] => [...f.double.intents.values()].filter((pi) => pi.metadata.challenge_id === challengeId)
+  const intentsFor = (challengeId: string): Stripe.PaymentIntent[] =>
+    [...f.double.intents.values()].filter((pi) => pi.metadata.challenge_id === challengeId)
 
   test('a token pays: one confirmed PaymentIntent bound to the challenge, a settled claim, a receipt', async () => {
     const challenge = f.challengeFor(1500, { externalId: 'order_9' })
@@ -32,7 +33,13 @@ describe('Stripe rail, Shared Payment Token path', () => {
     assert.equal(intent.currency, 'usd')
     assert.equal(intent.metadata.link_id, 'link_api')
     assert.equal(intent.description, 'A paid article')
-    assert.deepEqual(settled.receipt, { method: 'stripe', reference: intent.id, status: 'success', timestamp: settled.receipt.timestamp, externalId: 'order_9' })
+    assert.deepEqual(settled.receipt, {
+      method: 'stripe',
+      reference: intent.id,
+      status: 'success',
+      timestamp: settled.receipt.timestamp,
+      externalId: 'order_9',
+    })
     assert.equal((await Settlements.get(f.db, `stripe:${intent.id}`))?.status, 'settled')
   })
 
@@ -42,13 +49,20 @@ describe('Stripe rail, Shared Payment Token path', () => {
     await f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' })
     await assert.rejects(f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' }), Problem.InvalidChallengeError)
     assert.equal(intentsFor(challenge.id).length, 1)
-    assert.equal(f.double.events.filter((e) => e.type === 'charge.succeeded' && (e.data.object as Stripe.Charge).metadata.challenge_id === challenge.id).length, 1)
+    assert.equal(
+      f.double.events.filter(
+        (e) => e.type === 'charge.succeeded' && (e.data.object as Stripe.Charge).metadata.challenge_id === challenge.id,
+      ).length,
+      1,
+    )
   })
 
   test('concurrent submissions of one credential settle once', async () => {
     const challenge = f.challengeFor(600)
     const payload = { spt: sharedPaymentToken('spt_testOk') }
-    const attempts = await Promise.allSettled(Array.from({ length: 5 }, () => f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' })))
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 5 }, () => f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' })),
+    )
     assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1)
     assert.ok(attempts.every((a) => a.status === 'fulfilled' || a.reason instanceof Problem.InvalidChallengeError))
     assert.equal(intentsFor(challenge.id).length, 1)
@@ -56,49 +70,64 @@ describe('Stripe rail, Shared Payment Token path', () => {
 
   test('requires_action maps to verification-failed (PaymentActionRequiredError) and unlocks nothing', async () => {
     const challenge = f.challengeFor(600)
-    await assert.rejects(f.rail.settleMppCredential({ challenge, payload: { spt: sharedPaymentToken('spt_testRequiresAction') }, linkId: 'link_api' }), (error: unknown) => {
-      assert.ok(error instanceof PaymentActionRequiredError)
-      assert.ok(error instanceof Problem.VerificationFailedError)
-      assert.equal(error.status, 402)
-      assert.equal(error.type, 'https://paymentauth.org/problems/verification-failed')
-      assert.match(error.detail, /requires_action/)
-      return true
-    })
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge, payload: { spt: sharedPaymentToken('spt_testRequiresAction') }, linkId: 'link_api' }),
+      (error: unknown) => {
+        assert.ok(error instanceof PaymentActionRequiredError)
+        assert.ok(error instanceof Problem.VerificationFailedError)
+        assert.equal(error.status, 402)
+        assert.equal(error.type, 'https://paymentauth.org/problems/verification-failed')
+        assert.match(error.detail, /requires_action/)
+        return true
+      },
+    )
     const [intent] = intentsFor(challenge.id)
     assert.equal(intent?.status, 'requires_action')
     assert.equal(await Settlements.get(f.db, `stripe:${intent?.id}`), null)
   })
 
-  test('a declined token is verification-failed with Stripe\'s message', async () => {
+  test("a declined token is verification-failed with Stripe's message", async () => {
     const challenge = f.challengeFor(600)
-    await assert.rejects(f.rail.settleMppCredential({ challenge, payload: { spt: sharedPaymentToken('spt_testDeclined') }, linkId: 'link_api' }), (error: unknown) => {
-      assert.ok(error instanceof Problem.VerificationFailedError)
-      assert.equal(error.detail, 'Stripe declined the payment: Your card was declined.')
-      return true
-    })
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge, payload: { spt: sharedPaymentToken('spt_testDeclined') }, linkId: 'link_api' }),
+      (error: unknown) => {
+        assert.ok(error instanceof Problem.VerificationFailedError)
+        assert.equal(error.detail, 'Stripe declined the payment: Your card was declined.')
+        return true
+      },
+    )
   })
 
   test('a token already spent on another challenge is refused', async () => {
     const spt = sharedPaymentToken('spt_testOk')
     await f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt }, linkId: 'link_api' })
-    await assert.rejects(f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt }, linkId: 'link_api' }), (error: unknown) => {
-      assert.ok(error instanceof Problem.VerificationFailedError)
-      assert.match(error.detail, /already been used/)
-      return true
-    })
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt }, linkId: 'link_api' }),
+      (error: unknown) => {
+        assert.ok(error instanceof Problem.VerificationFailedError)
+        assert.match(error.detail, /already been used/)
+        return true
+      },
+    )
   })
 
   test('an unknown token and one over its usage limit are refused', async () => {
-    await assert.rejects(f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt: 'spt_unknownToken123' }, linkId: 'link_api' }), Problem.VerificationFailedError)
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt: 'spt_unknownToken123' }, linkId: 'link_api' }),
+      Problem.VerificationFailedError,
+    )
     const granted = (await f.stripe.rawRequest('POST', '/v1/test_helpers/shared_payment/granted_tokens', {
       payment_method: 'pm_card_visa',
       usage_limits: { currency: 'usd', max_amount: 500, expires_at: Math.floor(Date.now() / 1000) + 3600 },
     })) as unknown as { id: string }
-    await assert.rejects(f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt: granted.id }, linkId: 'link_api' }), (error: unknown) => {
-      assert.ok(error instanceof Problem.VerificationFailedError)
-      assert.match(error.detail, /usage limit/)
-      return true
-    })
+    await assert.rejects(
+      f.rail.settleMppCredential({ challenge: f.challengeFor(600), payload: { spt: granted.id }, linkId: 'link_api' }),
+      (error: unknown) => {
+        assert.ok(error instanceof Problem.VerificationFailedError)
+        assert.match(error.detail, /usage limit/)
+        return true
+      },
+    )
     // Within its limit the same granted token pays.
     const settled = await f.rail.settleMppCredential({ challenge: f.challengeFor(500), payload: { spt: granted.id }, linkId: 'link_api' })
     assert.match(settled.reference, /^pi_/)
@@ -120,7 +149,10 @@ describe('Stripe rail, Shared Payment Token path', () => {
         return token.id
       },
     })
-    const header = await client.createCredential({ challenge: challenge as Parameters<typeof client.createCredential>[0]['challenge'], context: {} })
+    const header = await client.createCredential({
+      challenge: challenge as Parameters<typeof client.createCredential>[0]['challenge'],
+      context: {},
+    })
     assert.deepEqual(seen, [{ amount: '500', currency: 'usd', networkId: 'internal' }])
     const credential = Credential.deserialize(header)
     const settled = await f.rail.settleMppCredential({ challenge: credential.challenge, payload: credential.payload, linkId: 'link_api' })
@@ -133,6 +165,9 @@ describe('Stripe rail, Shared Payment Token path', () => {
     f.double.failNextRequests(3)
     await assert.rejects(f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' }), StripeUnavailableError)
     const settled = await f.rail.settleMppCredential({ challenge, payload, linkId: 'link_api' })
-    assert.deepEqual(intentsFor(challenge.id).map((pi) => pi.id), [settled.reference])
+    assert.deepEqual(
+      intentsFor(challenge.id).map((pi) => pi.id),
+      [settled.reference],
+    )
   })
 })

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type Stripe from 'stripe'
 import type * as Challenge from '@/lib/protocol/Challenge'
-import { RefundFailedError, WebhookSignatureError, type RefundedCharge, type SucceededPayment, type WebhookHandlers } from '@/lib/rails/stripe'
+import {
+  RefundFailedError,
+  WebhookSignatureError,
+  type RefundedCharge,
+  type SucceededPayment,
+  type WebhookHandlers,
+} from '@/lib/rails/stripe'
 import * as Settlements from '@/lib/store/settlements'
 import { startStripeRailFixture, type StripeRailFixture } from './stripe-fixture'
 
@@ -51,7 +57,10 @@ describe('Stripe rail, webhooks and refunds', () => {
       }
     })
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve))
-    f.double.setWebhookEndpoint({ url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/api/stripe/webhook`, events: ['payment_intent.succeeded', 'charge.refunded'] })
+    f.double.setWebhookEndpoint({
+      url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/api/stripe/webhook`,
+      events: ['payment_intent.succeeded', 'charge.refunded'],
+    })
   })
   beforeEach(() => {
     payments = []
@@ -76,23 +85,51 @@ describe('Stripe rail, webhooks and refunds', () => {
     const intent = await paidIntent()
     await f.double.webhooksIdle()
     assert.deepEqual(
-      payments.map(({ reference, settlementKey, amountCents, currency, challengeId, linkId }) => ({ reference, settlementKey, amountCents, currency, challengeId, linkId })),
-      [{ reference: intent.id, settlementKey: `stripe:${intent.id}`, amountCents: 500, currency: 'usd', challengeId: intent.challenge.id, linkId: 'link_w' }],
+      payments.map(({ reference, settlementKey, amountCents, currency, challengeId, linkId }) => ({
+        reference,
+        settlementKey,
+        amountCents,
+        currency,
+        challengeId,
+        linkId,
+      })),
+      [
+        {
+          reference: intent.id,
+          settlementKey: `stripe:${intent.id}`,
+          amountCents: 500,
+          currency: 'usd',
+          challengeId: intent.challenge.id,
+          linkId: 'link_w',
+        },
+      ],
     )
     // The webhook does not consume the credential: a page that did stay open can still redeem it, once.
-    const settled = await f.rail.settleMppCredential({ challenge: intent.challenge, payload: { paymentIntent: intent.id }, linkId: 'link_w' })
+    const settled = await f.rail.settleMppCredential({
+      challenge: intent.challenge,
+      payload: { paymentIntent: intent.id },
+      linkId: 'link_w',
+    })
     assert.equal(settled.settlementKey, payments[0]?.settlementKey)
   })
 
   test('the same event delivered three times records one payment', async () => {
     const intent = await paidIntent()
     await f.double.webhooksIdle()
-    const event = f.double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id)
+    const event = f.double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id,
+    )
     assert.ok(event)
     const answers = []
     for (let i = 0; i < 3; i++) answers.push(await f.double.deliver(event))
-    assert.deepEqual(answers.map((a) => a.status), [200, 200, 200])
-    assert.deepEqual(answers.map((a) => JSON.parse(a.body).outcome), ['duplicate', 'duplicate', 'duplicate'])
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [200, 200, 200],
+    )
+    assert.deepEqual(
+      answers.map((a) => JSON.parse(a.body).outcome),
+      ['duplicate', 'duplicate', 'duplicate'],
+    )
     assert.equal(payments.filter((p) => p.reference === intent.id).length, 1)
     assert.equal((await Settlements.get(f.db, `webhook:${intent.id}`))?.amount, '500')
   })
@@ -101,7 +138,9 @@ describe('Stripe rail, webhooks and refunds', () => {
     const intent = await paidIntent()
     await f.double.webhooksIdle()
     payments = []
-    const event = f.double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id)
+    const event = f.double.events.find(
+      (e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id,
+    )
     assert.ok(event)
     const forged = { ...event, id: 'evt_forged123' } as Stripe.Event
     assert.equal((await f.double.deliver(forged, { secret: 'whsec_notOurs' })).status, 400)
@@ -114,8 +153,17 @@ describe('Stripe rail, webhooks and refunds', () => {
     failNextHandler = 1
     const intent = await paidIntent()
     await f.double.webhooksIdle()
-    const attempts = f.double.deliveries.filter((d) => d.type === 'payment_intent.succeeded' && d.eventId === f.double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id)?.id)
-    assert.deepEqual(attempts.map((a) => a.status), [500, 200])
+    const attempts = f.double.deliveries.filter(
+      (d) =>
+        d.type === 'payment_intent.succeeded' &&
+        d.eventId ===
+          f.double.events.find((e) => e.type === 'payment_intent.succeeded' && (e.data.object as Stripe.PaymentIntent).id === intent.id)
+            ?.id,
+    )
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      [500, 200],
+    )
     assert.equal(payments.filter((p) => p.reference === intent.id).length, 1)
   })
 
@@ -129,9 +177,10 @@ describe('Stripe rail, webhooks and refunds', () => {
     assert.equal(first.alreadyRefunded, false)
     assert.equal(second.alreadyRefunded, true)
     await f.double.webhooksIdle()
-    assert.deepEqual(refunds.map(({ paymentIntentId, amountRefundedCents, fullyRefunded }) => ({ paymentIntentId, amountRefundedCents, fullyRefunded })), [
-      { paymentIntentId: intent.id, amountRefundedCents: 800, fullyRefunded: true },
-    ])
+    assert.deepEqual(
+      refunds.map(({ paymentIntentId, amountRefundedCents, fullyRefunded }) => ({ paymentIntentId, amountRefundedCents, fullyRefunded })),
+      [{ paymentIntentId: intent.id, amountRefundedCents: 800, fullyRefunded: true }],
+    )
   })
 
   test('a payment refunded elsewhere (dashboard) answers with that refund', async () => {

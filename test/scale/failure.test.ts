@@ -51,7 +51,10 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     server = await startPostgres()
     if (!server) throw new Error('PostgreSQL is installed but did not start')
     rpc = await startRpcProxy()
-    stack = await startStack({ databaseUrl: await createDatabase(server, `failure_${randomBytes(6).toString('hex')}`), env: { EVM_RPC_URL: rpc.url } })
+    stack = await startStack({
+      databaseUrl: await createDatabase(server, `failure_${randomBytes(6).toString('hex')}`),
+      env: { EVM_RPC_URL: rpc.url },
+    })
     rpc.setUpstream(stack.chain.rpcUrl)
     await stack.addInstance()
     apps = stack.apps
@@ -144,7 +147,13 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     const demo = stack.links.find((link) => link.slug === 'demo')!
     const handle = await openDb({ databaseUrl: stack.env.DATABASE_URL! })
     try {
-      const config = EvmRail.createEvmConfig({ rpcUrl: stack.chain.rpcUrl, chainId: stack.chain.chainId, tokenAddress: stack.chain.token, settlerPrivateKey: anvilPrivateKey(0), pollingIntervalMs: 50 })
+      const config = EvmRail.createEvmConfig({
+        rpcUrl: stack.chain.rpcUrl,
+        chainId: stack.chain.chainId,
+        tokenAddress: stack.chain.token,
+        settlerPrivateKey: anvilPrivateKey(0),
+        pollingIntervalMs: 50,
+      })
       const sale = { key: `link:${demo.id}`, priceUsd: demo.priceUsd, linkId: demo.id, merchantId: demo.merchantId }
       await EvmRail.createEvmRail(config, handle.db).settleMppCredential({ challenge, payload, keep: { sale } })
     } finally {
@@ -232,7 +241,9 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
         outstanding.push(paid)
       }
     }
-    console.log(`# database restart under load (${interrupted} in flight): ${[...tally].map(([status, count]) => `${count} x ${status}`).join(', ')}`)
+    console.log(
+      `# database restart under load (${interrupted} in flight): ${[...tally].map(([status, count]) => `${count} x ${status}`).join(', ')}`,
+    )
     assert.ok((tally.get('200') ?? 0) > 0, 'payments went through around the restart')
     for (const status of tally.keys()) assert.ok(['200', '402', '503'].includes(status), `no answer other than 200/402/503, got ${status}`)
   })
@@ -302,7 +313,11 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
       const recorded = new Set((await db.payments()).map((p) => p.reference.toLowerCase()))
       return (await chain.transfersTo(stack.merchant, startBlock)).filter((t) => !recorded.has(t.transactionHash.toLowerCase()))
     }
-    await waitFor(async () => ((await unrecorded()).length === 0 ? true : undefined), { timeoutMs: 90_000, intervalMs: 500, what: 'reconcile to record every transfer' })
+    await waitFor(async () => ((await unrecorded()).length === 0 ? true : undefined), {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+      what: 'reconcile to record every transfer',
+    })
 
     const deadline = Date.now() + 150_000
     for (const paid of outstanding) {
@@ -311,13 +326,20 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
         const outcome = await submit(app, paid)
         if (outcome.status === 200) break
         if (outcome.status === 402 && /receipts\/pay_/.test(outcome.problem?.detail ?? '')) break
-        assert.ok(outcome.status === 503 || (outcome.status === 402 && Number(outcome.retryAfter) > 0), `${paid.label}: ${outcome.status} ${outcome.body}`)
+        assert.ok(
+          outcome.status === 503 || (outcome.status === 402 && Number(outcome.retryAfter) > 0),
+          `${paid.label}: ${outcome.status} ${outcome.body}`,
+        )
         assert.ok(Date.now() < deadline, `${paid.label} still not delivered: ${outcome.body}`)
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, Number(outcome.retryAfter ?? 2) * 1000)))
       }
       const rows = await db.paymentFor(paid.key)
       assert.equal(rows.length, 1, `${paid.label}: one payment row`)
-      assert.equal((await transfersFrom(paid)).filter((t) => t.transactionHash === rows[0]!.reference).length, 1, `${paid.label}: its transfer`)
+      assert.equal(
+        (await transfersFrom(paid)).filter((t) => t.transactionHash === rows[0]!.reference).length,
+        1,
+        `${paid.label}: its transfer`,
+      )
       // And once more: the receipt, not a second delivery or charge.
       const again = await submit(alive()[0]!, paid)
       if (again.status !== 200) assert.match(again.problem?.detail ?? '', /receipts\/pay_/, `${paid.label}: ${again.body}`)
@@ -327,7 +349,10 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     const transfers = await chain.transfersTo(stack.merchant, startBlock)
     const payments = await db.payments()
     assert.equal(payments.length, transfers.length, 'as many payment rows as transfers')
-    assert.deepEqual(new Set(payments.map((p) => p.reference.toLowerCase())), new Set(transfers.map((t) => t.transactionHash.toLowerCase())))
+    assert.deepEqual(
+      new Set(payments.map((p) => p.reference.toLowerCase())),
+      new Set(transfers.map((t) => t.transactionHash.toLowerCase())),
+    )
     assert.equal(new Set(payments.map((p) => p.settlementKey)).size, payments.length)
     assert.equal(await chain.balanceOf(stack.merchant), merchantStart + BigInt(payments.length) * price)
     for (const account of new Set(used.map((p) => p.account.address))) {
@@ -335,6 +360,8 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
       assert.equal(transfers.filter((t) => t.from === account).length, paidBy, `${account} paid once per payment row`)
     }
     assert.deepEqual(await db.settlements(['claimed', 'submitted']), [], 'nothing left half-done')
-    console.log(`# failure suite books: ${payments.length} payments = ${transfers.length} transfers for ${used.length} credentials (${outstanding.length} finished by retry)`)
+    console.log(
+      `# failure suite books: ${payments.length} payments = ${transfers.length} transfers for ${used.length} credentials (${outstanding.length} finished by retry)`,
+    )
   })
 })

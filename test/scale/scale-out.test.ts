@@ -36,7 +36,10 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
     if (!server) throw new Error('PostgreSQL is installed but did not start')
     // The instances reach anvil through a pass-through proxy that counts their broadcasts.
     rpc = await startRpcProxy()
-    stack = await startStack({ databaseUrl: await createDatabase(server, `scale_${randomBytes(6).toString('hex')}`), env: { EVM_RPC_URL: rpc.url } })
+    stack = await startStack({
+      databaseUrl: await createDatabase(server, `scale_${randomBytes(6).toString('hex')}`),
+      env: { EVM_RPC_URL: rpc.url },
+    })
     rpc.setUpstream(stack.chain.rpcUrl)
     instances = [stack.url, (await stack.addInstance()).url]
     chain = chainBooks(stack.chain)
@@ -60,13 +63,17 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
       const account = payer(protocol === 'mpp' ? 1 : 2)
       const offer = await challenge(0)
       const header: { authorization: string } | { 'payment-signature': string } =
-        protocol === 'mpp' ? { authorization: await mppCredential(account, offer) } : { 'payment-signature': await x402Signature(account, stack.chain, offer) }
+        protocol === 'mpp'
+          ? { authorization: await mppCredential(account, offer) }
+          : { 'payment-signature': await x402Signature(account, stack.chain, offer) }
       const fromBlock = (await chain.blockNumber()) + 1n
       const merchantBefore = await chain.balanceOf(stack.merchant)
       const payerBefore = await chain.balanceOf(account.address)
 
       const responses = await Promise.all(
-        Array.from({ length: submissions }, (_, i) => fetch(`${instances[i % 2]}/l/demo`, { headers: header }).then(async (r) => ({ status: r.status, body: await r.text() }))),
+        Array.from({ length: submissions }, (_, i) =>
+          fetch(`${instances[i % 2]}/l/demo`, { headers: header }).then(async (r) => ({ status: r.status, body: await r.text() })),
+        ),
       )
       const statuses = responses.map((r) => r.status)
       assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses: ${statuses.join(',')}`)
@@ -107,14 +114,26 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
           const text = await response.text()
           assert.equal(response.status, 200, `payment ${n} at instance ${(n + 1) % 2}: ${text.slice(0, 600)}`)
           const receipt = Receipt.deserialize(response.headers.get('payment-receipt')!)
-          paid.push({ account: account.address, key: settlementKeyOf(stack.chain, header), status: response.status, reference: receipt.reference, instance: (n + 1) % 2 })
+          paid.push({
+            account: account.address,
+            key: settlementKeyOf(stack.chain, header),
+            status: response.status,
+            reference: receipt.reference,
+            instance: (n + 1) % 2,
+          })
         }
       }),
     )
     const seconds = (Date.now() - started) / 1000
-    console.log(`# ${distinctPayments} paid requests in ${seconds.toFixed(1)} s (${(distinctPayments / seconds).toFixed(1)}/s) across ${instances.length} instances`)
+    console.log(
+      `# ${distinctPayments} paid requests in ${seconds.toFixed(1)} s (${(distinctPayments / seconds).toFixed(1)}/s) across ${instances.length} instances`,
+    )
     assert.equal(paid.length, distinctPayments)
-    assert.deepEqual([0, 1].map((i) => paid.filter((p) => p.instance === i).length), [distinctPayments / 2, distinctPayments / 2], 'both instances settled half')
+    assert.deepEqual(
+      [0, 1].map((i) => paid.filter((p) => p.instance === i).length),
+      [distinctPayments / 2, distinctPayments / 2],
+      'both instances settled half',
+    )
 
     // The database: exactly one payment per settlement, nothing else.
     const payments = await db.payments()
@@ -135,23 +154,35 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
       const rows = await db.paymentsByReference(unexpected.map((t) => t.transactionHash.toLowerCase()))
       const settled = await db.settlementsByTxHash(unexpected.map((t) => t.transactionHash.toLowerCase()))
       console.log(`# unexpected transfers: ${JSON.stringify(unexpected, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`)
-      console.log(`# their payment rows: ${JSON.stringify(rows)}; their settlements: ${JSON.stringify(settled)}; distinct receipt references: ${references.size}`)
+      console.log(
+        `# their payment rows: ${JSON.stringify(rows)}; their settlements: ${JSON.stringify(settled)}; distinct receipt references: ${references.size}`,
+      )
     }
     assert.deepEqual(unexpected, [], 'no transfer other than the 200 payments')
     assert.equal(transfers.length, distinctPayments, 'one Transfer per payment')
     assert.equal(new Set(transfers.map((t) => t.transactionHash)).size, distinctPayments, 'each in its own transaction')
     assert.deepEqual(new Set(transfers.map((t) => t.transactionHash.toLowerCase())), new Set(paid.map((p) => p.reference!.toLowerCase())))
     assert.ok(transfers.every((t) => t.value === price))
-    assert.equal(await chain.balanceOf(stack.merchant), merchantBefore + BigInt(distinctPayments) * price, 'the recipient got exactly 200 x price')
+    assert.equal(
+      await chain.balanceOf(stack.merchant),
+      merchantBefore + BigInt(distinctPayments) * price,
+      'the recipient got exactly 200 x price',
+    )
     for (const account of payers) {
       const count = BigInt(paid.filter((p) => p.account === account.address).length)
-      assert.equal(await chain.balanceOf(account.address), payerBefore.get(account.address)! - count * price, `payer ${account.address} paid exactly ${count} x price`)
+      assert.equal(
+        await chain.balanceOf(account.address),
+        payerBefore.get(account.address)! - count * price,
+        `payer ${account.address} paid exactly ${count} x price`,
+      )
     }
 
     // The shared settler key: every broadcast that lost a nonce race was re-signed, none was wasted.
     const settlerTransactions = (await chain.nonceOf(settler)) - settlerNonceBefore
     const broadcasts = rpc.calls().filter((m) => m === 'eth_sendRawTransaction').length - broadcastsBefore
-    console.log(`# settler: ${settlerTransactions} transactions from ${broadcasts} broadcasts (${broadcasts - settlerTransactions} nonce collisions between instances, re-signed)`)
+    console.log(
+      `# settler: ${settlerTransactions} transactions from ${broadcasts} broadcasts (${broadcasts - settlerTransactions} nonce collisions between instances, re-signed)`,
+    )
     assert.equal(settlerTransactions, distinctPayments, 'the settler sent exactly one transaction per payment')
     assert.equal(await chain.nonceOf(settler, 'pending'), await chain.nonceOf(settler), 'nothing left stuck in the mempool')
   })

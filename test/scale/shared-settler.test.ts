@@ -79,7 +79,11 @@ describe('one settler key shared by two instances on one PostgreSQL', { skip }, 
       rpc.setMode({ kind: 'pass' })
     }
     assert.equal(await fixture.balanceOf(recipient), price, 'exactly one transfer')
-    assert.equal((await fixture.publicClient.getTransactionCount({ address: settler })) - nonceBefore, 1, 'the settler signed no second transaction')
+    assert.equal(
+      (await fixture.publicClient.getTransactionCount({ address: settler })) - nonceBefore,
+      1,
+      'the settler signed no second transaction',
+    )
     const record = await Settlements.get(handles[0]!.db, settlement.replayKey)
     assert.equal(record?.status, 'settled')
     assert.equal(record?.txHash, settlement.reference)

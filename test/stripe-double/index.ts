@@ -83,7 +83,10 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
 
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      const failure = error instanceof ApiError.ApiError ? error : new ApiError.ApiError(500, { type: 'api_error', message: 'An unknown error occurred in the Stripe double.' })
+      const failure =
+        error instanceof ApiError.ApiError
+          ? error
+          : new ApiError.ApiError(500, { type: 'api_error', message: 'An unknown error occurred in the Stripe double.' })
       if (!(error instanceof ApiError.ApiError)) console.error('stripe double:', error)
       if (!response.headersSent) send(response, failure.status, failure.toJSON(), {})
     })
@@ -93,7 +96,10 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     const url = new URL(request.url ?? '/', 'http://double.invalid')
     const method = request.method ?? 'GET'
     const requestId = Ids.create('req', 14)
-    const headers: Record<string, string> = { 'request-id': requestId, 'stripe-version': headerValue(request, 'stripe-version') ?? Stripe.API_VERSION }
+    const headers: Record<string, string> = {
+      'request-id': requestId,
+      'stripe-version': headerValue(request, 'stripe-version') ?? Stripe.API_VERSION,
+    }
     if (method === 'OPTIONS') return preflight(request, response)
     const body = await readBody(request)
     if (failuresLeft > 0) {
@@ -111,7 +117,7 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     if (path.startsWith('/_double/')) return doubleOnly(response, method, path, params, headers)
 
     const caller = authenticate(request, params)
-    const idempotencyKey = method === 'POST' ? headerValue(request, 'idempotency-key') ?? null : null
+    const idempotencyKey = method === 'POST' ? (headerValue(request, 'idempotency-key') ?? null) : null
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey
     const print = Idempotency.fingerprint(params)
     if (idempotencyKey) {
@@ -142,10 +148,13 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     if (version !== 'v1') throw ApiError.notFound(path)
 
     if (resource === 'payment_intents') {
-      if (method === 'POST' && id === undefined) return secretOnly(), ok(PaymentIntents.create(account, params, context))
-      if (method === 'GET' && id && action === undefined && segments.length === 3) return ok(PaymentIntents.retrieve(account, id, params, { kind }))
-      if (method === 'POST' && id && action === 'confirm' && segments.length === 4) return ok(PaymentIntents.confirm(account, id, params, { kind }, context))
-      if (method === 'POST' && id && action === 'cancel' && segments.length === 4) return secretOnly(), ok(PaymentIntents.cancel(account, id, params, context))
+      if (method === 'POST' && id === undefined) return (secretOnly(), ok(PaymentIntents.create(account, params, context)))
+      if (method === 'GET' && id && action === undefined && segments.length === 3)
+        return ok(PaymentIntents.retrieve(account, id, params, { kind }))
+      if (method === 'POST' && id && action === 'confirm' && segments.length === 4)
+        return ok(PaymentIntents.confirm(account, id, params, { kind }, context))
+      if (method === 'POST' && id && action === 'cancel' && segments.length === 4)
+        return (secretOnly(), ok(PaymentIntents.cancel(account, id, params, context)))
     }
     if (resource === 'payment_methods') {
       if (method === 'POST' && id === undefined) return ok(PaymentMethods.create(account, params))
@@ -162,15 +171,23 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
       if (method === 'GET' && id === undefined) return ok(Refunds.list(account, params))
       if (method === 'GET' && id && segments.length === 3) return ok(Refunds.retrieve(account, id))
     }
-    if (resource === 'charges' && method === 'GET' && id && segments.length === 3) return secretOnly(), ok(Refunds.retrieveCharge(account, id))
+    if (resource === 'charges' && method === 'GET' && id && segments.length === 3)
+      return (secretOnly(), ok(Refunds.retrieveCharge(account, id)))
     if (resource === 'events' && method === 'GET') {
       secretOnly()
-      if (id === undefined) return ok({ object: 'list', data: [...account.events].reverse().slice(0, 100), has_more: account.events.length > 100, url: '/v1/events' })
+      if (id === undefined)
+        return ok({
+          object: 'list',
+          data: [...account.events].reverse().slice(0, 100),
+          has_more: account.events.length > 100,
+          url: '/v1/events',
+        })
       const event = account.events.find((candidate) => candidate.id === id)
       if (!event) throw ApiError.resourceMissing('event', id, 'id')
       return ok(event)
     }
-    if (path === '/v1/test_helpers/shared_payment/granted_tokens' && method === 'POST') return secretOnly(), ok(SharedTokens.createForTest(account, params))
+    if (path === '/v1/test_helpers/shared_payment/granted_tokens' && method === 'POST')
+      return (secretOnly(), ok(SharedTokens.createForTest(account, params)))
     if (resource === 'shared_payment' && id === 'granted_tokens' && action && method === 'GET' && segments.length === 4) {
       secretOnly()
       const token = SharedTokens.find(account, action)
@@ -182,7 +199,13 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
 
   // Stand-ins for what Stripe.js does with Stripe's own servers during 3-D Secure.
   // The PaymentIntent's client secret is the credential here, as on Stripe's hosted challenge page.
-  function doubleOnly(response: ServerResponse, method: string, path: string, params: Form.FormObject, headers: Record<string, string>): void {
+  function doubleOnly(
+    response: ServerResponse,
+    method: string,
+    path: string,
+    params: Form.FormObject,
+    headers: Record<string, string>,
+  ): void {
     const [, , page, id, ...rest] = path.split('/')
     const account = id && rest.length === 0 ? locateIntent(id) : undefined
     if (!account || !id) throw ApiError.notFound(path)
@@ -192,7 +215,12 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
       return sendHtml(response, challengePage(intent, params))
     }
     if (page === 'authenticate' && method === 'POST') {
-      const context = { requestId: headers['request-id'] as string, idempotencyKey: null, baseUrl, apiVersion: headers['stripe-version'] as string }
+      const context = {
+        requestId: headers['request-id'] as string,
+        idempotencyKey: null,
+        baseUrl,
+        apiVersion: headers['stripe-version'] as string,
+      }
       const returnUrl = typeof params.return_url === 'string' ? params.return_url : undefined
       delete params.return_url
       const intent = PaymentIntents.authenticate(account, id, params, caller, context)
@@ -211,7 +239,8 @@ export async function startStripeDouble(options: StripeDoubleOptions = {}): Prom
     let key: string | undefined
     const authorization = headerValue(request, 'authorization')
     if (authorization?.startsWith('Bearer ')) key = authorization.slice('Bearer '.length).trim()
-    else if (authorization?.startsWith('Basic ')) key = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8').split(':')[0]
+    else if (authorization?.startsWith('Basic '))
+      key = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8').split(':')[0]
     // Stripe.js sends its publishable key as a `key` parameter instead of a header (no CORS preflight).
     if (key === undefined && typeof params.key === 'string') key = params.key
     delete params.key
@@ -272,7 +301,8 @@ function preflight(request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(204, {
     ...corsHeaders,
     'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-    'access-control-allow-headers': headerValue(request, 'access-control-request-headers') ?? 'authorization, content-type, stripe-version, idempotency-key',
+    'access-control-allow-headers':
+      headerValue(request, 'access-control-request-headers') ?? 'authorization, content-type, stripe-version, idempotency-key',
     'access-control-max-age': '300',
   })
   response.end()

@@ -29,4 +29,3 @@ export function describeEachDatabase(title: string, suite: (factory: DatabaseFac
     })
   })
 }
-

@@ -12,7 +12,9 @@ function findBinDir(): string | null {
   if (process.env.PG_BIN && existsSync(path.join(process.env.PG_BIN, 'postgres'))) return process.env.PG_BIN
   const base = '/usr/lib/postgresql'
   if (!existsSync(base)) return null
-  const versions = readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a))
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(path.join(base, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a))
   return versions[0] ? path.join(base, versions[0], 'bin') : null
 }
 
@@ -35,7 +37,16 @@ export async function startPostgres(): Promise<PostgresServer | null> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-pg-'))
   chmodSync(dir, 0o777)
   const dataDir = path.join(dir, 'data')
-  const [initCmd, initArgs] = asServerUser(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'])
+  const [initCmd, initArgs] = asServerUser(path.join(binDir, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ])
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' })
   if (init.status !== 0) {
     console.warn(`\n!!! PostgreSQL initdb failed: PostgreSQL tests are SKIPPED !!!\n${init.stderr}\n`)
@@ -51,16 +62,19 @@ export async function startPostgres(): Promise<PostgresServer | null> {
     const options = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c max_connections=200`
     const started = pgCtl(['-o', options, '-l', path.join(dir, 'server.log'), '-w', 'start'])
     if (started.status !== 0) throw new Error(`pg_ctl start failed: ${started.stderr}${started.stdout}`)
-    await waitFor(async () => {
-      const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
-      try {
-        await client.connect()
-        await client.query('SELECT 1')
-        return true
-      } finally {
-        await client.end().catch(() => {})
-      }
-    }, { what: 'postgres to accept connections', timeoutMs: 30_000 })
+    await waitFor(
+      async () => {
+        const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' })
+        try {
+          await client.connect()
+          await client.query('SELECT 1')
+          return true
+        } finally {
+          await client.end().catch(() => {})
+        }
+      },
+      { what: 'postgres to accept connections', timeoutMs: 30_000 },
+    )
   }
   // "fast" rolls back open transactions and disconnects clients, like a real crash-free restart.
   const stopServer = async () => {

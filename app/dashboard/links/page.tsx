@@ -25,7 +25,15 @@ export default async function LinksPage() {
       />
       {links.length === 0 ? (
         <div className="panel">
-          <EmptyState icon="＋" title="No links yet" action={<Link className="btn primary" href="/dashboard/links/new">Create a link</Link>}>
+          <EmptyState
+            icon="＋"
+            title="No links yet"
+            action={
+              <Link className="btn primary" href="/dashboard/links/new">
+                Create a link
+              </Link>
+            }
+          >
             A link sells text, a file, a secret URL or access to an API, for USDC or by card.
           </EmptyState>
         </div>

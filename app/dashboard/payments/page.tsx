@@ -41,7 +41,15 @@ export default async function PaymentsPage({ searchParams }: { searchParams: Pro
   )
 }
 
-async function PaymentsResults({ merchantId, filters, page: requested }: { merchantId: string; filters: Payments.PaymentFilters; page: number }) {
+async function PaymentsResults({
+  merchantId,
+  filters,
+  page: requested,
+}: {
+  merchantId: string
+  filters: Payments.PaymentFilters
+  page: number
+}) {
   const { db } = await getAuthRuntime()
   const page = await Payments.listPayments(db, merchantId, filters, { page: requested })
   const filtered = Object.keys(filters).length > 0
@@ -52,9 +60,25 @@ async function PaymentsResults({ merchantId, filters, page: requested }: { merch
       {page.total === 0 ? (
         <div className="panel">
           {filtered ? (
-            <EmptyState icon="⌕" title="No payments match these filters" action={<Link className="btn" href="/dashboard/payments">Clear filters</Link>} />
+            <EmptyState
+              icon="⌕"
+              title="No payments match these filters"
+              action={
+                <Link className="btn" href="/dashboard/payments">
+                  Clear filters
+                </Link>
+              }
+            />
           ) : (
-            <EmptyState icon="◎" title="No payments yet" action={<Link className="btn primary" href="/dashboard/links">Share a link</Link>}>
+            <EmptyState
+              icon="◎"
+              title="No payments yet"
+              action={
+                <Link className="btn primary" href="/dashboard/links">
+                  Share a link
+                </Link>
+              }
+            >
               Payments appear here the moment they settle, whichever rail and protocol the payer used.
             </EmptyState>
           )}

@@ -14,7 +14,10 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
   const merchant = await requireMerchant('/dashboard/webhooks')
   const { db } = await getAuthRuntime()
   const requested = Number((await searchParams).page) || 1
-  const [settings, log] = await Promise.all([Webhooks.getWebhookSettings(db, merchant.id), Webhooks.listDeliveries(db, merchant.id, { page: requested })])
+  const [settings, log] = await Promise.all([
+    Webhooks.getWebhookSettings(db, merchant.id),
+    Webhooks.listDeliveries(db, merchant.id, { page: requested }),
+  ])
 
   return (
     <>
@@ -22,15 +25,24 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       <section className="panel" aria-labelledby="endpoint-title">
         <div className="panel-head">
           <h2 id="endpoint-title">Endpoint</h2>
-          {settings.secret ? <ActionButton url="/api/dashboard/webhook/secret" label="Rotate secret" pendingLabel="Rotating…" small confirm="Replace the signing secret? Signatures made with the old one stop verifying immediately." /> : null}
+          {settings.secret ? (
+            <ActionButton
+              url="/api/dashboard/webhook/secret"
+              label="Rotate secret"
+              pendingLabel="Rotating…"
+              small
+              confirm="Replace the signing secret? Signatures made with the old one stop verifying immediately."
+            />
+          ) : null}
         </div>
         <WebhookSettingsForm url={settings.url} secret={settings.secret} />
         <details style={{ marginTop: 14 }}>
           <summary style={{ cursor: 'pointer', fontWeight: 600, fontSize: '0.92rem' }}>How to verify a delivery</summary>
           <p className="muted" style={{ fontSize: '0.9rem' }}>
-            Each POST carries <code>Tollgate-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>, where the hex is HMAC-SHA256 with your signing secret over{' '}
-            <code>&lt;t&gt;.&lt;raw request body&gt;</code>. Recompute it over the raw bytes, compare in constant time, and refuse timestamps older than five minutes.
-            Deduplicate by <code>Tollgate-Event-Id</code>: a retried or resent event keeps its id. Answer 2xx quickly; anything else is retried with exponential backoff.
+            Each POST carries <code>Tollgate-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>, where the hex is HMAC-SHA256 with your
+            signing secret over <code>&lt;t&gt;.&lt;raw request body&gt;</code>. Recompute it over the raw bytes, compare in constant time,
+            and refuse timestamps older than five minutes. Deduplicate by <code>Tollgate-Event-Id</code>: a retried or resent event keeps
+            its id. Answer 2xx quickly; anything else is retried with exponential backoff.
           </p>
         </details>
       </section>
@@ -43,7 +55,9 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         {log.total === 0 ? (
           <div className="panel">
             <EmptyState icon="↯" title="No deliveries yet">
-              {settings.url ? 'Deliveries appear here when a payment succeeds or is refunded.' : 'Set an endpoint above; each payment then sends an event.'}
+              {settings.url
+                ? 'Deliveries appear here when a payment succeeds or is refunded.'
+                : 'Set an endpoint above; each payment then sends an event.'}
             </EmptyState>
           </div>
         ) : (
@@ -55,8 +69,16 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
                   Page {log.page} of {log.pageCount}
                 </span>
                 <span className="actions">
-                  {log.page > 1 ? <Link className="btn small" href={`/dashboard/webhooks?page=${log.page - 1}`}>← Newer</Link> : null}
-                  {log.page < log.pageCount ? <Link className="btn small" href={`/dashboard/webhooks?page=${log.page + 1}`}>Older →</Link> : null}
+                  {log.page > 1 ? (
+                    <Link className="btn small" href={`/dashboard/webhooks?page=${log.page - 1}`}>
+                      ← Newer
+                    </Link>
+                  ) : null}
+                  {log.page < log.pageCount ? (
+                    <Link className="btn small" href={`/dashboard/webhooks?page=${log.page + 1}`}>
+                      Older →
+                    </Link>
+                  ) : null}
                 </span>
               </nav>
             ) : null}

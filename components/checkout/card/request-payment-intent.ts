@@ -44,7 +44,12 @@ export async function requestPaymentIntent(target: string, challenge: Challenge.
     throw new PaymentIntentRequestError(detail, type.startsWith(problemPrefix) ? type.slice(problemPrefix.length) : null)
   }
   const { clientSecret, publishableKey, paymentIntentId, receiptUrl } = body
-  if (typeof clientSecret !== 'string' || typeof publishableKey !== 'string' || typeof paymentIntentId !== 'string' || typeof receiptUrl !== 'string')
+  if (
+    typeof clientSecret !== 'string' ||
+    typeof publishableKey !== 'string' ||
+    typeof paymentIntentId !== 'string' ||
+    typeof receiptUrl !== 'string'
+  )
     throw new PaymentIntentRequestError('The server answered with something other than a PaymentIntent.', null)
   return { clientSecret, publishableKey, paymentIntentId, receiptUrl }
 }

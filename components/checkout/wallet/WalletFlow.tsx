@@ -16,7 +16,19 @@ export type WalletFlowProps = {
 
 type StepState = 'done' | 'current' | 'todo' | 'problem'
 
-const order: WalletPhase[] = ['choose', 'connecting', 'switching', 'wrong-network', 'checking', 'insufficient', 'ready', 'signing', 'sending', 'confirming', 'settling']
+const order: WalletPhase[] = [
+  'choose',
+  'connecting',
+  'switching',
+  'wrong-network',
+  'checking',
+  'insufficient',
+  'ready',
+  'signing',
+  'sending',
+  'confirming',
+  'settling',
+]
 
 export function WalletFlow(props: WalletFlowProps) {
   const { offer, evm } = props
@@ -27,13 +39,19 @@ export function WalletFlow(props: WalletFlowProps) {
   const busy = ['connecting', 'switching', 'checking', 'signing', 'sending', 'confirming', 'settling'].includes(phase)
 
   const steps: Array<{ label: string; state: StepState }> = [
-    { label: wallet.connectorName ? `Connected: ${wallet.connectorName}` : 'Connect a wallet', state: phase === 'choose' ? 'current' : phase === 'connecting' ? 'current' : 'done' },
+    {
+      label: wallet.connectorName ? `Connected: ${wallet.connectorName}` : 'Connect a wallet',
+      state: phase === 'choose' ? 'current' : phase === 'connecting' ? 'current' : 'done',
+    },
     {
       label: `Use ${evm.chain.name}`,
       state: phase === 'wrong-network' ? 'problem' : phase === 'switching' ? 'current' : at('checking') ? 'done' : 'todo',
     },
     {
-      label: wallet.balance !== null ? `Balance: ${formatTokenAmount(wallet.balance, offer.decimals)} ${evm.token.symbol}` : `Check ${evm.token.symbol} balance`,
+      label:
+        wallet.balance !== null
+          ? `Balance: ${formatTokenAmount(wallet.balance, offer.decimals)} ${evm.token.symbol}`
+          : `Check ${evm.token.symbol} balance`,
       state: phase === 'insufficient' ? 'problem' : phase === 'checking' ? 'current' : at('ready') ? 'done' : 'todo',
     },
     {
@@ -71,7 +89,9 @@ export function WalletFlow(props: WalletFlowProps) {
                 Change wallet
               </button>
             </div>
-            <code className="mono-wrap small" data-testid="wallet-address">{wallet.address ?? '—'}</code>
+            <code className="mono-wrap small" data-testid="wallet-address">
+              {wallet.address ?? '—'}
+            </code>
             <span className="muted small">
               {wallet.chainId === offer.chainId ? evm.chain.name : wallet.chainId ? `Chain ${wallet.chainId}` : '—'}
               {wallet.balance !== null ? ` · ${formatTokenAmount(wallet.balance, offer.decimals)} ${evm.token.symbol}` : ''}
@@ -85,7 +105,15 @@ export function WalletFlow(props: WalletFlowProps) {
           <li key={step.label} className={`step step-${step.state}`} aria-current={step.state === 'current' ? 'step' : undefined}>
             <span className="step-mark" aria-hidden="true" />
             <span>{step.label}</span>
-            <span className="visually-hidden">{step.state === 'done' ? ' (done)' : step.state === 'problem' ? ' (needs attention)' : step.state === 'current' ? ' (in progress)' : ''}</span>
+            <span className="visually-hidden">
+              {step.state === 'done'
+                ? ' (done)'
+                : step.state === 'problem'
+                  ? ' (needs attention)'
+                  : step.state === 'current'
+                    ? ' (in progress)'
+                    : ''}
+            </span>
           </li>
         ))}
       </ol>
@@ -95,7 +123,11 @@ export function WalletFlow(props: WalletFlowProps) {
       </p>
       <div className="notice-slot">
         {notice && (
-          <p className={`notice ${notice.tone === 'error' ? 'notice-error' : 'notice-info'}`} role={notice.tone === 'error' ? 'alert' : 'status'} data-testid="wallet-notice">
+          <p
+            className={`notice ${notice.tone === 'error' ? 'notice-error' : 'notice-info'}`}
+            role={notice.tone === 'error' ? 'alert' : 'status'}
+            data-testid="wallet-notice"
+          >
             {notice.text}
           </p>
         )}
@@ -111,12 +143,30 @@ export function WalletFlow(props: WalletFlowProps) {
             Check balance again
           </button>
         ) : wallet.hashFallback ? (
-          <button type="button" className="button pay-button" onClick={() => void wallet.payWithTransfer()} disabled={phase !== 'ready'} data-testid="pay-transfer-button">
+          <button
+            type="button"
+            className="button pay-button"
+            onClick={() => void wallet.payWithTransfer()}
+            disabled={phase !== 'ready'}
+            data-testid="pay-transfer-button"
+          >
             {phase === 'ready' ? `Send ${amount} from my wallet` : 'Waiting for the transfer…'}
           </button>
         ) : (
-          <button type="button" className="button pay-button" onClick={() => void wallet.pay()} disabled={phase !== 'ready'} data-testid="pay-button">
-            {phase === 'ready' ? `Pay ${amount}` : phase === 'signing' ? 'Waiting for signature…' : phase === 'settling' ? 'Settling…' : `Pay ${amount}`}
+          <button
+            type="button"
+            className="button pay-button"
+            onClick={() => void wallet.pay()}
+            disabled={phase !== 'ready'}
+            data-testid="pay-button"
+          >
+            {phase === 'ready'
+              ? `Pay ${amount}`
+              : phase === 'signing'
+                ? 'Waiting for signature…'
+                : phase === 'settling'
+                  ? 'Settling…'
+                  : `Pay ${amount}`}
           </button>
         )}
         <p className="muted small">
@@ -135,19 +185,28 @@ function WalletList({ wallet, disabled }: { wallet: ReturnType<typeof useWalletP
   return (
     <div className="wallet-list" role="group" aria-label="Wallets">
       {found.map((connector) => (
-        <button key={connector.uid} type="button" className="wallet-option" disabled={disabled} onClick={() => void wallet.choose(connector.uid)}>
+        <button
+          key={connector.uid}
+          type="button"
+          className="wallet-option"
+          disabled={disabled}
+          onClick={() => void wallet.choose(connector.uid)}
+        >
           <WalletIcon icon={connector.icon} name={connector.name} />
           <span>{connector.name}</span>
         </button>
       ))}
       {found.length === 0 && (
         <p className="muted small" data-testid="no-wallet">
-          No browser wallet found. Install a wallet extension (MetaMask, Rabby, Coinbase Wallet…) and reload this page{test ? ', or use the test wallet below' : ''}.
+          No browser wallet found. Install a wallet extension (MetaMask, Rabby, Coinbase Wallet…) and reload this page
+          {test ? ', or use the test wallet below' : ''}.
         </p>
       )}
       {test && (
         <button type="button" className="wallet-option wallet-option-test" disabled={disabled} onClick={() => void wallet.choose(test.uid)}>
-          <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">T</span>
+          <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">
+            T
+          </span>
           <span>
             Test wallet <span className="pill">demo</span>
             <span className="muted small block">anvil account #1 with local test USDC; no extension needed</span>
@@ -164,6 +223,8 @@ function WalletIcon({ icon, name }: { icon: string | undefined; name: string }) 
     // eslint-disable-next-line @next/next/no-img-element -- a data: URI, nothing to optimise
     <img src={icon} alt="" width={28} height={28} className="wallet-icon" />
   ) : (
-    <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">{name.slice(0, 1)}</span>
+    <span className="wallet-icon wallet-icon-fallback" aria-hidden="true">
+      {name.slice(0, 1)}
+    </span>
   )
 }

@@ -120,7 +120,10 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
         if (current.connector?.uid !== connector.uid || current.status !== 'connected') await connect(config, { connector })
       } catch (error) {
         const problem = classifyWalletError(error)
-        setNotice({ tone: 'error', text: problem.kind === 'rejected' ? 'You declined the connection in your wallet. Choose a wallet to try again.' : problem.message })
+        setNotice({
+          tone: 'error',
+          text: problem.kind === 'rejected' ? 'You declined the connection in your wallet. Choose a wallet to try again.' : problem.message,
+        })
         setPhase('choose')
         return
       }
@@ -143,19 +146,19 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     if (connection.status === 'disconnected' && phaseRef.current !== 'choose' && phaseRef.current !== 'connecting') setPhase('choose')
   }, [connection.address, connection.chainId, connection.status, prepare])
 
-  const explain = useCallback(
-    (problem: SubmitProblem, afterTransfer?: `0x${string}`) => {
-      const sent = afterTransfer ? `Your transfer ${afterTransfer} was sent; ` : 'Nothing was charged. '
-      let text: string
-      if (problem.code === 'payment-expired') text = `The payment request expired before it reached the server. ${sent}Review the new request and pay again.`
-      else if (problem.status === 503) text = `The payment network is not reachable right now (${problem.detail || problem.title}). Try again in a moment; you will not be charged twice.`
-      else if (problem.status === 429) text = 'Too many attempts in a short time. Wait a minute, then try again.'
-      else if (problem.status === 0) text = problem.detail
-      else text = `The payment did not go through: ${problem.detail || problem.title}. ${afterTransfer ? `Your transfer ${afterTransfer} was sent; keep this hash.` : 'Nothing was charged.'}`
-      setNotice({ tone: 'error', text })
-    },
-    [],
-  )
+  const explain = useCallback((problem: SubmitProblem, afterTransfer?: `0x${string}`) => {
+    const sent = afterTransfer ? `Your transfer ${afterTransfer} was sent; ` : 'Nothing was charged. '
+    let text: string
+    if (problem.code === 'payment-expired')
+      text = `The payment request expired before it reached the server. ${sent}Review the new request and pay again.`
+    else if (problem.status === 503)
+      text = `The payment network is not reachable right now (${problem.detail || problem.title}). Try again in a moment; you will not be charged twice.`
+    else if (problem.status === 429) text = 'Too many attempts in a short time. Wait a minute, then try again.'
+    else if (problem.status === 0) text = problem.detail
+    else
+      text = `The payment did not go through: ${problem.detail || problem.title}. ${afterTransfer ? `Your transfer ${afterTransfer} was sent; keep this hash.` : 'Nothing was charged.'}`
+    setNotice({ tone: 'error', text })
+  }, [])
 
   /** Signs the EIP-3009 authorization for a fresh offer and submits it (the server pays the gas). */
   const pay = useCallback(async () => {
@@ -179,15 +182,25 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
       const problem = classifyWalletError(error)
       if (problem.kind === 'unsupported' && current.credentialTypes.includes('hash')) {
         setHashFallback(true)
-        setNotice({ tone: 'info', text: 'Your wallet cannot sign payment authorizations. You can send the transfer from your wallet instead; your wallet pays a small network fee.' })
-      } else setNotice({ tone: 'error', text: problem.kind === 'rejected' ? 'You declined the signature in your wallet. Nothing was charged.' : problem.message })
+        setNotice({
+          tone: 'info',
+          text: 'Your wallet cannot sign payment authorizations. You can send the transfer from your wallet instead; your wallet pays a small network fee.',
+        })
+      } else
+        setNotice({
+          tone: 'error',
+          text: problem.kind === 'rejected' ? 'You declined the signature in your wallet. Nothing was charged.' : problem.message,
+        })
       setPhase('ready')
       return
     }
     if (!isFresh(current, Date.now(), 5_000)) {
       // Submitting would only be refused: renew quietly and ask again.
       await freshOffer().catch(() => {})
-      setNotice({ tone: 'error', text: 'The payment request expired while waiting for your signature. Nothing was charged. Review the renewed request and pay again.' })
+      setNotice({
+        tone: 'error',
+        text: 'The payment request expired while waiting for your signature. Nothing was charged. Review the renewed request and pay again.',
+      })
       setPhase('ready')
       return
     }
@@ -224,7 +237,10 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
       }
     } catch (error) {
       const problem = classifyWalletError(error)
-      setNotice({ tone: 'error', text: problem.kind === 'rejected' ? 'You declined the transfer in your wallet. Nothing was charged.' : problem.message })
+      setNotice({
+        tone: 'error',
+        text: problem.kind === 'rejected' ? 'You declined the transfer in your wallet. Nothing was charged.' : problem.message,
+      })
       setPhase('ready')
       return
     }

@@ -3,7 +3,7 @@
 // mount, confirmPayment({elements, redirect:'if_required'}), handleNextAction, retrievePaymentIntent) and
 // talks to https://api.stripe.com with the publishable key, which the test routes to the Stripe double.
 // Instead of card fields, the Payment Element shows test-only radio buttons: Visa, declined, 3-D Secure.
-(function () {
+;(function () {
   'use strict'
   var api = 'https://api.stripe.com'
   var cards = {
@@ -58,20 +58,31 @@
 
     // What Stripe.js does with a `requires_action` intent: its 3-D Secure modal, then the intent's new state.
     function runNextAction(intent, clientSecret) {
-      return authenticate(intent).then(function (outcome) {
-        return request('POST', '/_double/authenticate/' + intent.id, { client_secret: clientSecret, outcome: outcome })
-      }).then(function () {
-        return retrieve(clientSecret)
-      }).then(function (result) {
-        if (result.status >= 400) return toError(result.body)
-        return settle(result.body)
-      })
+      return authenticate(intent)
+        .then(function (outcome) {
+          return request('POST', '/_double/authenticate/' + intent.id, { client_secret: clientSecret, outcome: outcome })
+        })
+        .then(function () {
+          return retrieve(clientSecret)
+        })
+        .then(function (result) {
+          if (result.status >= 400) return toError(result.body)
+          return settle(result.body)
+        })
     }
 
     function settle(intent) {
       if (intent.status === 'requires_payment_method' && intent.last_payment_error) {
         var failure = intent.last_payment_error
-        return { error: { type: failure.type || 'invalid_request_error', code: failure.code, decline_code: failure.decline_code, message: failure.message, payment_intent: intent } }
+        return {
+          error: {
+            type: failure.type || 'invalid_request_error',
+            code: failure.code,
+            decline_code: failure.decline_code,
+            message: failure.message,
+            payment_intent: intent,
+          },
+        }
       }
       return { paymentIntent: intent }
     }
@@ -115,7 +126,10 @@
         },
         submit: function () {
           var element = created.payment
-          if (!element || !element._card()) return Promise.resolve({ error: { type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' } })
+          if (!element || !element._card())
+            return Promise.resolve({
+              error: { type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' },
+            })
           return Promise.resolve({})
         },
       }
@@ -127,13 +141,17 @@
       confirmPayment: function (parameters) {
         var group = parameters && parameters.elements
         var clientSecret = (parameters && parameters.clientSecret) || (group && group._clientSecret)
-        if (!group || !clientSecret) return Promise.reject(new Error('Fake Stripe.js: confirmPayment needs elements created with a clientSecret'))
+        if (!group || !clientSecret)
+          return Promise.reject(new Error('Fake Stripe.js: confirmPayment needs elements created with a clientSecret'))
         if (parameters.redirect !== 'if_required' && !(parameters.confirmParams && parameters.confirmParams.return_url)) {
           return Promise.reject(new Error('Fake Stripe.js: confirmPayment needs confirmParams.return_url unless redirect is "if_required"'))
         }
         var element = group.getElement('payment')
         var card = element && element._card()
-        if (!card) return Promise.resolve({ error: { type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' } })
+        if (!card)
+          return Promise.resolve({
+            error: { type: 'validation_error', code: 'incomplete_number', message: 'Your card number is incomplete.' },
+          })
         return confirmWith(clientSecret, card)
       },
       handleNextAction: function (parameters) {
@@ -249,7 +267,10 @@
       var title = document.createElement('p')
       title.textContent = '3D Secure 2 test page: ' + intent.amount + ' ' + intent.currency
       dialog.appendChild(title)
-      ;[['complete', 'Complete authentication'], ['fail', 'Fail authentication']].forEach(function (choice) {
+      ;[
+        ['complete', 'Complete authentication'],
+        ['fail', 'Fail authentication'],
+      ].forEach(function (choice) {
         var button = document.createElement('button')
         button.type = 'button'
         button.textContent = choice[1]

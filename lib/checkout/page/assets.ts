@@ -46,6 +46,9 @@ export function assetsOrUnavailable(): AssetsManifest | Response {
     return readAssetsManifest()
   } catch (error) {
     if (!(error instanceof AssetsMissingError)) throw error
-    return new Response(`${error.message}\n`, { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } })
+    return new Response(`${error.message}\n`, {
+      status: 503,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    })
   }
 }

@@ -74,7 +74,10 @@ describe('the server-written checkout page', () => {
     assert.ok(document.startsWith('<!DOCTYPE html>\n<html lang="en">'))
     assert.ok(document.includes('<link rel="stylesheet" href="/checkout-assets/checkout-style-CCCC.css">'))
     assert.ok(document.includes(`<link rel="modulepreload" href="/checkout-assets/chunk-BBBB.js" nonce="${nonce}">`))
-    assert.match(document, /<div class="checkout-flow" id="checkout-flow"><section class="checkout-panel" aria-labelledby="terms-title" aria-busy="true">/)
+    assert.match(
+      document,
+      /<div class="checkout-flow" id="checkout-flow"><section class="checkout-panel" aria-labelledby="terms-title" aria-busy="true">/,
+    )
     assert.ok(document.includes('<noscript>'))
     assert.ok(!document.includes('checkout-description'), 'an empty description renders nothing')
   })
@@ -102,7 +105,10 @@ describe('html', () => {
   test('escapes text in content and attributes, keeps nested html, drops empty values', () => {
     const value = `"'<&>`
     const inner = html`<b>${value}</b>`
-    assert.equal(html`<a title="${value}">${inner}${null}${false}${undefined}${[value, inner]}</a>`.value, '<a title="&quot;&#39;&lt;&amp;&gt;"><b>&quot;&#39;&lt;&amp;&gt;</b>&quot;&#39;&lt;&amp;&gt;<b>&quot;&#39;&lt;&amp;&gt;</b></a>')
+    assert.equal(
+      html`<a title="${value}">${inner}${null}${false}${undefined}${[value, inner]}</a>`.value,
+      '<a title="&quot;&#39;&lt;&amp;&gt;"><b>&quot;&#39;&lt;&amp;&gt;</b>&quot;&#39;&lt;&amp;&gt;<b>&quot;&#39;&lt;&amp;&gt;</b></a>',
+    )
   })
 
   test('a plain object shaped like html is still escaped', () => {

@@ -30,7 +30,9 @@ export function renderCheckoutPage({ checkout, nonce, assets }: CheckoutPagePara
     assets,
     main: open ? openCheckout(checkout) : closedCheckout(checkout),
     footer: 'Payments settle on chain before anything is delivered. Powered by Tollgate.',
-    head: open ? html`${assets.preload.map((file) => html`<link rel="modulepreload" href="${assetsPath}${file}" nonce="${nonce}">\n`)}` : null,
+    head: open
+      ? html`${assets.preload.map((file) => html`<link rel="modulepreload" href="${assetsPath}${file}" nonce="${nonce}">\n`)}`
+      : null,
     scripts: open
       ? html`<script type="application/json" id="${checkoutDataId}" nonce="${nonce}">${jsonScriptContent(checkout)}</script>
 <script type="module" src="${assetsPath}${assets.script}" nonce="${nonce}"></script>`
@@ -47,7 +49,8 @@ ${checkout.link ? html`<div class="checkout-aside">${summary(checkout.link)}</di
 
 /** What the flow shows while it loads its offer, so mounting it does not move the page. */
 function flowPlaceholder(): Html {
-  const row = (label: string) => html`<div class="terms-row"><dt>${label}</dt><dd><span class="skeleton" aria-hidden="true"></span></dd></div>`
+  const row = (label: string) =>
+    html`<div class="terms-row"><dt>${label}</dt><dd><span class="skeleton" aria-hidden="true"></span></dd></div>`
   return html`<section class="checkout-panel" aria-labelledby="terms-title" aria-busy="true">
 <h2 id="terms-title" class="panel-title">What you will sign</h2>
 <dl class="terms">${['Requested by', 'Amount', 'Pay to', 'Token', 'Network'].map(row)}</dl>
@@ -87,7 +90,8 @@ function describeResource(resource: CheckoutLink['resource']): string {
 }
 
 function closedCheckout(checkout: Exclude<Checkout, OpenCheckout>): Html {
-  const title = checkout.status === 'unavailable' ? 'No longer available' : checkout.status === 'not-found' ? 'Link not found' : 'Nothing to pay here'
+  const title =
+    checkout.status === 'unavailable' ? 'No longer available' : checkout.status === 'not-found' ? 'Link not found' : 'Nothing to pay here'
   const message =
     checkout.status === 'unavailable'
       ? unavailableReason[checkout.reason]

@@ -36,6 +36,9 @@ export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): Htm
 
 /** JSON for a `<script type="application/json">` element: `<` is escaped so no text can close it. */
 export function jsonScriptContent(value: unknown): Html {
-  const json = JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+  const json = JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')
   return { [htmlMark]: true, value: json }
 }

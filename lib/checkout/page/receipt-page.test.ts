@@ -5,7 +5,12 @@ import type { AssetsManifest } from './assets'
 import { escape } from './html'
 import { renderReceiptPage } from './receipt-page'
 
-const assets: AssetsManifest = { script: 'checkout-AAAA.js', preload: ['chunk-BBBB.js'], stylesheets: ['checkout-style-CCCC.css'], files: {} }
+const assets: AssetsManifest = {
+  script: 'checkout-AAAA.js',
+  preload: ['chunk-BBBB.js'],
+  stylesheets: ['checkout-style-CCCC.css'],
+  files: {},
+}
 const hostile = '</title><script>alert(1)</script>"><img src=x onerror=alert(1)>'
 
 const receipt: ReceiptView = {
@@ -32,13 +37,30 @@ describe('the receipt page', () => {
     assert.ok(page.includes('<p class="pill pill-ok">Paid</p>'))
     assert.ok(page.includes('<p class="price" data-testid="receipt-price">$0.05</p>'))
     assert.ok(page.includes('<dd data-testid="receipt-amount">0.05 USDC</dd>'))
-    assert.ok(page.includes(`<dt>Transaction</dt><dd><code class="mono-wrap" data-testid="receipt-reference">${receipt.reference}</code> <a href="${receipt.explorerUrl}" target="_blank" rel="noopener noreferrer">View on explorer</a></dd>`))
+    assert.ok(
+      page.includes(
+        `<dt>Transaction</dt><dd><code class="mono-wrap" data-testid="receipt-reference">${receipt.reference}</code> <a href="${receipt.explorerUrl}" target="_blank" rel="noopener noreferrer">View on explorer</a></dd>`,
+      ),
+    )
     assert.ok(page.includes('<meta name="referrer" content="no-referrer">'))
     assert.ok(page.includes('href="/l/field-notes" data-testid="receipt-resource-link"'))
   })
 
   test('a refunded card payment says so and names its reference', () => {
-    const page = renderReceiptPage({ ...receipt, status: 'refunded', method: 'stripe', methodLabel: 'Card', token: null, reference: 'pi_123', explorerUrl: null, payer: null, title: null }, assets)
+    const page = renderReceiptPage(
+      {
+        ...receipt,
+        status: 'refunded',
+        method: 'stripe',
+        methodLabel: 'Card',
+        token: null,
+        reference: 'pi_123',
+        explorerUrl: null,
+        payer: null,
+        title: null,
+      },
+      assets,
+    )
     assert.ok(page.includes('<p class="pill">Refunded</p>'))
     assert.ok(page.includes('<h1 id="receipt-title" class="checkout-title">Payment receipt</h1>'))
     assert.ok(page.includes('<dt>Reference</dt>'))

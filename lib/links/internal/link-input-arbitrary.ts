@@ -2,11 +2,15 @@
 import fc from 'fast-check'
 
 // Each field is usually plausible (so many inputs reach the deep checks) and sometimes anything at all.
-const mostly = <T, U>(plausible: fc.Arbitrary<T>, messy: fc.Arbitrary<U>) => fc.oneof({ arbitrary: plausible, weight: 10 }, { arbitrary: messy, weight: 1 })
+const mostly = <T, U>(plausible: fc.Arbitrary<T>, messy: fc.Arbitrary<U>) =>
+  fc.oneof({ arbitrary: plausible, weight: 10 }, { arbitrary: messy, weight: 1 })
 const messy = fc.anything()
 const price = mostly(fc.stringMatching(/^[1-9][0-9]{0,6}(\.[0-9]{1,7})?$/), fc.oneof(fc.stringMatching(/^[-+ 0-9.eE,]{0,12}$/), messy))
 const address = mostly(fc.stringMatching(/^0x[0-9a-f]{40}$/), fc.oneof(fc.stringMatching(/^0x[0-9a-fA-F]{38,42}$/), messy))
-const url = mostly(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.oneof(fc.string(), fc.constantFrom('javascript:x', 'https://u:p@h/', 'http://[::1]:80/')))
+const url = mostly(
+  fc.webUrl({ withQueryParameters: true, withFragments: true }),
+  fc.oneof(fc.string(), fc.constantFrom('javascript:x', 'https://u:p@h/', 'http://[::1]:80/')),
+)
 const resource = mostly(
   fc.oneof(
     fc.record({ kind: fc.constant('inline'), contentType: fc.constant('text/plain'), body: fc.string({ unit: 'binary', minLength: 1 }) }),
@@ -17,7 +21,10 @@ const resource = mostly(
   fc.oneof(fc.record({ kind: fc.string(), url }), messy),
 )
 const accessPolicy = mostly(
-  fc.oneof(fc.record({ kind: fc.constant('once') }), fc.record({ kind: fc.constant('window'), minutes: mostly(fc.integer({ min: 1, max: 525_600 }), fc.double()) })),
+  fc.oneof(
+    fc.record({ kind: fc.constant('once') }),
+    fc.record({ kind: fc.constant('window'), minutes: mostly(fc.integer({ min: 1, max: 525_600 }), fc.double()) }),
+  ),
   messy,
 )
 const expiresAt = mostly(
@@ -36,7 +43,10 @@ export const linkInput = fc.record(
     maxPayments: mostly(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.oneof(fc.integer(), fc.double(), fc.constant(null), messy)),
     expiresAt,
     active: mostly(fc.boolean(), messy),
-    slug: mostly(fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/), fc.oneof(fc.stringMatching(/^[A-Za-z0-9_ -]{0,70}$/), fc.constantFrom('api', 'demo'), messy)),
+    slug: mostly(
+      fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/),
+      fc.oneof(fc.stringMatching(/^[A-Za-z0-9_ -]{0,70}$/), fc.constantFrom('api', 'demo'), messy),
+    ),
   },
   { requiredKeys: ['title', 'price', 'rails', 'resource'] },
 )

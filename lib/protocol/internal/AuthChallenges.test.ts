@@ -5,7 +5,14 @@ import { AuthSyntaxError, formatParam, parseList } from './AuthChallenges'
 test('RFC 9110 §11.6.1 example list', () => {
   const list = parseList('Newauth realm="apps", type=1, title="Login to \\"apps\\"", Basic realm="simple"')
   assert.deepEqual(list, [
-    { scheme: 'Newauth', params: [['realm', 'apps'], ['type', '1'], ['title', 'Login to "apps"']] },
+    {
+      scheme: 'Newauth',
+      params: [
+        ['realm', 'apps'],
+        ['type', '1'],
+        ['title', 'Login to "apps"'],
+      ],
+    },
     { scheme: 'Basic', params: [['realm', 'simple']] },
   ])
 })

@@ -131,7 +131,8 @@ class Cursor {
         this.position++
         continue
       }
-      if (!(code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0x80 && code <= 0xff))) throw this.error('invalid character in quoted-string')
+      if (!(code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0x80 && code <= 0xff)))
+        throw this.error('invalid character in quoted-string')
       value += char
     }
     throw this.error('unterminated quoted-string')
@@ -147,7 +148,8 @@ export function formatParam(name: string, value: string): string {
   let escaped = ''
   for (const char of value) {
     const code = char.charCodeAt(0)
-    if (!(code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0x80 && code <= 0xff))) throw new AuthSyntaxError(`"${name}" contains a character a header cannot carry`)
+    if (!(code === 0x09 || (code >= 0x20 && code <= 0x7e) || (code >= 0x80 && code <= 0xff)))
+      throw new AuthSyntaxError(`"${name}" contains a character a header cannot carry`)
     escaped += char === '"' || char === '\\' ? `\\${char}` : char
   }
   return `${name}="${escaped}"`

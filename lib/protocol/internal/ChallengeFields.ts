@@ -25,7 +25,11 @@ export function problem(fields: Fields): string | undefined {
   if (typeof realm !== 'string') return 'realm must be a string'
   if (typeof method !== 'string' || !methodId.test(method)) return 'method must be lowercase letters (payment-method-id)'
   if (typeof intent !== 'string' || !intentToken.test(intent)) return 'intent must be letters, digits and "-"'
-  for (const [name, value] of [['id', id], ['realm', realm], ['description', description]] as const) {
+  for (const [name, value] of [
+    ['id', id],
+    ['realm', realm],
+    ['description', description],
+  ] as const) {
     if (value === undefined) continue
     if (typeof value !== 'string') return `${name} must be a string`
     if (forbiddenInFieldValue.test(value) || loneSurrogate.test(value)) return `${name} contains characters a header cannot carry`

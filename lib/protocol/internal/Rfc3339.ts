@@ -6,7 +6,14 @@ const dateTime = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:
 export function toEpochMs(value: string): number | undefined {
   const m = dateTime.exec(value)
   if (!m) return undefined
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number]
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
   // second 60 is a leap second; Date folds it into the next minute, which is what we want.
   if (hour > 23 || minute > 59 || second > 60) return undefined

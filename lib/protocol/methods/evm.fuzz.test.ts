@@ -40,20 +40,48 @@ const junk = fc.oneof(
   fc.bigInt({ min: -1n, max: maxUint256 + 1n }).map(String),
   fc.constantFrom('0x', `0x${'0'.repeat(64)}`, '', 'authorization', 'permit2', 'hash', 'transaction', '__proto__'),
 )
-const mutationsOf = (valid: unknown) => fc.tuple(fc.constantFrom(...pathsOf(valid)), junk).map(([path, replacement]) => setAt(valid, path, replacement))
-const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true })
+const mutationsOf = (valid: unknown) =>
+  fc.tuple(fc.constantFrom(...pathsOf(valid)), junk).map(([path, replacement]) => setAt(valid, path, replacement))
+const anything = fc.anything({
+  withBigInt: true,
+  withBoxedValues: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withSparseArray: true,
+  withTypedArray: true,
+})
 
 const token = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
 const merchant = '0x742d35Cc6634c0532925a3b844bC9e7595F8fE00'
 const signature = `0x${'1b'.repeat(65)}`
 const validPayloads = [
-  { type: 'authorization', from: token, to: merchant, value: '1', validAfter: '0', validBefore: '2', nonce: `0x${'ab'.repeat(32)}`, signature },
+  {
+    type: 'authorization',
+    from: token,
+    to: merchant,
+    value: '1',
+    validAfter: '0',
+    validBefore: '2',
+    nonce: `0x${'ab'.repeat(32)}`,
+    signature,
+  },
   { type: 'hash', hash: `0x${'cd'.repeat(32)}` },
   { type: 'transaction', signature: '0x02f8' },
   {
     type: 'permit2',
-    permit: { permitted: [{ token, amount: '10' }, { token, amount: '1' }], nonce: '1', deadline: '9' },
-    transferDetails: [{ to: merchant, requestedAmount: '10' }, { to: token, requestedAmount: '1' }],
+    permit: {
+      permitted: [
+        { token, amount: '10' },
+        { token, amount: '1' },
+      ],
+      nonce: '1',
+      deadline: '9',
+    },
+    transferDetails: [
+      { to: merchant, requestedAmount: '10' },
+      { to: token, requestedAmount: '1' },
+    ],
     witness: { challengeHash: `0x${'ef'.repeat(32)}`, externalId: 'order-1' },
     signature,
   },
@@ -64,16 +92,30 @@ const validRequest = {
   recipient: merchant,
   description: 'x',
   externalId: 'y',
-  methodDetails: { chainId: 8453, decimals: 6, credentialTypes: ['authorization', 'hash'], permit2Address: Evm.canonicalPermit2Address, splits: [{ recipient: merchant, amount: '1', memo: 'fee' }] },
+  methodDetails: {
+    chainId: 8453,
+    decimals: 6,
+    credentialTypes: ['authorization', 'hash'],
+    permit2Address: Evm.canonicalPermit2Address,
+    splits: [{ recipient: merchant, amount: '1', memo: 'fee' }],
+  },
 }
 
 describe('evm.parsePayload under arbitrary input', () => {
   test('arbitrary values', () => {
-    fc.assert(fc.property(anything, (value) => onlyThrows(MalformedCredentialError, () => Evm.parsePayload(value))), { numRuns })
+    fc.assert(
+      fc.property(anything, (value) => onlyThrows(MalformedCredentialError, () => Evm.parsePayload(value))),
+      { numRuns },
+    )
   })
 
   test('valid payloads with one part broken', () => {
-    fc.assert(fc.property(fc.oneof(...validPayloads.map(mutationsOf)), (value) => onlyThrows(MalformedCredentialError, () => Evm.parsePayload(value))), { numRuns })
+    fc.assert(
+      fc.property(fc.oneof(...validPayloads.map(mutationsOf)), (value) =>
+        onlyThrows(MalformedCredentialError, () => Evm.parsePayload(value)),
+      ),
+      { numRuns },
+    )
   })
 
   test('the unbroken payloads parse to themselves', () => {
@@ -83,11 +125,17 @@ describe('evm.parsePayload under arbitrary input', () => {
 
 describe('evm.parseRequest under arbitrary input', () => {
   test('arbitrary values', () => {
-    fc.assert(fc.property(anything, (value) => onlyThrows(InvalidChallengeError, () => Evm.parseRequest(value))), { numRuns })
+    fc.assert(
+      fc.property(anything, (value) => onlyThrows(InvalidChallengeError, () => Evm.parseRequest(value))),
+      { numRuns },
+    )
   })
 
   test('a valid request with one part broken', () => {
-    fc.assert(fc.property(mutationsOf(validRequest), (value) => onlyThrows(InvalidChallengeError, () => Evm.parseRequest(value))), { numRuns })
+    fc.assert(
+      fc.property(mutationsOf(validRequest), (value) => onlyThrows(InvalidChallengeError, () => Evm.parseRequest(value))),
+      { numRuns },
+    )
     assert.deepEqual(Evm.parseRequest(validRequest), validRequest)
   })
 })

@@ -19,7 +19,12 @@ describe('authorizationNonce', () => {
   })
 
   test('agrees with the reference client (mppx) challengeHash', () => {
-    for (const [id, realm] of [['x', 'y'], ['kM9xPqWvT2nJrHsY4aDfEb', 'tollgate.local:3000'], ['', ''], ['ünï', 'cödé']] as const)
+    for (const [id, realm] of [
+      ['x', 'y'],
+      ['kM9xPqWvT2nJrHsY4aDfEb', 'tollgate.local:3000'],
+      ['', ''],
+      ['ünï', 'cödé'],
+    ] as const)
       assert.equal(Evm.authorizationNonce(id, realm), MppxEvm.challengeHash({ id, realm }))
   })
 
@@ -102,12 +107,24 @@ describe('request', () => {
       { ...valid, methodDetails: { chainId: 8453, credentialTypes: ['card'] } },
       { ...valid, methodDetails: { chainId: 8453, decimals: 256 } },
       { ...valid, methodDetails: { chainId: 8453, splits: [] } },
-      { ...valid, methodDetails: { chainId: 8453, splits: [{ recipient: merchant, amount: '60' }, { recipient: merchant, amount: '40' }] } },
+      {
+        ...valid,
+        methodDetails: {
+          chainId: 8453,
+          splits: [
+            { recipient: merchant, amount: '60' },
+            { recipient: merchant, amount: '40' },
+          ],
+        },
+      },
       { ...valid, methodDetails: { chainId: 8453, splits: Array.from({ length: 11 }, () => ({ recipient: merchant, amount: '1' })) } },
       { ...valid, methodDetails: { chainId: 8453, splits: [{ recipient: merchant, amount: '1', memo: 'm'.repeat(257) }] } },
     ]
     for (const value of invalid) assert.throws(() => Evm.parseRequest(value), InvalidChallengeError, JSON.stringify(value))
-    assert.equal(Evm.parseRequest({ ...valid, methodDetails: { chainId: 8453, splits: [{ recipient: merchant, amount: '99' }] } }).amount, '100')
+    assert.equal(
+      Evm.parseRequest({ ...valid, methodDetails: { chainId: 8453, splits: [{ recipient: merchant, amount: '99' }] } }).amount,
+      '100',
+    )
   })
 })
 
@@ -126,7 +143,10 @@ describe('parsePayload', () => {
 
   test('accepts each credential type the spec defines', () => {
     assert.deepEqual(Evm.parsePayload(authorization), authorization)
-    assert.deepEqual(Evm.parsePayload({ type: 'hash', hash: `0x1a2b3c4d5e6f7890abcdef1234567890abcdef1234567890abcdef1234567890` }).type, 'hash')
+    assert.deepEqual(
+      Evm.parsePayload({ type: 'hash', hash: `0x1a2b3c4d5e6f7890abcdef1234567890abcdef1234567890abcdef1234567890` }).type,
+      'hash',
+    )
     assert.equal(Evm.parsePayload({ type: 'transaction', signature: '0x02f8' }).type, 'transaction')
     const permit2 = {
       type: 'permit2',
@@ -171,7 +191,13 @@ describe('parsePayload', () => {
       { ...authorization, from: '0x' + 'a'.repeat(39) },
       { type: 'hash', hash: '0x1234' },
       { type: 'transaction' },
-      { type: 'permit2', permit: { permitted: [{ token, amount: '1' }], nonce: '1', deadline: '1' }, transferDetails: [], witness: { challengeHash: authorization.nonce }, signature },
+      {
+        type: 'permit2',
+        permit: { permitted: [{ token, amount: '1' }], nonce: '1', deadline: '1' },
+        transferDetails: [],
+        witness: { challengeHash: authorization.nonce },
+        signature,
+      },
     ]
     for (const value of invalid) assert.throws(() => Evm.parsePayload(value), MalformedCredentialError, JSON.stringify(value))
   })
@@ -201,7 +227,11 @@ describe('transferWithAuthorizationTypedData', () => {
   test('hashes identically to the reference client (mppx) definition', () => {
     const ours = Evm.transferWithAuthorizationTypedData(domain, authorization)
     const theirs = hashTypedData({
-      domain: MppxEvm.authorizationDomain({ authorization: { name: domain.name, version: domain.version }, chainId: domain.chainId, currency: token }),
+      domain: MppxEvm.authorizationDomain({
+        authorization: { name: domain.name, version: domain.version },
+        chainId: domain.chainId,
+        currency: token,
+      }),
       types: MppxEvm.authorizationTypes,
       primaryType: 'TransferWithAuthorization',
       message: { ...authorization, value: 10000n, validAfter: 0n, validBefore: 1_900_000_000n },
@@ -214,12 +244,19 @@ describe('transferWithAuthorizationTypedData', () => {
     assert.equal(hashTypedData(broken), hashTypedData(Evm.transferWithAuthorizationTypedData(domain, authorization)))
     const lower = Evm.transferWithAuthorizationTypedData(
       { ...domain, verifyingContract: token.toLowerCase() as `0x${string}` },
-      { ...authorization, from: payer.address.toLowerCase() as `0x${string}`, to: merchant.toUpperCase().replace('0X', '0x') as `0x${string}` },
+      {
+        ...authorization,
+        from: payer.address.toLowerCase() as `0x${string}`,
+        to: merchant.toUpperCase().replace('0X', '0x') as `0x${string}`,
+      },
     )
     assert.equal(hashTypedData(lower), hashTypedData(Evm.transferWithAuthorizationTypedData(domain, authorization)))
   })
 })
 
 test('payerSource is the did:pkh form mppx compares against', () => {
-  assert.equal(Evm.payerSource(8453, payer.address.toLowerCase() as `0x${string}`), MppxEvm.toSource({ address: payer.address, chainId: 8453 }))
+  assert.equal(
+    Evm.payerSource(8453, payer.address.toLowerCase() as `0x${string}`),
+    MppxEvm.toSource({ address: payer.address, chainId: 8453 }),
+  )
 })

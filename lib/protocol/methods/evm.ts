@@ -25,22 +25,19 @@ const hexBytesPattern = /^0x(?:[0-9a-fA-F]{2})+$/
 const uintPattern = /^(?:0|[1-9][0-9]{0,77})$/
 
 /** A 0x-prefixed 20-byte hex address. Any casing: the spec compares addresses by value, not by string. */
-export const AddressSchema = z.custom<Address>(
-  (value) => typeof value === 'string' && addressPattern.test(value),
-  { message: 'expected a 0x-prefixed 20-byte hex address' },
-)
+export const AddressSchema = z.custom<Address>((value) => typeof value === 'string' && addressPattern.test(value), {
+  message: 'expected a 0x-prefixed 20-byte hex address',
+})
 
 /** A 0x-prefixed 32-byte hex value (nonces, hashes). */
-export const Bytes32Schema = z.custom<Hex>(
-  (value) => typeof value === 'string' && bytes32Pattern.test(value),
-  { message: 'expected a 0x-prefixed 32-byte hex value' },
-)
+export const Bytes32Schema = z.custom<Hex>((value) => typeof value === 'string' && bytes32Pattern.test(value), {
+  message: 'expected a 0x-prefixed 32-byte hex value',
+})
 
 /** 0x-prefixed hex of whole bytes: signatures (65 bytes for EOAs, longer for smart wallets), raw transactions. */
-export const HexBytesSchema = z.custom<Hex>(
-  (value) => typeof value === 'string' && hexBytesPattern.test(value),
-  { message: 'expected 0x-prefixed hex bytes' },
-)
+export const HexBytesSchema = z.custom<Hex>((value) => typeof value === 'string' && hexBytesPattern.test(value), {
+  message: 'expected 0x-prefixed hex bytes',
+})
 
 /** A uint256 written as a canonical base-10 string, the way the specs carry amounts and timestamps. */
 export const Uint256StringSchema = z.custom<string>(
@@ -258,19 +255,13 @@ export type Authorization = {
   nonce: Hex
 }
 
-export type TransferWithAuthorizationTypedData = TypedDataDefinition<
-  typeof transferWithAuthorizationTypes,
-  'TransferWithAuthorization'
->
+export type TransferWithAuthorizationTypedData = TypedDataDefinition<typeof transferWithAuthorizationTypes, 'TransferWithAuthorization'>
 
 /**
  * The EIP-712 typed data a payer signs for transferWithAuthorization, ready for viem's
  * verifyTypedData / recoverTypedDataAddress / signTypedData (spread it and add `signature`/`address`).
  */
-export function transferWithAuthorizationTypedData(
-  domain: TokenDomain,
-  authorization: Authorization,
-): TransferWithAuthorizationTypedData {
+export function transferWithAuthorizationTypedData(domain: TokenDomain, authorization: Authorization): TransferWithAuthorizationTypedData {
   return {
     domain: {
       name: domain.name,

@@ -28,11 +28,29 @@ const setAt = (value: unknown, [head, ...rest]: Path, replacement: unknown): unk
   copy[head] = setAt(copy[head], rest, replacement)
   return copy
 }
-const junk = fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.string(), fc.integer(), fc.constantFrom('spt_', 'pi_', 'spt_x', 'pi_x', 'USD', '', '__proto__'))
-const mutationsOf = (valid: unknown) => fc.tuple(fc.constantFrom(...pathsOf(valid)), junk).map(([path, replacement]) => setAt(valid, path, replacement))
-const anything = fc.anything({ withBigInt: true, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true })
+const junk = fc.oneof(
+  fc.jsonValue(),
+  fc.constant(undefined),
+  fc.string(),
+  fc.integer(),
+  fc.constantFrom('spt_', 'pi_', 'spt_x', 'pi_x', 'USD', '', '__proto__'),
+)
+const mutationsOf = (valid: unknown) =>
+  fc.tuple(fc.constantFrom(...pathsOf(valid)), junk).map(([path, replacement]) => setAt(valid, path, replacement))
+const anything = fc.anything({
+  withBigInt: true,
+  withBoxedValues: true,
+  withMap: true,
+  withSet: true,
+  withNullPrototype: true,
+  withSparseArray: true,
+  withTypedArray: true,
+})
 
-const validPayloads = [{ spt: 'spt_1N4Zv32eZvKYlo2CPhVPkJlW', externalId: 'client_order_789' }, { paymentIntent: 'pi_3PqR5tLkdIwHu7ix0abcDEF1' }]
+const validPayloads = [
+  { spt: 'spt_1N4Zv32eZvKYlo2CPhVPkJlW', externalId: 'client_order_789' },
+  { paymentIntent: 'pi_3PqR5tLkdIwHu7ix0abcDEF1' },
+]
 const validRequest = {
   amount: '5000',
   currency: 'usd',
@@ -44,12 +62,18 @@ const validRequest = {
 
 describe('stripe.parsePayload under arbitrary input', () => {
   test('arbitrary values', () => {
-    fc.assert(fc.property(anything, (value) => onlyThrows(MalformedCredentialError, () => Stripe.parsePayload(value))), { numRuns })
+    fc.assert(
+      fc.property(anything, (value) => onlyThrows(MalformedCredentialError, () => Stripe.parsePayload(value))),
+      { numRuns },
+    )
   })
 
   test('valid payloads with one part broken, or with a token and a PaymentIntent at once', () => {
     const arbitrary = fc.oneof(...validPayloads.map(mutationsOf), fc.record({ spt: fc.string(), paymentIntent: fc.string() }))
-    fc.assert(fc.property(arbitrary, (value) => onlyThrows(MalformedCredentialError, () => Stripe.parsePayload(value))), { numRuns })
+    fc.assert(
+      fc.property(arbitrary, (value) => onlyThrows(MalformedCredentialError, () => Stripe.parsePayload(value))),
+      { numRuns },
+    )
     for (const payload of validPayloads) assert.deepEqual(Stripe.parsePayload(payload), payload)
   })
 
@@ -65,11 +89,17 @@ describe('stripe.parsePayload under arbitrary input', () => {
 
 describe('stripe.parseRequest under arbitrary input', () => {
   test('arbitrary values', () => {
-    fc.assert(fc.property(anything, (value) => onlyThrows(InvalidChallengeError, () => Stripe.parseRequest(value))), { numRuns })
+    fc.assert(
+      fc.property(anything, (value) => onlyThrows(InvalidChallengeError, () => Stripe.parseRequest(value))),
+      { numRuns },
+    )
   })
 
   test('a valid request with one part broken', () => {
-    fc.assert(fc.property(mutationsOf(validRequest), (value) => onlyThrows(InvalidChallengeError, () => Stripe.parseRequest(value))), { numRuns })
+    fc.assert(
+      fc.property(mutationsOf(validRequest), (value) => onlyThrows(InvalidChallengeError, () => Stripe.parseRequest(value))),
+      { numRuns },
+    )
     assert.deepEqual(Stripe.parseRequest(validRequest), validRequest)
   })
 })

@@ -33,7 +33,10 @@ describe('request', () => {
     assert.throws(() => Stripe.createRequest({ amount: 1.5, currency: 'usd' }), Stripe.InvalidRequestParametersError)
     assert.throws(() => Stripe.createRequest({ amount: -1, currency: 'usd' }), Stripe.InvalidRequestParametersError)
     assert.throws(() => Stripe.createRequest({ amount: 1, currency: 'dollars' }), Stripe.InvalidRequestParametersError)
-    assert.throws(() => Stripe.createRequest({ amount: 1, currency: 'usd', networkId: 'p', paymentMethodTypes: [] }), Stripe.InvalidRequestParametersError)
+    assert.throws(
+      () => Stripe.createRequest({ amount: 1, currency: 'usd', networkId: 'p', paymentMethodTypes: [] }),
+      Stripe.InvalidRequestParametersError,
+    )
   })
 
   test('parseRequest rejects invalid requests with InvalidChallengeError', () => {

@@ -83,7 +83,10 @@ export function parseRequest(value: unknown): Request {
 
 // Stripe object ids: a fixed prefix and an underscore, then letters and digits (so never a client secret).
 const stripeId = (prefix: string) =>
-  z.string().max(255).regex(new RegExp(`^${prefix}_[A-Za-z0-9]+$`), `expected a Stripe id starting with ${prefix}_`)
+  z
+    .string()
+    .max(255)
+    .regex(new RegExp(`^${prefix}_[A-Za-z0-9]+$`), `expected a Stripe id starting with ${prefix}_`)
 
 /** The spec's payload: a Shared Payment Token the server redeems on a confirmed PaymentIntent. */
 export const SptPayloadSchema = z.strictObject({

@@ -39,13 +39,19 @@ test('from leaves absent options out and keeps extensions', () => {
   const minimal = PaymentRequired.from({ resource: { url: 'https://tollgate.test/l/abc' }, accepts: [specRequirements] })
   assert.deepEqual(Object.keys(minimal), ['x402Version', 'resource', 'accepts'])
   assert.deepEqual(minimal.resource, { url: 'https://tollgate.test/l/abc' })
-  const withExtensions = PaymentRequired.from({ resource: { url: 'https://t.test/' }, accepts: [specRequirements], extensions: { bazaar: { info: {}, schema: {} } } })
+  const withExtensions = PaymentRequired.from({
+    resource: { url: 'https://t.test/' },
+    accepts: [specRequirements],
+    extensions: { bazaar: { info: {}, schema: {} } },
+  })
   assert.deepEqual(PaymentRequired.decode(PaymentRequired.encode(withExtensions)), withExtensions)
 })
 
 test('encode is standard base64, never base64url', () => {
   // This JSON's bytes encode to both '+' and '/', which base64url would write as '-' and '_'.
-  const header = PaymentRequired.encode(PaymentRequired.from({ resource: { url: 'https://t.test/?>~~~', description: 'ÿÿ' }, accepts: [specRequirements] }))
+  const header = PaymentRequired.encode(
+    PaymentRequired.from({ resource: { url: 'https://t.test/?>~~~', description: 'ÿÿ' }, accepts: [specRequirements] }),
+  )
   assert.match(header, /\+/)
   assert.match(header, /\//)
   assert.match(header, /^[A-Za-z0-9+/]+=*$/)
@@ -54,7 +60,10 @@ test('encode is standard base64, never base64url', () => {
 })
 
 test('from refuses an empty offer', () => {
-  assert.throws(() => PaymentRequired.from({ resource: { url: 'https://t.test/' }, accepts: [] }), PaymentRequired.InvalidPaymentRequiredError)
+  assert.throws(
+    () => PaymentRequired.from({ resource: { url: 'https://t.test/' }, accepts: [] }),
+    PaymentRequired.InvalidPaymentRequiredError,
+  )
 })
 
 test('decode rejects what is not a PaymentRequired', () => {

@@ -42,13 +42,25 @@ test('exactEvm rejects configuration mistakes', () => {
     { payTo: 'merchant' as `0x${string}` },
     { name: '' },
   ])
-    assert.throws(() => PaymentRequirements.exactEvm({ ...parameters, ...bad }), PaymentRequirements.InvalidRequirementsParametersError, JSON.stringify(bad, (_, v) => (typeof v === 'bigint' ? v.toString() : v)))
+    assert.throws(
+      () => PaymentRequirements.exactEvm({ ...parameters, ...bad }),
+      PaymentRequirements.InvalidRequirementsParametersError,
+      JSON.stringify(bad, (_, v) => (typeof v === 'bigint' ? v.toString() : v)),
+    )
 })
 
 test('network and chainIdOf are inverse for eip155 chains only', () => {
   assert.equal(PaymentRequirements.network(8453), 'eip155:8453')
   assert.equal(PaymentRequirements.chainIdOf('eip155:8453'), 8453)
-  for (const other of ['eip155:', 'eip155:0', 'eip155:08453', 'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp', 'base', 'eip155:1e3', `eip155:${'9'.repeat(20)}`])
+  for (const other of [
+    'eip155:',
+    'eip155:0',
+    'eip155:08453',
+    'solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp',
+    'base',
+    'eip155:1e3',
+    `eip155:${'9'.repeat(20)}`,
+  ])
     assert.equal(PaymentRequirements.chainIdOf(other), undefined, other)
 })
 

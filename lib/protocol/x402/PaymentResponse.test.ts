@@ -12,7 +12,11 @@ const payer = '0x857b06519E91e3A54538791bDbb0E22373e36b66'
 
 test('success encodes to the spec example', () => {
   const header = PaymentResponse.encode(
-    PaymentResponse.success({ transaction: '0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef', network: 'eip155:84532', payer }),
+    PaymentResponse.success({
+      transaction: '0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef',
+      network: 'eip155:84532',
+      payer,
+    }),
   )
   assert.equal(header, specSuccess)
   assert.equal(decodePaymentResponseHeader(header).success, true)
@@ -21,7 +25,13 @@ test('success encodes to the spec example', () => {
 test('failure encodes to the spec example', () => {
   const header = PaymentResponse.encode(PaymentResponse.failure({ errorReason: 'insufficient_funds', network: 'eip155:84532', payer }))
   assert.equal(header, specFailure)
-  assert.deepEqual(PaymentResponse.decode(header), { success: false, errorReason: 'insufficient_funds', transaction: '', network: 'eip155:84532', payer })
+  assert.deepEqual(PaymentResponse.decode(header), {
+    success: false,
+    errorReason: 'insufficient_funds',
+    transaction: '',
+    network: 'eip155:84532',
+    payer,
+  })
 })
 
 test('decode rejects what is not a SettlementResponse', () => {

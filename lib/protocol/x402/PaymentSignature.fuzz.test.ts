@@ -88,7 +88,11 @@ const objectPaths = pathsOf(valid).filter((path) => {
 const mutatedPayload = fc.oneof(
   fc.tuple(fc.constantFrom(...pathsOf(valid)), junk).map(([path, replacement]) => setAt(valid, path, replacement)),
   fc
-    .tuple(fc.constantFrom(...objectPaths), fc.oneof(fc.string(), fc.constantFrom('__proto__', 'permit2Authorization', 'extra', 'assetTransferMethod')), junk)
+    .tuple(
+      fc.constantFrom(...objectPaths),
+      fc.oneof(fc.string(), fc.constantFrom('__proto__', 'permit2Authorization', 'extra', 'assetTransferMethod')),
+      junk,
+    )
     .map(([path, key, extra]) => setAt(valid, path, { ...(getAt(valid, path) as object), [key]: extra })),
 )
 
@@ -98,8 +102,9 @@ const uint256 = fc.bigInt({ min: 0n, max: maxUint256 }).map(String)
 describe('PaymentSignature.decode under arbitrary input', () => {
   test('arbitrary strings', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.base64String(), fc.string({ unit: fc.constantFrom(...'AQab+/=_- \t') })), (header) =>
-        decodesOrIsMalformed(() => PaymentSignature.decode(header)),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.base64String(), fc.string({ unit: fc.constantFrom(...'AQab+/=_- \t') })),
+        (header) => decodesOrIsMalformed(() => PaymentSignature.decode(header)),
       ),
       { numRuns },
     )
@@ -107,7 +112,9 @@ describe('PaymentSignature.decode under arbitrary input', () => {
 
   test('base64 of arbitrary bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => decodesOrIsMalformed(() => PaymentSignature.decode(Buffer.from(bytes).toString('base64')))),
+      fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) =>
+        decodesOrIsMalformed(() => PaymentSignature.decode(Buffer.from(bytes).toString('base64'))),
+      ),
       { numRuns },
     )
   })
@@ -121,7 +128,9 @@ describe('PaymentSignature.decode under arbitrary input', () => {
 
   test('base64 of a valid payload with one part broken or added', () => {
     fc.assert(
-      fc.property(mutatedPayload, (payload) => decodesOrIsMalformed(() => PaymentSignature.decode(base64(JSON.stringify(payload) ?? 'null')))),
+      fc.property(mutatedPayload, (payload) =>
+        decodesOrIsMalformed(() => PaymentSignature.decode(base64(JSON.stringify(payload) ?? 'null'))),
+      ),
       { numRuns },
     )
   })
@@ -129,7 +138,16 @@ describe('PaymentSignature.decode under arbitrary input', () => {
   test('parse of arbitrary JavaScript values', () => {
     fc.assert(
       fc.property(
-        fc.anything({ withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true }),
+        fc.anything({
+          withBigInt: true,
+          withBoxedValues: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withTypedArray: true,
+        }),
         (value) => decodesOrIsMalformed(() => PaymentSignature.parse(value)),
       ),
       { numRuns },
@@ -137,7 +155,10 @@ describe('PaymentSignature.decode under arbitrary input', () => {
   })
 
   test('parse of a valid payload with one part broken or added', () => {
-    fc.assert(fc.property(mutatedPayload, (payload) => decodesOrIsMalformed(() => PaymentSignature.parse(payload))), { numRuns })
+    fc.assert(
+      fc.property(mutatedPayload, (payload) => decodesOrIsMalformed(() => PaymentSignature.parse(payload))),
+      { numRuns },
+    )
   })
 })
 

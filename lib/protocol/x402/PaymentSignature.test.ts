@@ -90,7 +90,12 @@ describe('decode', () => {
   const malformed: Array<[string, string]> = [
     ['empty', ''],
     ['not base64', '!!!'],
-    ['base64url alphabet', encodeJson({ ...valid, resource: { url: 'https://t.test/?>~~~' } }).replace(/\+/g, '-').replace(/\//g, '_')],
+    [
+      'base64url alphabet',
+      encodeJson({ ...valid, resource: { url: 'https://t.test/?>~~~' } })
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_'),
+    ],
     ['whitespace inside', specHeader.slice(0, 40) + ' ' + specHeader.slice(40)],
     ['impossible length', 'abcde'],
     ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64')],
@@ -112,14 +117,23 @@ describe('decode', () => {
     ['short nonce', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, nonce: '0x1234' } } })],
     ['negative value', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, value: '-1' } } })],
     ['hex value', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, value: '0x10' } } })],
-    ['value above uint256', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, value: (2n ** 256n).toString() } } })],
+    [
+      'value above uint256',
+      encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, value: (2n ** 256n).toString() } } }),
+    ],
     ['timestamp as number', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, validBefore: 1740672154 } } })],
     ['bad from', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, from: 'alice' } } })],
     ['missing to', encodeJson({ ...valid, payload: { signature, authorization: { ...authorization, to: undefined } } })],
     ['both transfer methods', encodeJson({ ...valid, payload: { signature, authorization, permit2Authorization: {} } })],
     ['unknown payload key', encodeJson({ ...valid, payload: { signature, authorization, v: 27 } })],
-    ['method mismatch', encodeJson({ ...valid, accepted: { ...requirements, extra: { ...requirements.extra, assetTransferMethod: 'permit2' } } })],
-    ['unsupported method', encodeJson({ ...valid, accepted: { ...requirements, extra: { ...requirements.extra, assetTransferMethod: 'erc7710' } } })],
+    [
+      'method mismatch',
+      encodeJson({ ...valid, accepted: { ...requirements, extra: { ...requirements.extra, assetTransferMethod: 'permit2' } } }),
+    ],
+    [
+      'unsupported method',
+      encodeJson({ ...valid, accepted: { ...requirements, extra: { ...requirements.extra, assetTransferMethod: 'erc7710' } } }),
+    ],
     ['resource without url', encodeJson({ ...valid, resource: { description: 'x' } })],
     ['extensions not a record', encodeJson({ ...valid, extensions: ['bazaar'] })],
     ['too long', 'A'.repeat(PaymentSignature.maxHeaderLength + 4)],
@@ -136,13 +150,24 @@ describe('decode', () => {
 })
 
 describe('matchAccepted', () => {
-  const other: PaymentRequirements.ExactEvm = { ...requirements, network: 'eip155:8453', asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913', extra: { name: 'USD Coin', version: '2' } }
+  const other: PaymentRequirements.ExactEvm = {
+    ...requirements,
+    network: 'eip155:8453',
+    asset: '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913',
+    extra: { name: 'USD Coin', version: '2' },
+  }
 
   test('finds the requirement the client accepted, whatever the key order', () => {
     const { extra, maxTimeoutSeconds, ...rest } = requirements
-    const reordered = PaymentSignature.parse({ ...valid, accepted: { extra: { version: '2', name: 'USDC' }, maxTimeoutSeconds, ...rest } }).accepted
+    const reordered = PaymentSignature.parse({
+      ...valid,
+      accepted: { extra: { version: '2', name: 'USDC' }, maxTimeoutSeconds, ...rest },
+    }).accepted
     assert.equal(PaymentSignature.matchAccepted(reordered, [other, requirements]), requirements)
-    assert.equal(PaymentSignature.matchAccepted(PaymentSignature.parse({ ...valid, accepted: other }).accepted, [requirements, other]), other)
+    assert.equal(
+      PaymentSignature.matchAccepted(PaymentSignature.parse({ ...valid, accepted: other }).accepted, [requirements, other]),
+      other,
+    )
     assert.deepEqual(extra, requirements.extra)
   })
 

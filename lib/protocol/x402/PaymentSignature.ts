@@ -77,8 +77,7 @@ const PaymentPayloadSchema = z
     const method = value.accepted.extra?.assetTransferMethod
     if (method === undefined) return
     const fits =
-      (method === 'eip3009' && 'authorization' in value.payload) ||
-      (method === 'permit2' && 'permit2Authorization' in value.payload)
+      (method === 'eip3009' && 'authorization' in value.payload) || (method === 'permit2' && 'permit2Authorization' in value.payload)
     if (!fits)
       context.addIssue({
         code: 'custom',

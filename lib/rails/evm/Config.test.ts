@@ -47,7 +47,14 @@ describe('loadEvmConfig', () => {
       EVM_RECEIPT_TIMEOUT_MS: '30000',
     })
     assert.deepEqual(
-      [config.tokenName, config.tokenVersion, config.tokenDecimals, config.confirmations, config.pollingIntervalMs, config.receiptTimeoutMs],
+      [
+        config.tokenName,
+        config.tokenVersion,
+        config.tokenDecimals,
+        config.confirmations,
+        config.pollingIntervalMs,
+        config.receiptTimeoutMs,
+      ],
       ['Euro Coin', '1', 18, 3, 250, 30000],
     )
   })
@@ -76,7 +83,8 @@ describe('loadEvmConfig', () => {
     const bad = '0x' + 'f'.repeat(64) // above the curve order: not a valid key
     assert.throws(
       () => loadEvmConfig({ ...local, SETTLER_PRIVATE_KEY: bad }),
-      (error: unknown) => error instanceof EvmConfigError && /not a valid secp256k1 private key/.test(error.message) && !error.message.includes(bad),
+      (error: unknown) =>
+        error instanceof EvmConfigError && /not a valid secp256k1 private key/.test(error.message) && !error.message.includes(bad),
     )
     const config = loadEvmConfig(local)
     assert.doesNotMatch(JSON.stringify(config), /ac0974bec/)

@@ -92,7 +92,10 @@ const EnvSchema = z.object({
     z.number({ error: 'EVM_CHAIN_ID is required (e.g. 8453 for Base, 84532 for Base Sepolia, 31337 for anvil)' }),
   ),
   EVM_TOKEN_ADDRESS: optionalText.pipe(
-    z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'EVM_TOKEN_ADDRESS must be a 0x-prefixed 20-byte address').optional(),
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, 'EVM_TOKEN_ADDRESS must be a 0x-prefixed 20-byte address')
+      .optional(),
   ),
   EVM_TOKEN_NAME: optionalText,
   EVM_TOKEN_VERSION: optionalText,
@@ -143,7 +146,10 @@ export function loadEvmConfig(env: Record<string, string | undefined> = process.
   })
 }
 
-export type CreateEvmConfigParameters = Omit<EvmConfig, 'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs'> &
+export type CreateEvmConfigParameters = Omit<
+  EvmConfig,
+  'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs'
+> &
   Partial<Pick<EvmConfig, 'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs'>>
 
 /** Builds a config in code (tests, scripts), with the same defaults and key hiding as loadEvmConfig. */

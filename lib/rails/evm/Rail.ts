@@ -128,7 +128,12 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
   })
   const context: RailContext = { config, db, publicClient, settler, now: options.now ?? nowSeconds }
   const token = config.tokenAddress
-  const domain: Evm.TokenDomain = { name: config.tokenName, version: config.tokenVersion, chainId: config.chainId, verifyingContract: token }
+  const domain: Evm.TokenDomain = {
+    name: config.tokenName,
+    version: config.tokenVersion,
+    chainId: config.chainId,
+    verifyingContract: token,
+  }
 
   return {
     config,
@@ -168,17 +173,29 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
       const expiresAt = challenge.expires === undefined ? undefined : parseExpires(challenge.expires)
       if (expiresAt !== undefined && expiresAt <= now) throw new PaymentExpiredError(`the challenge expired at ${isoTime(expiresAt)}`)
       if (request.methodDetails.splits?.length)
-        throw new VerificationFailedError('this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2')
+        throw new VerificationFailedError(
+          'this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2',
+        )
       const offered = request.methodDetails.credentialTypes ?? ['transaction', 'hash']
       if (payload.type === 'permit2' || !offered.includes(payload.type))
-        throw new VerificationFailedError(`credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`)
+        throw new VerificationFailedError(
+          `credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`,
+        )
 
       const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
-      const details = { ...keep, protocol: 'mpp', challengeId: challenge.id, realm: challenge.realm, ...(request.externalId ? { externalId: request.externalId } : {}) }
+      const details = {
+        ...keep,
+        protocol: 'mpp',
+        challengeId: challenge.id,
+        realm: challenge.realm,
+        ...(request.externalId ? { externalId: request.externalId } : {}),
+      }
       let settled: { txHash: Hex; payer: Address; replayKey: string }
       if (payload.type === 'authorization') {
         if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
-          throw new VerificationFailedError(`the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`)
+          throw new VerificationFailedError(
+            `the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`,
+          )
         const latest = expiresAt ?? now + unboundedChallengeWindowSeconds
         settled = await settleAuthorization(context, {
           authorization: payload,
@@ -189,7 +206,10 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
             at: latest + clockSkewSeconds,
             describe: `${expiresAt === undefined ? `${unboundedChallengeWindowSeconds} s from now` : 'the challenge expiry'} plus ${clockSkewSeconds} s of clock skew`,
           },
-          expectedNonce: { nonce: Evm.authorizationNonce(challenge.id, challenge.realm), describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge' },
+          expectedNonce: {
+            nonce: Evm.authorizationNonce(challenge.id, challenge.realm),
+            describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge',
+          },
           details,
         })
       } else if (payload.type === 'hash') settled = await settleHash(context, { txHash: payload.hash, price, details })
@@ -225,7 +245,13 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         },
         details: { ...keep, protocol: 'x402', network: requirements.network },
       })
-      return { transaction: settled.txHash, payer: settled.payer, network: requirements.network, amount: requirements.amount, replayKey: settled.replayKey }
+      return {
+        transaction: settled.txHash,
+        payer: settled.payer,
+        network: requirements.network,
+        amount: requirements.amount,
+        replayKey: settled.replayKey,
+      }
     },
 
     reconcile: (reconcileOptions = {}) => reconcile(context, { olderThanMs: reconcileOptions.olderThanMs ?? 60_000 }),

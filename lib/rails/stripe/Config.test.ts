@@ -48,21 +48,40 @@ describe('loadStripeConfig', () => {
       { ...keys, STRIPE_PAYMENT_METHOD_TYPES: ' , ' },
     ]
     for (const env of cases) {
-      assert.throws(() => loadStripeConfig(env), (error: unknown) => error instanceof StripeConfigError && !/SECRETvalue|wrongKind/.test(error.message))
+      assert.throws(
+        () => loadStripeConfig(env),
+        (error: unknown) => error instanceof StripeConfigError && !/SECRETvalue|wrongKind/.test(error.message),
+      )
     }
   })
 
   test('parses STRIPE_API_BASE into the host, port and protocol the SDK takes', () => {
-    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'http://127.0.0.1:12111' })?.api, { host: '127.0.0.1', port: 12111, protocol: 'http' })
-    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'https://stripe-proxy.example.com/' })?.api, { host: 'stripe-proxy.example.com', port: 443, protocol: 'https' })
-    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'http://[::1]:9000' })?.api, { host: '::1', port: 9000, protocol: 'http' })
+    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'http://127.0.0.1:12111' })?.api, {
+      host: '127.0.0.1',
+      port: 12111,
+      protocol: 'http',
+    })
+    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'https://stripe-proxy.example.com/' })?.api, {
+      host: 'stripe-proxy.example.com',
+      port: 443,
+      protocol: 'https',
+    })
+    assert.deepEqual(loadStripeConfig({ ...keys, STRIPE_API_BASE: 'http://[::1]:9000' })?.api, {
+      host: '::1',
+      port: 9000,
+      protocol: 'http',
+    })
     for (const apiBase of ['ftp://example.com', 'example.com', 'https://example.com/v1', 'https://user:pw@example.com']) {
       assert.throws(() => loadStripeConfig({ ...keys, STRIPE_API_BASE: apiBase }), StripeConfigError, apiBase)
     }
   })
 
   test('takes a network id and a comma-separated list of payment method types', () => {
-    const config = loadStripeConfig({ ...keys, STRIPE_NETWORK_ID: 'profile_1MqDcVKA5fEO2tZvKQm9g8Yj', STRIPE_PAYMENT_METHOD_TYPES: 'card, link' })
+    const config = loadStripeConfig({
+      ...keys,
+      STRIPE_NETWORK_ID: 'profile_1MqDcVKA5fEO2tZvKQm9g8Yj',
+      STRIPE_PAYMENT_METHOD_TYPES: 'card, link',
+    })
     assert.equal(config?.networkId, 'profile_1MqDcVKA5fEO2tZvKQm9g8Yj')
     assert.deepEqual(config?.paymentMethodTypes, ['card', 'link'])
   })

@@ -40,14 +40,18 @@ export function loadStripeConfig(env: Record<string, string | undefined> = proce
   const present = required.filter((name) => value(name) !== undefined)
   if (present.length === 0) return null
   const missing = required.filter((name) => value(name) === undefined)
-  if (missing.length > 0) throw new StripeConfigError(`Stripe is partly configured: set ${missing.join(', ')} too (or unset ${present.join(', ')})`)
+  if (missing.length > 0)
+    throw new StripeConfigError(`Stripe is partly configured: set ${missing.join(', ')} too (or unset ${present.join(', ')})`)
   const types = value('STRIPE_PAYMENT_METHOD_TYPES')
   return createStripeConfig({
     secretKey: value('STRIPE_SECRET_KEY') as string,
     publishableKey: value('NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY') as string,
     webhookSecret: value('STRIPE_WEBHOOK_SECRET') as string,
     networkId: value('STRIPE_NETWORK_ID'),
-    paymentMethodTypes: types?.split(',').map((type) => type.trim()).filter(Boolean),
+    paymentMethodTypes: types
+      ?.split(',')
+      .map((type) => type.trim())
+      .filter(Boolean),
     apiBase: value('STRIPE_API_BASE'),
   })
 }
@@ -68,9 +72,11 @@ export function createStripeConfig(parameters: CreateStripeConfigParameters): St
   if (secret[2] !== publishable[1]) {
     throw new StripeConfigError('STRIPE_SECRET_KEY and NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY must both be test keys or both be live keys')
   }
-  if (!/^whsec_[A-Za-z0-9_]+$/.test(webhookSecret)) throw new StripeConfigError('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)')
+  if (!/^whsec_[A-Za-z0-9_]+$/.test(webhookSecret))
+    throw new StripeConfigError('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)')
   const networkId = parameters.networkId ?? defaults.networkId
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(networkId)) throw new StripeConfigError('STRIPE_NETWORK_ID must be a Stripe Business Network profile id')
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(networkId))
+    throw new StripeConfigError('STRIPE_NETWORK_ID must be a Stripe Business Network profile id')
   const paymentMethodTypes = [...(parameters.paymentMethodTypes ?? defaults.paymentMethodTypes)]
   if (paymentMethodTypes.length === 0 || !paymentMethodTypes.every((type) => /^[a-z][a-z0-9_]*$/.test(type))) {
     throw new StripeConfigError('STRIPE_PAYMENT_METHOD_TYPES must list Stripe payment method types, e.g. "card,link"')

@@ -2,8 +2,27 @@
 // https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts
 
 const minimumCents: Readonly<Record<string, number>> = {
-  usd: 50, aud: 50, brl: 50, cad: 50, chf: 50, eur: 50, inr: 50, jpy: 50, nzd: 50, sgd: 50,
-  gbp: 30, aed: 200, myr: 200, pln: 200, ron: 200, dkk: 250, nok: 300, sek: 300, hkd: 400, mxn: 1000, thb: 1000,
+  usd: 50,
+  aud: 50,
+  brl: 50,
+  cad: 50,
+  chf: 50,
+  eur: 50,
+  inr: 50,
+  jpy: 50,
+  nzd: 50,
+  sgd: 50,
+  gbp: 30,
+  aed: 200,
+  myr: 200,
+  pln: 200,
+  ron: 200,
+  dkk: 250,
+  nok: 300,
+  sek: 300,
+  hkd: 400,
+  mxn: 1000,
+  thb: 1000,
 }
 
 /** Stripe's largest amount for a single charge in most currencies ($999,999.99). */

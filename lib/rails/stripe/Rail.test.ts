@@ -18,7 +18,14 @@ const config = createStripeConfig({
 })
 
 function challenge(request: Record<string, unknown>, expires = new Date(Date.now() + 60_000)): Challenge.Challenge {
-  return Challenge.create({ secret: 'unit-test-binding-secret-of-32-bytes!', realm: 'tollgate.test', method: 'stripe', intent: 'charge', request, expires })
+  return Challenge.create({
+    secret: 'unit-test-binding-secret-of-32-bytes!',
+    realm: 'tollgate.test',
+    method: 'stripe',
+    intent: 'charge',
+    request,
+    expires,
+  })
 }
 
 describe('Stripe rail', () => {
@@ -51,8 +58,19 @@ describe('Stripe rail', () => {
 
   test('a malformed payload is malformed-credential', async () => {
     const c = challenge({ amount: '500', currency: 'usd' })
-    for (const payload of [{}, { spt: 'not-a-token' }, { paymentIntent: 'pi_1_secret_abc' }, { spt: 'spt_1', paymentIntent: 'pi_1' }, 'spt_1', null]) {
-      await assert.rejects(rail.settleMppCredential({ challenge: c, payload, linkId: 'link_1' }), MalformedCredentialError, JSON.stringify(payload))
+    for (const payload of [
+      {},
+      { spt: 'not-a-token' },
+      { paymentIntent: 'pi_1_secret_abc' },
+      { spt: 'spt_1', paymentIntent: 'pi_1' },
+      'spt_1',
+      null,
+    ]) {
+      await assert.rejects(
+        rail.settleMppCredential({ challenge: c, payload, linkId: 'link_1' }),
+        MalformedCredentialError,
+        JSON.stringify(payload),
+      )
     }
   })
 
@@ -65,7 +83,10 @@ describe('Stripe rail', () => {
 
   test('a credential externalId must repeat the challenge one', async () => {
     const c = challenge({ amount: '500', currency: 'usd', externalId: 'order_1' })
-    await assert.rejects(rail.settleMppCredential({ challenge: c, payload: { spt: 'spt_1', externalId: 'order_2' }, linkId: 'l' }), InvalidChallengeError)
+    await assert.rejects(
+      rail.settleMppCredential({ challenge: c, payload: { spt: 'spt_1', externalId: 'order_2' }, linkId: 'l' }),
+      InvalidChallengeError,
+    )
   })
 
   test('an expired challenge never spends a Shared Payment Token', async () => {

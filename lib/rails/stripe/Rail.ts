@@ -40,7 +40,9 @@ export type StripeRail = {
   canOffer(amountCents: number | bigint, currency?: string): boolean
   /** The MPP `stripe`/`charge` request for a price in USD cents, or null below Stripe's minimum. */
   chargeRequest(parameters: ChargeRequestParameters): StripeMethod.Request | null
-  createPaymentIntentForChallenge(parameters: PaymentIntentForChallenge.PaymentIntentForChallengeParameters): Promise<PaymentIntentForChallenge.PaymentIntentForChallenge>
+  createPaymentIntentForChallenge(
+    parameters: PaymentIntentForChallenge.PaymentIntentForChallengeParameters,
+  ): Promise<PaymentIntentForChallenge.PaymentIntentForChallenge>
   /**
    * Redeems a credential once. Throws PaymentProblems (MalformedCredential, InvalidChallenge,
    * VerificationFailed incl. PaymentActionRequiredError, PaymentInsufficient, PaymentExpired,
@@ -84,8 +86,13 @@ export function createStripeRail(config: StripeConfig, db: Db): StripeRail {
 }
 
 async function settle(context: RailContext, { challenge, payload: rawPayload, linkId }: SettleParameters): Promise<StripeSettlement> {
-  if ((challenge.method !== undefined && challenge.method !== StripeMethod.method) || (challenge.intent !== undefined && challenge.intent !== StripeMethod.intent)) {
-    throw new MethodUnsupportedError(`The Stripe rail settles ${StripeMethod.method}/${StripeMethod.intent}, not ${challenge.method}/${challenge.intent}`)
+  if (
+    (challenge.method !== undefined && challenge.method !== StripeMethod.method) ||
+    (challenge.intent !== undefined && challenge.intent !== StripeMethod.intent)
+  ) {
+    throw new MethodUnsupportedError(
+      `The Stripe rail settles ${StripeMethod.method}/${StripeMethod.intent}, not ${challenge.method}/${challenge.intent}`,
+    )
   }
   const request = StripeMethod.parseRequest(challenge.request)
   const payload = StripeMethod.parsePayload(rawPayload)
@@ -95,7 +102,13 @@ async function settle(context: RailContext, { challenge, payload: rawPayload, li
   }
   const externalId = request.externalId ?? payload.externalId
   const amountCents = Number(request.amount)
-  const common = { challengeId: challenge.id, linkId, amountCents, currency: request.currency, ...(externalId !== undefined ? { externalId } : {}) }
+  const common = {
+    challengeId: challenge.id,
+    linkId,
+    amountCents,
+    currency: request.currency,
+    ...(externalId !== undefined ? { externalId } : {}),
+  }
   if (StripeMethod.isSptPayload(payload)) {
     // The spec: expiry is checked before any token material is used.
     if (isExpired(challenge)) throw new PaymentExpiredError('The challenge has expired; pay a fresh one')

@@ -10,11 +10,29 @@ import { handleWebhookEvent, parseWebhook, type SucceededPayment } from './Webho
 const secret = 'whsec_unitTestSecret'
 
 function event(type: string, object: Record<string, unknown>, id = `evt_${Math.random().toString(36).slice(2)}`): Stripe.Event {
-  return { id, object: 'event', type, created: 1, livemode: false, api_version: Stripe.API_VERSION, pending_webhooks: 1, request: { id: null, idempotency_key: null }, data: { object } } as unknown as Stripe.Event
+  return {
+    id,
+    object: 'event',
+    type,
+    created: 1,
+    livemode: false,
+    api_version: Stripe.API_VERSION,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    data: { object },
+  } as unknown as Stripe.Event
 }
 
 function succeeded(id: string, metadata: Record<string, string> = { challenge_id: 'ch_1', link_id: 'link_1' }): Stripe.Event {
-  return event('payment_intent.succeeded', { id, object: 'payment_intent', amount: 500, amount_received: 500, currency: 'usd', status: 'succeeded', metadata })
+  return event('payment_intent.succeeded', {
+    id,
+    object: 'payment_intent',
+    amount: 500,
+    amount_received: 500,
+    currency: 'usd',
+    status: 'succeeded',
+    metadata,
+  })
 }
 
 describe('parseWebhook', () => {
@@ -53,7 +71,9 @@ describe('parseWebhook', () => {
       JSON.stringify(event('charge.refunded', { id: 'ch_1', payment_intent: 'pi_1', amount_refunded: -1, refunded: true })),
       // PostgreSQL cannot store NUL: an id or a metadata value carrying one could only fail the handler.
       JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: {} }, 'evt_\u0000')),
-      JSON.stringify(event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: { challenge_id: 'c\u0000' } })),
+      JSON.stringify(
+        event('payment_intent.succeeded', { id: 'pi_1', amount_received: 5, currency: 'usd', metadata: { challenge_id: 'c\u0000' } }),
+      ),
     ]
     for (const payload of bodies) {
       const header = Stripe.webhooks.generateTestHeaderString({ payload, secret })
@@ -61,7 +81,11 @@ describe('parseWebhook', () => {
     }
     for (const type of ['customer.created', 'valueOf', '__proto__', 'constructor']) {
       const other = JSON.stringify(event(type, { id: 'cus_1', anything: [1, 2] }))
-      assert.equal(parseWebhook(secret, other, Stripe.webhooks.generateTestHeaderString({ payload: other, secret })).type, type, 'event types we do not handle pass as they are')
+      assert.equal(
+        parseWebhook(secret, other, Stripe.webhooks.generateTestHeaderString({ payload: other, secret })).type,
+        type,
+        'event types we do not handle pass as they are',
+      )
     }
   })
 })
@@ -80,11 +104,18 @@ describeEachDatabase('handleWebhookEvent', (factory) => {
     const seen: SucceededPayment[] = []
     const delivery = succeeded('pi_thrice')
     const outcomes = []
-    for (let i = 0; i < 3; i++) outcomes.push((await handleWebhookEvent(db, delivery, { onPaymentSucceeded: async (payment) => void seen.push(payment) })).outcome)
+    for (let i = 0; i < 3; i++)
+      outcomes.push((await handleWebhookEvent(db, delivery, { onPaymentSucceeded: async (payment) => void seen.push(payment) })).outcome)
     assert.deepEqual(outcomes, ['handled', 'duplicate', 'duplicate'])
     assert.equal(seen.length, 1)
     assert.deepEqual(
-      { reference: seen[0]?.reference, settlementKey: seen[0]?.settlementKey, amountCents: seen[0]?.amountCents, challengeId: seen[0]?.challengeId, linkId: seen[0]?.linkId },
+      {
+        reference: seen[0]?.reference,
+        settlementKey: seen[0]?.settlementKey,
+        amountCents: seen[0]?.amountCents,
+        challengeId: seen[0]?.challengeId,
+        linkId: seen[0]?.linkId,
+      },
       { reference: 'pi_thrice', settlementKey: 'stripe:pi_thrice', amountCents: 500, challengeId: 'ch_1', linkId: 'link_1' },
     )
   })
@@ -113,7 +144,10 @@ describeEachDatabase('handleWebhookEvent', (factory) => {
     // Whichever delivery takes the event id first fails; the other waits for its rollback, then handles it.
     const results = await Promise.allSettled([handleWebhookEvent(db, delivery, handlers), handleWebhookEvent(db, delivery, handlers)])
     assert.equal(results.filter((r) => r.status === 'rejected').length, 1)
-    assert.deepEqual(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.outcome] : [])), ['handled'])
+    assert.deepEqual(
+      results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.outcome] : [])),
+      ['handled'],
+    )
     assert.equal(attempts, 2)
   })
 
@@ -147,11 +181,27 @@ describeEachDatabase('handleWebhookEvent', (factory) => {
 
   test('charge.refunded reports the PaymentIntent and whether the refund is full', async () => {
     const refunds: Array<{ paymentIntentId: string; settlementKey: string; amountRefundedCents: number; fullyRefunded: boolean }> = []
-    const charge = { id: 'ch_1', object: 'charge', amount: 500, amount_refunded: 500, refunded: true, payment_intent: 'pi_refunded', currency: 'usd' }
-    const outcome = await handleWebhookEvent(db, event('charge.refunded', charge), { onRefunded: async (refund) => void refunds.push(refund) })
+    const charge = {
+      id: 'ch_1',
+      object: 'charge',
+      amount: 500,
+      amount_refunded: 500,
+      refunded: true,
+      payment_intent: 'pi_refunded',
+      currency: 'usd',
+    }
+    const outcome = await handleWebhookEvent(db, event('charge.refunded', charge), {
+      onRefunded: async (refund) => void refunds.push(refund),
+    })
     assert.equal(outcome.outcome, 'handled')
-    assert.deepEqual(refunds.map(({ paymentIntentId, settlementKey, amountRefundedCents, fullyRefunded }) => ({ paymentIntentId, settlementKey, amountRefundedCents, fullyRefunded })), [
-      { paymentIntentId: 'pi_refunded', settlementKey: 'stripe:pi_refunded', amountRefundedCents: 500, fullyRefunded: true },
-    ])
+    assert.deepEqual(
+      refunds.map(({ paymentIntentId, settlementKey, amountRefundedCents, fullyRefunded }) => ({
+        paymentIntentId,
+        settlementKey,
+        amountRefundedCents,
+        fullyRefunded,
+      })),
+      [{ paymentIntentId: 'pi_refunded', settlementKey: 'stripe:pi_refunded', amountRefundedCents: 500, fullyRefunded: true }],
+    )
   })
 })

@@ -14,31 +14,58 @@ export const toleranceSeconds = 300
 
 // What Tollgate reads of an event, checked once here: the handlers may trust these shapes.
 // Text goes to PostgreSQL, which cannot store NUL.
-const text = (max: number) => z.string().min(1).max(max).refine((s) => !s.includes('\u0000'))
+const text = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'))
 const EventSchema = z.object({ id: text(255), type: text(255), data: z.object({ object: z.record(z.string(), z.unknown()) }) })
-const objectSchemas = new Map<string, z.ZodType>(Object.entries({
-  'payment_intent.succeeded': z.object({
-    id: text(255),
-    amount_received: z.number().int().nonnegative(),
-    currency: text(16),
-    metadata: z.record(z.string(), z.string().max(500).refine((s) => !s.includes('\u0000'))).nullish(),
+const objectSchemas = new Map<string, z.ZodType>(
+  Object.entries({
+    'payment_intent.succeeded': z.object({
+      id: text(255),
+      amount_received: z.number().int().nonnegative(),
+      currency: text(16),
+      metadata: z
+        .record(
+          z.string(),
+          z
+            .string()
+            .max(500)
+            .refine((s) => !s.includes('\u0000')),
+        )
+        .nullish(),
+    }),
+    'payment_intent.canceled': z.object({
+      id: text(255),
+      metadata: z
+        .record(
+          z.string(),
+          z
+            .string()
+            .max(500)
+            .refine((s) => !s.includes('\u0000')),
+        )
+        .nullish(),
+    }),
+    'charge.refunded': z.object({
+      payment_intent: z.union([text(255), z.object({ id: text(255) }), z.null()]),
+      amount_refunded: z.number().int().nonnegative(),
+      refunded: z.boolean(),
+    }),
   }),
-  'payment_intent.canceled': z.object({
-    id: text(255),
-    metadata: z.record(z.string(), z.string().max(500).refine((s) => !s.includes('\u0000'))).nullish(),
-  }),
-  'charge.refunded': z.object({
-    payment_intent: z.union([text(255), z.object({ id: text(255) }), z.null()]),
-    amount_refunded: z.number().int().nonnegative(),
-    refunded: z.boolean(),
-  }),
-}))
+)
 
 /**
  * Verifies `Stripe-Signature` over the exact bytes received and returns the event. Throws
  * WebhookSignatureError, or WebhookPayloadError for a signed body that is not an event we can read.
  */
-export function parseWebhook(webhookSecret: string, rawBody: string | Uint8Array, signatureHeader: string | null | undefined): Stripe.Event {
+export function parseWebhook(
+  webhookSecret: string,
+  rawBody: string | Uint8Array,
+  signatureHeader: string | null | undefined,
+): Stripe.Event {
   if (!signatureHeader) throw new WebhookSignatureError('Missing Stripe-Signature header')
   const payload = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength)
   let event: Stripe.Event

@@ -2,8 +2,25 @@
 export { createStripeRail, type ChargeRequestParameters, type SettleParameters, type StripeRail } from './Rail'
 export { loadStripeConfig, createStripeConfig, StripeConfigError, type StripeConfig, type StripeApiAddress } from './Config'
 export { canCharge, minimumChargeCents, maximumChargeCents } from './MinimumCharge'
-export { PaymentActionRequiredError, RefundFailedError, StripeUnavailableError, UnchargeableAmountError, WebhookPayloadError, WebhookSignatureError } from './Errors'
-export { parseWebhook, handleWebhookEvent, toleranceSeconds, type CanceledPayment, type RefundedCharge, type SucceededPayment, type WebhookContext, type WebhookHandlers, type WebhookOutcome } from './Webhook'
+export {
+  PaymentActionRequiredError,
+  RefundFailedError,
+  StripeUnavailableError,
+  UnchargeableAmountError,
+  WebhookPayloadError,
+  WebhookSignatureError,
+} from './Errors'
+export {
+  parseWebhook,
+  handleWebhookEvent,
+  toleranceSeconds,
+  type CanceledPayment,
+  type RefundedCharge,
+  type SucceededPayment,
+  type WebhookContext,
+  type WebhookHandlers,
+  type WebhookOutcome,
+} from './Webhook'
 export type { StripeSettlement } from './internal/settlement'
 export type { StripeRefund } from './internal/refund'
 export type { PaymentIntentForChallenge, PaymentIntentForChallengeParameters } from './internal/paymentIntentForChallenge'

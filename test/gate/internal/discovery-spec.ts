@@ -27,7 +27,12 @@ export type PaidOperations = Map<string, Offer[]>
 export function assertDiscoveryDocument(document: unknown): PaidOperations {
   const issues = validate(document)
   assert.deepEqual(issues, [], `mppx discovery validator: ${JSON.stringify(issues)}`)
-  const doc = document as { openapi: string; info: { title: string; version: string }; paths: Record<string, Record<string, Record<string, unknown>>>; 'x-service-info'?: unknown }
+  const doc = document as {
+    openapi: string
+    info: { title: string; version: string }
+    paths: Record<string, Record<string, Record<string, unknown>>>
+    'x-service-info'?: unknown
+  }
   assert.match(doc.openapi, /^3\./)
   assert.ok(doc.info.title && doc.info.version)
   if (doc['x-service-info'] !== undefined) serviceInfo.parse(doc['x-service-info'])

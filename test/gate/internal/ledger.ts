@@ -26,7 +26,13 @@ export function ledger(chain: TestChain): Ledger {
   return {
     balanceOf: (account) => client.readContract({ address: chain.token, abi: erc20Abi, functionName: 'balanceOf', args: [account] }),
     transfersTo: async (recipient, fromBlock = 0n) => {
-      const logs = await client.getLogs({ address: chain.token, event: transferEvent, args: { to: recipient }, fromBlock, toBlock: 'latest' })
+      const logs = await client.getLogs({
+        address: chain.token,
+        event: transferEvent,
+        args: { to: recipient },
+        fromBlock,
+        toBlock: 'latest',
+      })
       return logs.map((log) => ({ from: log.args.from!, value: log.args.value!, transactionHash: log.transactionHash }))
     },
     blockNumber: () => client.getBlockNumber(),

@@ -24,7 +24,9 @@ export function mppxClient(account: Account, options: { fetch?: typeof fetch } =
 /** An x402 client for the test chain that accepts the test token (x402 refuses unknown assets by default). */
 export function x402ClientFor(account: Account, chain: TestChain): x402Client {
   const network = `eip155:${chain.chainId}` as const
-  return new x402Client().register(network, new ExactEvmScheme(account as never)).setSpendControls({ allowedAssets: [{ network, asset: chain.token }] })
+  return new x402Client()
+    .register(network, new ExactEvmScheme(account as never))
+    .setSpendControls({ allowedAssets: [{ network, asset: chain.token }] })
 }
 
 /** `fetch` that pays x402 402s from `account`. */

@@ -82,11 +82,15 @@ export function replayTests(target: () => ReplayTarget, payers: { mpp: number[];
       const payer = anvilAccount(protocol === 'mpp' ? payers.mpp[1]! : payers.x402[1]!)
       const challenge = await unpaid('/api/examples/joke', 0)
       const headers: Record<string, string> =
-        protocol === 'mpp' ? { authorization: await mppCredentialFor(payer, challenge) } : { 'payment-signature': await x402SignatureFor(payer, stack.chain, challenge) }
+        protocol === 'mpp'
+          ? { authorization: await mppCredentialFor(payer, challenge) }
+          : { 'payment-signature': await x402SignatureFor(payer, stack.chain, challenge) }
       const fromBlock = (await chain.blockNumber()) + 1n
       const before = await chain.balanceOf(stack.merchant)
 
-      const responses = await Promise.all(Array.from({ length: concurrentRequests }, (_, i) => fetch(at(i, '/api/examples/joke'), { headers })))
+      const responses = await Promise.all(
+        Array.from({ length: concurrentRequests }, (_, i) => fetch(at(i, '/api/examples/joke'), { headers })),
+      )
       const statuses = responses.map((r) => r.status)
       assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses: ${statuses.join(',')}`)
       for (const response of responses) {

@@ -6,11 +6,13 @@ import fc from 'fast-check'
 export const headerText = (maxLength = 300) =>
   fc
     .string({
-      unit: fc.oneof(
-        { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
-        { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
-        { weight: 1, arbitrary: fc.constant(0x09) },
-      ).map((c) => String.fromCharCode(c)),
+      unit: fc
+        .oneof(
+          { weight: 6, arbitrary: fc.integer({ min: 0x20, max: 0x7e }) },
+          { weight: 1, arbitrary: fc.integer({ min: 0x80, max: 0xff }) },
+          { weight: 1, arbitrary: fc.constant(0x09) },
+        )
+        .map((c) => String.fromCharCode(c)),
       maxLength,
     })
     .map((s) => s.trim())
@@ -32,7 +34,12 @@ export const nastyScalar = fc.oneof(
   hex(0, 140),
 )
 
-export const jsonish: fc.Arbitrary<unknown> = fc.oneof({ weight: 4, arbitrary: nastyScalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) }, { weight: 1, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constant([]) })
+export const jsonish: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: nastyScalar },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: fc.constant({}) },
+  { weight: 1, arbitrary: fc.constant([]) },
+)
 
 /** `value` with one member, at any depth, replaced, removed or added (or the whole value replaced). */
 export function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
@@ -42,22 +49,42 @@ export function mutated(value: unknown, depth = 0): fc.Arbitrary<unknown> {
   const options: Array<fc.Arbitrary<unknown>> = [jsonish.map((replacement) => replacement)]
   if (keys.length > 0) {
     options.push(
-      fc.constantFrom(...keys).chain((key) => mutated(record[key], depth + 1).map((child) => (Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...record, [key]: child }))),
-      fc.constantFrom(...keys).chain((key) => mutated(record[key], depth + 1).map((child) => (Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...record, [key]: child }))),
+      fc
+        .constantFrom(...keys)
+        .chain((key) =>
+          mutated(record[key], depth + 1).map((child) =>
+            Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...record, [key]: child },
+          ),
+        ),
+      fc
+        .constantFrom(...keys)
+        .chain((key) =>
+          mutated(record[key], depth + 1).map((child) =>
+            Array.isArray(value) ? Object.assign([...value], { [key]: child }) : { ...record, [key]: child },
+          ),
+        ),
       fc.constantFrom(...keys).map((key) => {
         if (Array.isArray(value)) return value.filter((_, i) => String(i) !== key)
         return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key))
       }),
     )
   }
-  options.push(fc.tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype')), jsonish).map(([key, child]) => (Array.isArray(value) ? [...value, child] : { ...record, [key]: child })))
+  options.push(
+    fc
+      .tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'prototype')), jsonish)
+      .map(([key, child]) => (Array.isArray(value) ? [...value, child] : { ...record, [key]: child })),
+  )
   return fc.oneof(...options)
 }
 
 /** `value` mutated once or several times over. */
 export function mutatedRepeatedly(value: unknown, times = 3): fc.Arbitrary<unknown> {
   let arbitrary: fc.Arbitrary<unknown> = mutated(value)
-  for (let i = 1; i < times; i++) arbitrary = fc.oneof(arbitrary, arbitrary.chain((once) => mutated(once)))
+  for (let i = 1; i < times; i++)
+    arbitrary = fc.oneof(
+      arbitrary,
+      arbitrary.chain((once) => mutated(once)),
+    )
   return arbitrary
 }
 

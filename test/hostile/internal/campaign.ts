@@ -9,7 +9,14 @@ export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 10_000)
 
 export type Sent = { status: number; body: string }
 export type ServerError = { input: unknown; status: number; body: string }
-export type CampaignResult = { seed: number; runs: number; statuses: Record<number, number>; serverErrors: ServerError[]; unsent: string[]; seconds: number }
+export type CampaignResult = {
+  seed: number
+  runs: number
+  statuses: Record<number, number>
+  serverErrors: ServerError[]
+  unsent: string[]
+  seconds: number
+}
 
 export async function campaign<T>(options: {
   name: string
@@ -40,7 +47,9 @@ export async function campaign<T>(options: {
     }),
   )
   const seconds = (Date.now() - started) / 1000
-  console.log(`# ${options.name}: ${runs} cases in ${seconds.toFixed(1)} s (seed ${seed}); statuses ${JSON.stringify(statuses)}${unsent.size ? `; unsent: ${[...unsent].join(' | ')}` : ''}`)
+  console.log(
+    `# ${options.name}: ${runs} cases in ${seconds.toFixed(1)} s (seed ${seed}); statuses ${JSON.stringify(statuses)}${unsent.size ? `; unsent: ${[...unsent].join(' | ')}` : ''}`,
+  )
   return { seed, runs, statuses, serverErrors, unsent: [...unsent], seconds }
 }
 

@@ -21,7 +21,11 @@ export type ChainBooks = {
 
 export function chainBooks(chain: TestChain): ChainBooks {
   const client = createPublicClient({ transport: http(chain.rpcUrl) })
-  const toTransfer = (log: { args: { from?: Address; to?: Address; value?: bigint }; transactionHash: Hex | null; logIndex: number | null }): Transfer => ({
+  const toTransfer = (log: {
+    args: { from?: Address; to?: Address; value?: bigint }
+    transactionHash: Hex | null
+    logIndex: number | null
+  }): Transfer => ({
     from: log.args.from!,
     to: log.args.to!,
     value: log.args.value!,
@@ -33,10 +37,13 @@ export function chainBooks(chain: TestChain): ChainBooks {
     // viem caches the block number for its polling interval; a stale one would widen every range.
     blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     transfersTo: async (recipient, fromBlock) => {
-      const logs = (await client.getLogs({ address: chain.token, event: transferEvent, args: { to: recipient }, fromBlock, toBlock: 'latest' })).map(toTransfer)
+      const logs = (
+        await client.getLogs({ address: chain.token, event: transferEvent, args: { to: recipient }, fromBlock, toBlock: 'latest' })
+      ).map(toTransfer)
       const unique = new Map(logs.map((t) => [`${t.transactionHash}:${t.logIndex}`, t]))
       // A node answering the same log twice is the node's fault, not a second payment: say so and count it once.
-      if (unique.size !== logs.length) console.log(`# the node returned ${logs.length - unique.size} duplicate Transfer log(s); counted once`)
+      if (unique.size !== logs.length)
+        console.log(`# the node returned ${logs.length - unique.size} duplicate Transfer log(s); counted once`)
       return [...unique.values()]
     },
     transfersIn: async (txHash) => {
@@ -49,7 +56,15 @@ export function chainBooks(chain: TestChain): ChainBooks {
   }
 }
 
-export type PaymentRow = { id: string; settlementKey: string; reference: string; amount: string; payer: string | null; protocol: string; delivery: string }
+export type PaymentRow = {
+  id: string
+  settlementKey: string
+  reference: string
+  amount: string
+  payer: string | null
+  protocol: string
+  delivery: string
+}
 export type SettlementRow = { replayKey: string; status: string; txHash: string | null; updatedAt: Date }
 
 export type DatabaseBooks = {
@@ -70,11 +85,16 @@ export function databaseBooks(databaseUrl: string): DatabaseBooks {
   const settlementColumns = `replay_key AS "replayKey", status, tx_hash AS "txHash", updated_at AS "updatedAt"`
   return {
     payments: async () => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments ORDER BY created_at`)).rows,
-    paymentFor: async (key) => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE settlement_key = $1`, [key])).rows,
-    settlement: async (key) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE replay_key = $1`, [key])).rows[0] ?? null,
-    settlements: async (statuses) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE status = ANY($1)`, [statuses])).rows,
-    paymentsByReference: async (references) => (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE lower(reference) = ANY($1)`, [references])).rows,
-    settlementsByTxHash: async (hashes) => (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE lower(tx_hash) = ANY($1)`, [hashes])).rows,
+    paymentFor: async (key) =>
+      (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE settlement_key = $1`, [key])).rows,
+    settlement: async (key) =>
+      (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE replay_key = $1`, [key])).rows[0] ?? null,
+    settlements: async (statuses) =>
+      (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE status = ANY($1)`, [statuses])).rows,
+    paymentsByReference: async (references) =>
+      (await pool.query<PaymentRow>(`SELECT ${paymentColumns} FROM payments WHERE lower(reference) = ANY($1)`, [references])).rows,
+    settlementsByTxHash: async (hashes) =>
+      (await pool.query<SettlementRow>(`SELECT ${settlementColumns} FROM settlements WHERE lower(tx_hash) = ANY($1)`, [hashes])).rows,
     close: () => pool.end(),
   }
 }

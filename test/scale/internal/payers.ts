@@ -30,7 +30,9 @@ export async function mppCredential(account: Account, response: Response): Promi
 /** An x402 `PAYMENT-SIGNATURE` value answering `response`, signed by `account` with @x402/evm. */
 export async function x402Signature(account: Account, chain: TestChain, response: Response): Promise<string> {
   const network = `eip155:${chain.chainId}` as const
-  const client = new x402Client().register(network, new ExactEvmScheme(account as never)).setSpendControls({ allowedAssets: [{ network, asset: chain.token }] })
+  const client = new x402Client()
+    .register(network, new ExactEvmScheme(account as never))
+    .setSpendControls({ allowedAssets: [{ network, asset: chain.token }] })
   const http = new x402HTTPClient(client)
   const payload = await http.createPaymentPayload(http.getPaymentRequiredResponse((name) => response.headers.get(name)))
   const value = Object.entries(http.encodePaymentSignatureHeader(payload)).find(([name]) => name.toLowerCase() === 'payment-signature')?.[1]

@@ -56,7 +56,8 @@ export async function startRpcProxy(): Promise<RpcProxy> {
     } catch {
       return void request.socket.destroy()
     }
-    if (current.kind === 'lose-answer' && methods.includes(current.method) && (current.times === undefined || current.times-- > 0)) return void request.socket.destroy()
+    if (current.kind === 'lose-answer' && methods.includes(current.method) && (current.times === undefined || current.times-- > 0))
+      return void request.socket.destroy()
     if (current.kind === 'cut-after' && methods.includes(current.method)) {
       setDown()
       return void request.socket.destroy()

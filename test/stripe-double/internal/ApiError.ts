@@ -47,7 +47,8 @@ export function invalidRequest(message: string, options: { code?: string; param?
 export function missingApiKey(): ApiError {
   return new ApiError(401, {
     type: 'invalid_request_error',
-    message: 'You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').',
+    message:
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
   })
 }
 
@@ -60,7 +61,8 @@ export function invalidApiKey(key: string): ApiError {
 export function publishableKeyNotAllowed(): ApiError {
   return new ApiError(401, {
     type: 'invalid_request_error',
-    message: 'This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.',
+    message:
+      'This API call cannot be made with a publishable API key. Please use a secret API key. You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys.',
   })
 }
 
@@ -91,7 +93,12 @@ export function idempotencyEndpointMismatch(key: string, first: string, now: str
   })
 }
 
-export function cardError(code: string, declineCode: string | undefined, message: string, extra: Pick<ErrorBody, 'payment_intent' | 'payment_method'>): ApiError {
+export function cardError(
+  code: string,
+  declineCode: string | undefined,
+  message: string,
+  extra: Pick<ErrorBody, 'payment_intent' | 'payment_method'>,
+): ApiError {
   return new ApiError(
     402,
     { type: 'card_error', code, ...(declineCode ? { decline_code: declineCode } : {}), message, doc_url: docUrl(code), ...extra },
@@ -100,5 +107,8 @@ export function cardError(code: string, declineCode: string | undefined, message
 }
 
 export function notFound(path: string): ApiError {
-  return invalidRequest(`Unrecognized request URL (${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`, { status: 404 })
+  return invalidRequest(
+    `Unrecognized request URL (${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    { status: 404 },
+  )
 }

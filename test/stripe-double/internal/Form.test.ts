@@ -3,14 +3,19 @@ import { test } from 'node:test'
 import { FormError, parse } from './Form'
 
 test('parses Stripe-style bracket nesting, indexed and appended arrays', () => {
-  assert.deepEqual(parse('amount=500&currency=usd&metadata[link_id]=l%201&metadata[challenge_id]=c&allowed_payment_method_types[0]=card&allowed_payment_method_types[1]=link&expand[]=a&expand[]=b&a[b][c]=d'), {
-    amount: '500',
-    currency: 'usd',
-    metadata: { link_id: 'l 1', challenge_id: 'c' },
-    allowed_payment_method_types: ['card', 'link'],
-    expand: ['a', 'b'],
-    a: { b: { c: 'd' } },
-  })
+  assert.deepEqual(
+    parse(
+      'amount=500&currency=usd&metadata[link_id]=l%201&metadata[challenge_id]=c&allowed_payment_method_types[0]=card&allowed_payment_method_types[1]=link&expand[]=a&expand[]=b&a[b][c]=d',
+    ),
+    {
+      amount: '500',
+      currency: 'usd',
+      metadata: { link_id: 'l 1', challenge_id: 'c' },
+      allowed_payment_method_types: ['card', 'link'],
+      expand: ['a', 'b'],
+      a: { b: { c: 'd' } },
+    },
+  )
 })
 
 test('decodes + as space and keeps empty values', () => {

@@ -12,7 +12,8 @@ export function fingerprint(params: FormValue): string {
 export function lookup(account: Account, key: string, method: string, path: string, print: string): IdempotentResult | undefined {
   const saved = account.idempotency.get(key)
   if (!saved) return undefined
-  if (saved.method !== method || saved.path !== path) throw ApiError.idempotencyEndpointMismatch(key, `${saved.method} ${saved.path}`, `${method} ${path}`)
+  if (saved.method !== method || saved.path !== path)
+    throw ApiError.idempotencyEndpointMismatch(key, `${saved.method} ${saved.path}`, `${method} ${path}`)
   if (saved.fingerprint !== print) throw ApiError.idempotencyMismatch(key)
   return saved
 }
@@ -24,5 +25,9 @@ export function save(account: Account, key: string, result: IdempotentResult): v
 function sortKeys(value: FormValue): FormValue {
   if (typeof value === 'string') return value
   if (Array.isArray(value)) return value.map(sortKeys)
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key] as FormValue)]))
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key] as FormValue)]),
+  )
 }

@@ -21,14 +21,36 @@ const paymentMethodTypesRemovedIn = '2026-09-30'
 const minimumAmount: Readonly<Record<string, number>> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50, jpy: 50 }
 
 const createParameters = [
-  'amount', 'currency', 'metadata', 'description', 'payment_method_types', 'allowed_payment_method_types', 'automatic_payment_methods',
-  'payment_method', 'payment_method_data', 'confirm', 'shared_payment_granted_token', 'return_url',
-  'error_on_requires_action', 'receipt_email', 'statement_descriptor_suffix', 'capture_method', 'expand', 'use_stripe_sdk',
+  'amount',
+  'currency',
+  'metadata',
+  'description',
+  'payment_method_types',
+  'allowed_payment_method_types',
+  'automatic_payment_methods',
+  'payment_method',
+  'payment_method_data',
+  'confirm',
+  'shared_payment_granted_token',
+  'return_url',
+  'error_on_requires_action',
+  'receipt_email',
+  'statement_descriptor_suffix',
+  'capture_method',
+  'expand',
+  'use_stripe_sdk',
 ] as const
 
 const confirmParameters = [
-  'payment_method', 'payment_method_data', 'shared_payment_granted_token', 'return_url', 'error_on_requires_action',
-  'receipt_email', 'expand', 'use_stripe_sdk', 'client_secret',
+  'payment_method',
+  'payment_method_data',
+  'shared_payment_granted_token',
+  'return_url',
+  'error_on_requires_action',
+  'receipt_email',
+  'expand',
+  'use_stripe_sdk',
+  'client_secret',
 ] as const
 
 type Internal = Stripe.PaymentIntent & { client_secret: string }
@@ -40,9 +62,13 @@ export function create(account: Account.Account, params: FormObject, context: Co
   if (!/^[a-z]{3}$/.test(currency)) throw ApiError.invalidRequest(`Invalid currency: ${currency}`, { param: 'currency' })
   const minimum = minimumAmount[currency] ?? 50
   if (amount < minimum) {
-    throw ApiError.invalidRequest(`Amount must be at least ${formatMinimum(minimum, currency)}`, { code: 'amount_too_small', param: 'amount' })
+    throw ApiError.invalidRequest(`Amount must be at least ${formatMinimum(minimum, currency)}`, {
+      code: 'amount_too_small',
+      param: 'amount',
+    })
   }
-  if (amount > 99_999_999) throw ApiError.invalidRequest('Amount must be no more than $999,999.99', { code: 'amount_too_large', param: 'amount' })
+  if (amount > 99_999_999)
+    throw ApiError.invalidRequest('Amount must be no more than $999,999.99', { code: 'amount_too_large', param: 'amount' })
   const captureMethod = Params.optionalString(params, 'capture_method')
   if (captureMethod !== undefined && captureMethod !== 'automatic' && captureMethod !== 'automatic_async') {
     throw ApiError.invalidRequest('The Stripe double supports automatic capture only.', { param: 'capture_method' })
@@ -56,15 +82,23 @@ export function create(account: Account.Account, params: FormObject, context: Co
   }
   const allowedTypes = Params.optionalStringArray(params, 'allowed_payment_method_types')
   const automatic = Params.optionalObject(params, 'automatic_payment_methods')
-  const exclusive = [explicitTypes && 'payment_method_types', allowedTypes && 'allowed_payment_method_types', automatic && 'automatic_payment_methods'].filter(Boolean)
+  const exclusive = [
+    explicitTypes && 'payment_method_types',
+    allowedTypes && 'allowed_payment_method_types',
+    automatic && 'automatic_payment_methods',
+  ].filter(Boolean)
   if (exclusive.length > 1) {
-    throw ApiError.invalidRequest(`You may only specify one of these parameters: ${exclusive.join(', ')}.`, { code: 'parameters_exclusive', param: String(exclusive[1]) })
+    throw ApiError.invalidRequest(`You may only specify one of these parameters: ${exclusive.join(', ')}.`, {
+      code: 'parameters_exclusive',
+      param: String(exclusive[1]),
+    })
   }
   const methodTypes = explicitTypes ?? allowedTypes
   const confirm = Params.optionalBoolean(params, 'confirm') ?? false
   if (!confirm) {
     for (const name of ['return_url', 'error_on_requires_action', 'shared_payment_granted_token'] as const) {
-      if (params[name] !== undefined) throw ApiError.invalidRequest(`You may only specify ${name} when confirming the PaymentIntent (confirm=true).`, { param: name })
+      if (params[name] !== undefined)
+        throw ApiError.invalidRequest(`You may only specify ${name} when confirming the PaymentIntent (confirm=true).`, { param: name })
     }
   }
 
@@ -142,7 +176,13 @@ export function confirm(account: Account.Account, id: string, params: FormObject
 }
 
 /** The double's stand-in for the 3-D Secure challenge page: the payer completes or fails it. */
-export function authenticate(account: Account.Account, id: string, params: FormObject, caller: Caller, context: Context): Stripe.PaymentIntent {
+export function authenticate(
+  account: Account.Account,
+  id: string,
+  params: FormObject,
+  caller: Caller,
+  context: Context,
+): Stripe.PaymentIntent {
   const intent = find(account, id, params, caller)
   const outcome = Params.optionalString(params, 'outcome') ?? 'complete'
   if (outcome !== 'complete' && outcome !== 'fail') throw ApiError.invalidRequest('outcome must be complete or fail', { param: 'outcome' })
@@ -159,8 +199,9 @@ export function authenticate(account: Account.Account, id: string, params: FormO
       type: 'invalid_request_error',
       code: 'payment_intent_authentication_failure',
       doc_url: 'https://stripe.com/docs/error-codes/payment-intent-authentication-failure',
-      message: 'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
-      payment_method: paymentMethod ? account.paymentMethods.get(String(paymentMethod))?.object ?? null : null,
+      message:
+        'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+      payment_method: paymentMethod ? (account.paymentMethods.get(String(paymentMethod))?.object ?? null) : null,
     },
   })
   Account.emit(account, 'payment_intent.payment_failed', intent, context)
@@ -185,10 +226,30 @@ export function cancel(account: Account.Account, id: string, params: FormObject,
 export function view(intent: Stripe.PaymentIntent, caller: Caller): Stripe.PaymentIntent {
   if (caller.kind === 'secret') return intent
   const visible = [
-    'id', 'object', 'amount', 'amount_details', 'automatic_payment_methods', 'canceled_at', 'cancellation_reason',
-    'capture_method', 'client_secret', 'confirmation_method', 'created', 'currency', 'description', 'last_payment_error',
-    'livemode', 'next_action', 'payment_method', 'payment_method_types', 'processing', 'receipt_email', 'setup_future_usage',
-    'shipping', 'source', 'status',
+    'id',
+    'object',
+    'amount',
+    'amount_details',
+    'automatic_payment_methods',
+    'canceled_at',
+    'cancellation_reason',
+    'capture_method',
+    'client_secret',
+    'confirmation_method',
+    'created',
+    'currency',
+    'description',
+    'last_payment_error',
+    'livemode',
+    'next_action',
+    'payment_method',
+    'payment_method_types',
+    'processing',
+    'receipt_email',
+    'setup_future_usage',
+    'shipping',
+    'source',
+    'status',
   ]
   return Object.fromEntries(Object.entries(intent).filter(([key]) => visible.includes(key))) as unknown as Stripe.PaymentIntent
 }
@@ -211,14 +272,27 @@ function find(account: Account.Account, id: string, params: FormObject, caller: 
 // Returns whether the request carried a payment method; sets intent.payment_method when it did.
 function attachPaymentMethod(account: Account.Account, intent: Internal, params: FormObject): boolean {
   const data = Params.optionalObject(params, 'payment_method_data')
-  const tokenParam = params.shared_payment_granted_token !== undefined ? 'shared_payment_granted_token' : data?.shared_payment_granted_token !== undefined ? 'payment_method_data[shared_payment_granted_token]' : undefined
-  const sources = [params.payment_method !== undefined, data !== undefined && tokenParam === undefined, tokenParam !== undefined].filter(Boolean).length
+  const tokenParam =
+    params.shared_payment_granted_token !== undefined
+      ? 'shared_payment_granted_token'
+      : data?.shared_payment_granted_token !== undefined
+        ? 'payment_method_data[shared_payment_granted_token]'
+        : undefined
+  const sources = [params.payment_method !== undefined, data !== undefined && tokenParam === undefined, tokenParam !== undefined].filter(
+    Boolean,
+  ).length
   if (sources > 1) {
-    throw ApiError.invalidRequest('You may only specify one of these parameters: payment_method, payment_method_data, shared_payment_granted_token.', { param: 'payment_method' })
+    throw ApiError.invalidRequest(
+      'You may only specify one of these parameters: payment_method, payment_method_data, shared_payment_granted_token.',
+      { param: 'payment_method' },
+    )
   }
   let method: { object: Stripe.PaymentMethod; card: Card } | undefined
   if (tokenParam) {
-    const tokenId = tokenParam === 'shared_payment_granted_token' ? Params.requiredString(params, tokenParam) : Params.requiredString(data ?? {}, 'shared_payment_granted_token')
+    const tokenId =
+      tokenParam === 'shared_payment_granted_token'
+        ? Params.requiredString(params, tokenParam)
+        : Params.requiredString(data ?? {}, 'shared_payment_granted_token')
     const token = SharedTokens.assertUsable(account, tokenId, intent.amount, intent.currency, intent.id, tokenParam)
     method = { object: PaymentMethods.store(account, token.card), card: token.card }
     // Spent only once the attempt does not decline (a declined card leaves the token usable).
@@ -255,19 +329,35 @@ function runConfirmation(account: Account.Account, intent: Internal, params: For
   }
   if (card.outcome === 'authentication_required') {
     if (Params.optionalBoolean(params, 'error_on_requires_action')) {
-      return decline(account, intent, {
-        code: 'authentication_required',
-        declineCode: 'authentication_required',
-        message: 'Your card was declined. This transaction requires authentication.',
-      }, context)
+      return decline(
+        account,
+        intent,
+        {
+          code: 'authentication_required',
+          declineCode: 'authentication_required',
+          message: 'Your card was declined. This transaction requires authentication.',
+        },
+        context,
+      )
     }
     spendToken()
     const returnUrl = Params.optionalString(params, 'return_url')
     const challengeUrl = `${context.baseUrl}/_double/3ds/${intent.id}`
     intent.status = 'requires_action'
-    intent.next_action = (returnUrl
-      ? { type: 'redirect_to_url', redirect_to_url: { url: `${challengeUrl}?client_secret=${encodeURIComponent(intent.client_secret)}&return_url=${encodeURIComponent(returnUrl)}`, return_url: returnUrl } }
-      : { type: 'use_stripe_sdk', use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: challengeUrl, source: Ids.create('src') } }) as Stripe.PaymentIntent.NextAction
+    intent.next_action = (
+      returnUrl
+        ? {
+            type: 'redirect_to_url',
+            redirect_to_url: {
+              url: `${challengeUrl}?client_secret=${encodeURIComponent(intent.client_secret)}&return_url=${encodeURIComponent(returnUrl)}`,
+              return_url: returnUrl,
+            },
+          }
+        : {
+            type: 'use_stripe_sdk',
+            use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: challengeUrl, source: Ids.create('src') },
+          }
+    ) as Stripe.PaymentIntent.NextAction
     Account.emit(account, 'payment_intent.requires_action', intent, context)
     return intent
   }
@@ -293,7 +383,13 @@ function succeed(account: Account.Account, intent: Internal, card: Card, context
     failure_message: null,
     livemode: false,
     metadata: { ...intent.metadata },
-    outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' },
+    outcome: {
+      network_status: 'approved_by_network',
+      reason: null,
+      risk_level: 'normal',
+      seller_message: 'Payment complete.',
+      type: 'authorized',
+    },
     paid: true,
     payment_intent: intent.id,
     payment_method: intent.payment_method,
@@ -303,14 +399,25 @@ function succeed(account: Account.Account, intent: Internal, card: Card, context
     status: 'succeeded',
   } as unknown as Stripe.Charge
   account.charges.set(charge.id, charge)
-  Object.assign(intent, { status: 'succeeded', amount_received: intent.amount, latest_charge: charge.id, next_action: null, last_payment_error: null })
+  Object.assign(intent, {
+    status: 'succeeded',
+    amount_received: intent.amount,
+    latest_charge: charge.id,
+    next_action: null,
+    last_payment_error: null,
+  })
   Account.emit(account, 'charge.succeeded', charge, context)
   Account.emit(account, 'payment_intent.succeeded', intent, context)
   return intent
 }
 
-function decline(account: Account.Account, intent: Internal, reason: { code: string; declineCode: string; message: string }, context: Context): never {
-  const paymentMethod = intent.payment_method ? account.paymentMethods.get(String(intent.payment_method))?.object ?? null : null
+function decline(
+  account: Account.Account,
+  intent: Internal,
+  reason: { code: string; declineCode: string; message: string },
+  context: Context,
+): never {
+  const paymentMethod = intent.payment_method ? (account.paymentMethods.get(String(intent.payment_method))?.object ?? null) : null
   Object.assign(intent, {
     status: 'requires_payment_method',
     payment_method: null,
@@ -326,7 +433,10 @@ function decline(account: Account.Account, intent: Internal, reason: { code: str
   })
   account.intentCards.delete(intent.id)
   Account.emit(account, 'payment_intent.payment_failed', intent, context)
-  throw ApiError.cardError(reason.code, reason.declineCode, reason.message, { payment_intent: structuredClone(intent), payment_method: paymentMethod })
+  throw ApiError.cardError(reason.code, reason.declineCode, reason.message, {
+    payment_intent: structuredClone(intent),
+    payment_method: paymentMethod,
+  })
 }
 
 function missingPaymentMethod(intent: Stripe.PaymentIntent): ApiError.ApiError {
@@ -337,10 +447,9 @@ function missingPaymentMethod(intent: Stripe.PaymentIntent): ApiError.ApiError {
 }
 
 function unexpectedState(intent: Stripe.PaymentIntent, action: string): ApiError.ApiError {
-  return ApiError.invalidRequest(
-    `You cannot ${action} this PaymentIntent because it has a status of ${intent.status}.`,
-    { code: 'payment_intent_unexpected_state' },
-  )
+  return ApiError.invalidRequest(`You cannot ${action} this PaymentIntent because it has a status of ${intent.status}.`, {
+    code: 'payment_intent_unexpected_state',
+  })
 }
 
 function formatMinimum(minimum: number, currency: string): string {

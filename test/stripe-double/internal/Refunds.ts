@@ -16,7 +16,10 @@ export function create(account: Account.Account, params: FormObject, context: Ac
   const amount = Params.optionalInteger(params, 'amount') ?? remaining
   if (amount <= 0) throw ApiError.invalidRequest('Invalid positive integer', { param: 'amount', code: 'parameter_invalid_integer' })
   if (amount > remaining) {
-    throw ApiError.invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, { code: 'amount_too_large', param: 'amount' })
+    throw ApiError.invalidRequest(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining})`, {
+      code: 'amount_too_large',
+      param: 'amount',
+    })
   }
   const reason = Params.optionalString(params, 'reason')
   if (reason !== undefined && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason)) {
@@ -74,18 +77,24 @@ export function retrieveCharge(account: Account.Account, id: string): Stripe.Cha
 function chargeToRefund(account: Account.Account, params: FormObject): Stripe.Charge {
   const paymentIntentId = Params.optionalString(params, 'payment_intent')
   const chargeId = Params.optionalString(params, 'charge')
-  if (paymentIntentId && chargeId) throw ApiError.invalidRequest('You may only specify one of these parameters: charge, payment_intent.', { param: 'charge' })
+  if (paymentIntentId && chargeId)
+    throw ApiError.invalidRequest('You may only specify one of these parameters: charge, payment_intent.', { param: 'charge' })
   if (chargeId) {
     const charge = account.charges.get(chargeId)
     if (!charge) throw ApiError.resourceMissing('charge', chargeId, 'charge', 400)
     return charge
   }
-  if (!paymentIntentId) throw ApiError.invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', { code: 'parameter_missing' })
+  if (!paymentIntentId)
+    throw ApiError.invalidRequest('One of the following params should be provided for this request: payment_intent or charge.', {
+      code: 'parameter_missing',
+    })
   const intent = account.intents.get(paymentIntentId)
   if (!intent) throw ApiError.resourceMissing('payment_intent', paymentIntentId, 'payment_intent', 400)
   const latest = intent.latest_charge ? account.charges.get(String(intent.latest_charge)) : undefined
   if (intent.status !== 'succeeded' || !latest) {
-    throw ApiError.invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, { param: 'payment_intent' })
+    throw ApiError.invalidRequest(`This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, {
+      param: 'payment_intent',
+    })
   }
   return latest
 }

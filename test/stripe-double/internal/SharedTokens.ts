@@ -17,21 +17,42 @@ export function find(account: Account, id: string): SharedToken | undefined {
 }
 
 /** Checks a token can pay `amount` `currency` for `paymentIntentId`; throws Stripe-like errors. */
-export function assertUsable(account: Account, id: string, amount: number, currency: string, paymentIntentId: string, param: string): SharedToken {
+export function assertUsable(
+  account: Account,
+  id: string,
+  amount: number,
+  currency: string,
+  paymentIntentId: string,
+  param: string,
+): SharedToken {
   const token = find(account, id)
   if (!token) throw ApiError.resourceMissing('shared_payment_granted_token', id, param, 400)
-  if (token.revoked) throw ApiError.invalidRequest('This SharedPaymentGrantedToken has been revoked.', { code: 'shared_payment_granted_token_revoked', param })
+  if (token.revoked)
+    throw ApiError.invalidRequest('This SharedPaymentGrantedToken has been revoked.', {
+      code: 'shared_payment_granted_token_revoked',
+      param,
+    })
   if (token.usedBy && token.usedBy !== paymentIntentId) {
-    throw ApiError.invalidRequest('This SharedPaymentGrantedToken has already been used.', { code: 'shared_payment_granted_token_used', param })
+    throw ApiError.invalidRequest('This SharedPaymentGrantedToken has already been used.', {
+      code: 'shared_payment_granted_token_used',
+      param,
+    })
   }
   const limits = token.usageLimits
   if (limits) {
-    if (limits.expiresAt <= Ids.now()) throw ApiError.invalidRequest('This SharedPaymentGrantedToken has expired.', { code: 'shared_payment_granted_token_expired', param })
+    if (limits.expiresAt <= Ids.now())
+      throw ApiError.invalidRequest('This SharedPaymentGrantedToken has expired.', { code: 'shared_payment_granted_token_expired', param })
     if (limits.currency !== currency) {
-      throw ApiError.invalidRequest(`The currency ${currency} does not match the SharedPaymentGrantedToken usage limit (${limits.currency}).`, { code: 'shared_payment_granted_token_usage_limit_exceeded', param })
+      throw ApiError.invalidRequest(
+        `The currency ${currency} does not match the SharedPaymentGrantedToken usage limit (${limits.currency}).`,
+        { code: 'shared_payment_granted_token_usage_limit_exceeded', param },
+      )
     }
     if (amount > limits.maxAmount) {
-      throw ApiError.invalidRequest(`The amount ${amount} exceeds the SharedPaymentGrantedToken usage limit (${limits.maxAmount}).`, { code: 'shared_payment_granted_token_usage_limit_exceeded', param })
+      throw ApiError.invalidRequest(`The amount ${amount} exceeds the SharedPaymentGrantedToken usage limit (${limits.maxAmount}).`, {
+        code: 'shared_payment_granted_token_usage_limit_exceeded',
+        param,
+      })
     }
   }
   return token

@@ -43,7 +43,12 @@ export function cardForSharedPaymentToken(token: string): Card | undefined {
 }
 
 /** The `last_payment_error` / card_error fields Stripe reports for a failed outcome. */
-export function declineFor(outcome: Exclude<Outcome, 'succeeds' | 'authentication_required'>): { code: string; declineCode: string; message: string } {
-  if (outcome === 'insufficient_funds') return { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' }
+export function declineFor(outcome: Exclude<Outcome, 'succeeds' | 'authentication_required'>): {
+  code: string
+  declineCode: string
+  message: string
+} {
+  if (outcome === 'insufficient_funds')
+    return { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' }
   return { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' }
 }

@@ -26,7 +26,12 @@ export function merchantRoute<P extends Params = Params>(handler: AuthedHandler<
       // Routes without dynamic segments get no params object at all.
       const params = ((await context.params) ?? {}) as P
       // An id PostgreSQL cannot even compare (a NUL from "%00") names nothing: 404, not a database error.
-      if (Object.values(params).flat().some((value) => value.includes('\u0000'))) return errorResponse(404, 'not_found', 'not found')
+      if (
+        Object.values(params)
+          .flat()
+          .some((value) => value.includes('\u0000'))
+      )
+        return errorResponse(404, 'not_found', 'not found')
       return handler({ request, db, params, session })
     })
 }
@@ -45,7 +50,13 @@ export function json(data: unknown, init: { status?: number; headers?: Record<st
   return Response.json(data, { status: init.status ?? 200, headers: { 'cache-control': 'no-store', ...init.headers } })
 }
 
-export function errorResponse(status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return json({ error: { code, message, ...extra } }, { status, headers })
 }
 
@@ -71,8 +82,10 @@ async function run(handler: () => Promise<Response>): Promise<Response> {
 }
 
 function toResponse(error: unknown): Response {
-  if (error instanceof TooManyRequestsError) return errorResponse(error.status, error.code, error.message, {}, { 'retry-after': String(error.retryAfterSeconds) })
-  if (error instanceof AuthError || error instanceof PaymentError || error instanceof WebhookError) return json({ error: error.toJSON() }, { status: error.status })
+  if (error instanceof TooManyRequestsError)
+    return errorResponse(error.status, error.code, error.message, {}, { 'retry-after': String(error.retryAfterSeconds) })
+  if (error instanceof AuthError || error instanceof PaymentError || error instanceof WebhookError)
+    return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof LinkError) return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
   // Unexpected: a programming or database fault. Its code location helps; request bodies (which may

@@ -3,7 +3,13 @@ import * as Links from '@/lib/links'
 import type { Merchant } from '@/lib/store/merchants'
 
 export function publicMerchant(merchant: Merchant) {
-  return { id: merchant.id, address: merchant.address, name: merchant.name, createdAt: merchant.createdAt, webhookConfigured: merchant.webhookUrl !== null }
+  return {
+    id: merchant.id,
+    address: merchant.address,
+    name: merchant.name,
+    createdAt: merchant.createdAt,
+    webhookConfigured: merchant.webhookUrl !== null,
+  }
 }
 
 export function linkJson(link: Links.Link | Links.LinkWithStats, publicUrl: URL) {

@@ -7,7 +7,10 @@ const jokes = [
   'How many HTTP status codes does it take to sell a joke? Two: 402, then 200.',
 ]
 
-export const GET = withPayment(() => {
-  const joke = jokes[Math.floor(Math.random() * jokes.length)]
-  return Response.json({ joke })
-}, { amount: '0.01', description: 'A joke, freshly told' })
+export const GET = withPayment(
+  () => {
+    const joke = jokes[Math.floor(Math.random() * jokes.length)]
+    return Response.json({ joke })
+  },
+  { amount: '0.01', description: 'A joke, freshly told' },
+)

@@ -49,12 +49,36 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
               Edit
             </Link>
             {link.active ? (
-              <ActionButton url={`/api/dashboard/links/${link.id}`} method="PATCH" body={{ active: false }} label="Deactivate" pendingLabel="Deactivating…" testId="deactivate-link" />
+              <ActionButton
+                url={`/api/dashboard/links/${link.id}`}
+                method="PATCH"
+                body={{ active: false }}
+                label="Deactivate"
+                pendingLabel="Deactivating…"
+                testId="deactivate-link"
+              />
             ) : (
-              <ActionButton url={`/api/dashboard/links/${link.id}`} method="PATCH" body={{ active: true }} label="Reactivate" pendingLabel="Reactivating…" variant="primary" testId="reactivate-link" />
+              <ActionButton
+                url={`/api/dashboard/links/${link.id}`}
+                method="PATCH"
+                body={{ active: true }}
+                label="Reactivate"
+                pendingLabel="Reactivating…"
+                variant="primary"
+                testId="reactivate-link"
+              />
             )}
             {link.paymentsCount === 0 && recent.total === 0 ? (
-              <ActionButton url={`/api/dashboard/links/${link.id}`} method="DELETE" label="Delete" pendingLabel="Deleting…" variant="danger" confirm="Delete this link? It has never been paid; this cannot be undone." redirectTo="/dashboard/links" testId="delete-link" />
+              <ActionButton
+                url={`/api/dashboard/links/${link.id}`}
+                method="DELETE"
+                label="Delete"
+                pendingLabel="Deleting…"
+                variant="danger"
+                confirm="Delete this link? It has never been paid; this cannot be undone."
+                redirectTo="/dashboard/links"
+                testId="delete-link"
+              />
             ) : null}
           </>
         }
@@ -63,7 +87,11 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
         <Stat label="Price" value={usd(link.priceUsd)} hint={link.rails.map((r) => (r === 'evm' ? 'USDC' : 'Card')).join(' · ')} />
         <Stat label="Payments" value={link.paymentsCount} hint={link.maxPayments ? `of ${link.maxPayments} allowed` : 'No limit'} />
         <Stat label="Revenue" value={usd(link.revenueUsd)} />
-        <Stat label="Expires" value={link.expiresAt ? when(link.expiresAt).replace(' UTC', '') : 'Never'} hint={link.expiresAt ? 'UTC' : undefined} />
+        <Stat
+          label="Expires"
+          value={link.expiresAt ? when(link.expiresAt).replace(' UTC', '') : 'Never'}
+          hint={link.expiresAt ? 'UTC' : undefined}
+        />
       </div>
       <SharePanel link={link} url={url} token={tokenDomain()} />
       <section className="panel" aria-labelledby="details-title">
@@ -82,7 +110,9 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
                 ' · file missing'
               )
             ) : null}
-            {link.resource.kind === 'redirect' || link.resource.kind === 'proxy' ? <span className="mono"> · {link.resource.url}</span> : null}
+            {link.resource.kind === 'redirect' || link.resource.kind === 'proxy' ? (
+              <span className="mono"> · {link.resource.url}</span>
+            ) : null}
           </dd>
           <dt>After paying</dt>
           <dd>{link.accessPolicy.kind === 'once' ? 'One access' : `Access for ${link.accessPolicy.minutes} minutes`}</dd>

@@ -42,7 +42,14 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
         }
         actions={
           refundable ? (
-            <ActionButton url={`/api/dashboard/payments/${payment.id}/refund`} label="Refund" pendingLabel="Refunding…" variant="danger" confirm={`Refund ${usd(payment.amountUsd)} to the card? This cannot be undone.`} testId="refund" />
+            <ActionButton
+              url={`/api/dashboard/payments/${payment.id}/refund`}
+              label="Refund"
+              pendingLabel="Refunding…"
+              variant="danger"
+              confirm={`Refund ${usd(payment.amountUsd)} to the card? This cannot be undone.`}
+              testId="refund"
+            />
           ) : null
         }
       />
@@ -72,7 +79,10 @@ export default async function PaymentPage({ params }: { params: Promise<{ id: st
             </dd>
             <dt>Amount</dt>
             <dd>
-              {usd(payment.amountUsd)} <span className="muted mono">({payment.amount} base units of {payment.currency})</span>
+              {usd(payment.amountUsd)}{' '}
+              <span className="muted mono">
+                ({payment.amount} base units of {payment.currency})
+              </span>
             </dd>
             {payment.challengeId ? (
               <>

@@ -13,9 +13,7 @@ export function jsonEqual(left: unknown, right: unknown): boolean {
   const rightKeys = definedKeys(right)
   if (leftKeys.length !== rightKeys.length) return false
   return leftKeys.every(
-    (key, index) =>
-      key === rightKeys[index] &&
-      jsonEqual((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]),
+    (key, index) => key === rightKeys[index] && jsonEqual((left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]),
   )
 }
 

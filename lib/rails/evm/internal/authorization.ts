@@ -1,21 +1,8 @@
 // EIP-3009 transferWithAuthorization: verified in full before any chain write, then submitted by
 // the settler through the durable record. Serves MPP `authorization` credentials and x402 `exact`.
-import {
-  type Address,
-  type Hex,
-  encodeFunctionData,
-  isAddressEqual,
-  parseSignature,
-  recoverTypedDataAddress,
-  size,
-} from 'viem'
+import { type Address, type Hex, encodeFunctionData, isAddressEqual, parseSignature, recoverTypedDataAddress, size } from 'viem'
 import * as Evm from '@/lib/protocol/methods/evm'
-import {
-  InvalidChallengeError,
-  PaymentExpiredError,
-  PaymentInsufficientError,
-  VerificationFailedError,
-} from '@/lib/protocol/Problem'
+import { InvalidChallengeError, PaymentExpiredError, PaymentInsufficientError, VerificationFailedError } from '@/lib/protocol/Problem'
 import { SettlementReplayError } from '@/lib/rails/errors'
 import * as Settlements from '@/lib/store/settlements'
 import { RailUnavailableError } from '../Errors'
@@ -115,7 +102,8 @@ export async function submissionFailure(context: RailContext, replayKey: string,
   const reason = error instanceof NotBroadcastError ? error.reason : 'the chain is unavailable'
   await Settlements.markFailed(context.db, replayKey, `not broadcast: ${reason}`)
   if (transport) return unavailable('preparing the settlement', error)
-  if (error instanceof NotBroadcastError && error.settlerFault) return new RailUnavailableError(`settlement is unavailable: ${reason}`, { cause: error })
+  if (error instanceof NotBroadcastError && error.settlerFault)
+    return new RailUnavailableError(`settlement is unavailable: ${reason}`, { cause: error })
   return new VerificationFailedError(`${what} could not be submitted: ${reason}`, { cause: error })
 }
 
@@ -134,7 +122,9 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
   if (value < price.amount)
     throw new PaymentInsufficientError(`the authorization transfers ${value} base units; the price is ${price.amount}`)
   if (value > price.amount)
-    throw new VerificationFailedError(`the authorization transfers ${value} base units, more than the price of ${price.amount}; it must be exact`)
+    throw new VerificationFailedError(
+      `the authorization transfers ${value} base units, more than the price of ${price.amount}; it must be exact`,
+    )
   if (input.expectedNonce && authorization.nonce.toLowerCase() !== input.expectedNonce.nonce.toLowerCase())
     throw new VerificationFailedError(`the authorization nonce must be ${input.expectedNonce.describe}`)
 
@@ -173,7 +163,12 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
   const [balance, used] = await read('reading the payer balance', () =>
     Promise.all([
       context.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'balanceOf', args: [from] }),
-      context.publicClient.readContract({ address: token, abi: tokenAbi, functionName: 'authorizationState', args: [from, authorization.nonce] }),
+      context.publicClient.readContract({
+        address: token,
+        abi: tokenAbi,
+        functionName: 'authorizationState',
+        args: [from, authorization.nonce],
+      }),
     ]),
   )
   if (used) {
@@ -182,10 +177,16 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
     const record = await Settlements.get(context.db, ReplayKey.forAuthorization(context.config.chainId, token, from, authorization.nonce))
     const where = record?.txHash ? ` (transaction ${record.txHash})` : ''
     if (record && record.status !== 'failed')
-      throw new SettlementReplayError(`the authorization from ${from} with nonce ${authorization.nonce} was already used on chain${where}; it cannot pay twice`, record.replayKey)
-    throw new InvalidChallengeError(`the authorization from ${from} with nonce ${authorization.nonce} was already used or canceled on chain`)
+      throw new SettlementReplayError(
+        `the authorization from ${from} with nonce ${authorization.nonce} was already used on chain${where}; it cannot pay twice`,
+        record.replayKey,
+      )
+    throw new InvalidChallengeError(
+      `the authorization from ${from} with nonce ${authorization.nonce} was already used or canceled on chain`,
+    )
   }
-  if (balance < value) throw new VerificationFailedError(`the payer ${from} holds ${balance} base units of ${token}, less than the price of ${value}`)
+  if (balance < value)
+    throw new VerificationFailedError(`the payer ${from} holds ${balance} base units of ${token}, less than the price of ${value}`)
 
   // EOAs get the v,r,s form every EIP-3009 token has; contract wallets need the bytes (ERC-1271) form.
   const base = [from, to, value, validAfter, validBefore, authorization.nonce] as const
@@ -197,7 +198,13 @@ export async function verifyAuthorization(context: RailContext, input: Authoriza
   }
 
   try {
-    await context.publicClient.simulateContract({ account: context.settler.address, address: token, abi: tokenAbi, functionName: call.functionName, args: call.args })
+    await context.publicClient.simulateContract({
+      account: context.settler.address,
+      address: token,
+      abi: tokenAbi,
+      functionName: call.functionName,
+      args: call.args,
+    })
   } catch (error) {
     if (isTransportFailure(error)) throw unavailable('simulating the settlement', error)
     throw new VerificationFailedError(`transferWithAuthorization would revert: ${revertReason(error)}`, { cause: error })

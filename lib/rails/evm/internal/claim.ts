@@ -20,6 +20,10 @@ export async function claimOrReject(
   if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey))) return
   const where = existing.txHash && !what.includes(existing.txHash) ? ` in transaction ${existing.txHash}` : ''
   const state =
-    existing.status === 'settled' ? `was already settled${where}` : existing.status === 'failed' ? 'is being retried by another request' : `is already being settled${where}`
+    existing.status === 'settled'
+      ? `was already settled${where}`
+      : existing.status === 'failed'
+        ? 'is being retried by another request'
+        : `is already being settled${where}`
   throw new SettlementReplayError(`${what} ${state}; it cannot pay twice`, input.replayKey)
 }

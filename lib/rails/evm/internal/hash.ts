@@ -1,6 +1,13 @@
 // `hash` credentials: the payer already broadcast an ERC-20 transfer; its receipt must show exactly
 // the price moving to the recipient, and the hash is consumed so it can pay only once.
-import { type Address, type Hex, TransactionNotFoundError, TransactionReceiptNotFoundError, WaitForTransactionReceiptTimeoutError, isAddressEqual } from 'viem'
+import {
+  type Address,
+  type Hex,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+  WaitForTransactionReceiptTimeoutError,
+  isAddressEqual,
+} from 'viem'
 import type { TransactionReceipt } from 'viem'
 import { PaymentInsufficientError, VerificationFailedError } from '@/lib/protocol/Problem'
 import * as Settlements from '@/lib/store/settlements'
@@ -28,7 +35,15 @@ export async function settleHash(context: RailContext, input: HashInput): Promis
       replayKey,
       payer: transfer.from,
       amount: transfer.value.toString(),
-      details: { ...input.details, kind: 'hash', chainId: context.config.chainId, token: transfer.token, from: transfer.from, to: transfer.to, value: transfer.value.toString() },
+      details: {
+        ...input.details,
+        kind: 'hash',
+        chainId: context.config.chainId,
+        token: transfer.token,
+        from: transfer.from,
+        to: transfer.to,
+        value: transfer.value.toString(),
+      },
     },
     `transaction ${input.txHash}`,
   )
@@ -69,7 +84,9 @@ export async function confirmedReceipt(context: RailContext, txHash: Hex): Promi
       })
     } catch (error) {
       if (error instanceof WaitForTransactionReceiptTimeoutError)
-        throw new VerificationFailedError(`transaction ${txHash} is not confirmed yet (${config.confirmations} confirmation(s) needed); retry once it is`)
+        throw new VerificationFailedError(
+          `transaction ${txHash} is not confirmed yet (${config.confirmations} confirmation(s) needed); retry once it is`,
+        )
       if (isTransportFailure(error)) throw unavailable('waiting for the transaction', error)
       throw error
     }
@@ -93,10 +110,13 @@ function matchingTransfer(input: HashInput, receipt: TransactionReceipt): Transf
   }
   const toRecipient = ofToken.filter((t) => isAddressEqual(t.to, recipient))
   if (toRecipient.length === 0)
-    throw new VerificationFailedError(`transaction ${input.txHash} transferred ${token} to ${ofToken[0]?.to}, not to the recipient ${recipient}`)
+    throw new VerificationFailedError(
+      `transaction ${input.txHash} transferred ${token} to ${ofToken[0]?.to}, not to the recipient ${recipient}`,
+    )
   const exact = toRecipient.find((t) => t.value === amount)
   if (exact) return exact
   const largest = toRecipient.reduce((max, t) => (t.value > max ? t.value : max), 0n)
-  if (largest < amount) throw new PaymentInsufficientError(`transaction ${input.txHash} transferred ${largest} base units; the price is ${amount}`)
+  if (largest < amount)
+    throw new PaymentInsufficientError(`transaction ${input.txHash} transferred ${largest} base units; the price is ${amount}`)
   throw new VerificationFailedError(`transaction ${input.txHash} transferred ${largest} base units, not exactly the price of ${amount}`)
 }

@@ -77,7 +77,8 @@ async function outcomeOf(context: RailContext, record: Settlements.Settlement): 
     } else if (await isInMempool(context, txHash)) return { status: 'pending' }
     else if (details.kind === 'transaction') return { status: 'failed', reason: `transaction ${txHash} was never mined` }
   }
-  if (details.kind !== 'authorization' || !details.from || !details.nonce) return { status: 'failed', reason: 'interrupted before broadcast' }
+  if (details.kind !== 'authorization' || !details.from || !details.nonce)
+    return { status: 'failed', reason: 'interrupted before broadcast' }
   return authorizationOutcome(context, { ...expected, from: details.from }, details.nonce, BigInt(details.fromBlock ?? '0'))
 }
 

@@ -51,16 +51,20 @@ export async function settleTransaction(context: RailContext, input: Transaction
   if (transaction.chainId !== config.chainId)
     throw new VerificationFailedError(`the transaction is for chain ${transaction.chainId}; this payment is on chain ${config.chainId}`)
   if (!transaction.to || !isAddressEqual(transaction.to, token))
-    throw new VerificationFailedError(`the transaction calls ${transaction.to ? getAddress(transaction.to) : 'nothing (contract creation)'}, not the token ${token}`)
+    throw new VerificationFailedError(
+      `the transaction calls ${transaction.to ? getAddress(transaction.to) : 'nothing (contract creation)'}, not the token ${token}`,
+    )
   if ((transaction.value ?? 0n) !== 0n) throw new VerificationFailedError('the transaction must not send ether')
   const data = transaction.data ?? '0x'
   if (!data.toLowerCase().startsWith(transferSelector) || size(data) !== 68)
     throw new VerificationFailedError('the transaction does not call transfer(address,uint256) on the token')
   const { args } = decodeFunctionData({ abi: tokenAbi, data })
   const [to, value] = args as readonly [Address, bigint]
-  if (!isAddressEqual(to, recipient)) throw new VerificationFailedError(`the transaction pays ${to}, but this payment is due to ${recipient}`)
+  if (!isAddressEqual(to, recipient))
+    throw new VerificationFailedError(`the transaction pays ${to}, but this payment is due to ${recipient}`)
   if (value < amount) throw new PaymentInsufficientError(`the transaction transfers ${value} base units; the price is ${amount}`)
-  if (value > amount) throw new VerificationFailedError(`the transaction transfers ${value} base units, more than the price of ${amount}; it must be exact`)
+  if (value > amount)
+    throw new VerificationFailedError(`the transaction transfers ${value} base units, more than the price of ${amount}; it must be exact`)
 
   let payer: Address
   try {
@@ -92,10 +96,14 @@ export async function settleTransaction(context: RailContext, input: Transaction
   if (transaction.nonce === undefined || transaction.nonce < confirmedNonce)
     throw new VerificationFailedError(`the transaction nonce ${transaction.nonce} was already used by another transaction of ${payer}`)
   if (transaction.nonce > pendingNonce)
-    throw new VerificationFailedError(`the transaction nonce ${transaction.nonce} is ahead of ${payer}'s next nonce ${pendingNonce}; it would not be mined`)
-  if (balance < value) throw new VerificationFailedError(`the payer ${payer} holds ${balance} base units of ${token}, less than the price of ${value}`)
+    throw new VerificationFailedError(
+      `the transaction nonce ${transaction.nonce} is ahead of ${payer}'s next nonce ${pendingNonce}; it would not be mined`,
+    )
+  if (balance < value)
+    throw new VerificationFailedError(`the payer ${payer} holds ${balance} base units of ${token}, less than the price of ${value}`)
   const maxGasCost = (transaction.gas ?? 0n) * (transaction.maxFeePerGas ?? 0n)
-  if (ether < maxGasCost) throw new VerificationFailedError(`the payer ${payer} cannot pay the transaction's gas (needs up to ${maxGasCost} wei)`)
+  if (ether < maxGasCost)
+    throw new VerificationFailedError(`the payer ${payer} cannot pay the transaction's gas (needs up to ${maxGasCost} wei)`)
 
   try {
     await publicClient.call({ account: payer, to: token, data, gas: transaction.gas })
@@ -122,7 +130,12 @@ export async function settleTransaction(context: RailContext, input: Transaction
   } catch (error) {
     throw await submissionFailure(context, replayKey, `transaction ${txHash}`, error)
   }
-  await confirmSettlement(context, { replayKey, txHash, what: `transaction ${txHash}`, expected: { token, from: payer, to: recipient, value: amount } })
+  await confirmSettlement(context, {
+    replayKey,
+    txHash,
+    what: `transaction ${txHash}`,
+    expected: { token, from: payer, to: recipient, value: amount },
+  })
   return { txHash, payer, replayKey }
 }
 

@@ -27,7 +27,10 @@ export type PaymentIntentForChallenge = {
   status: string
 }
 
-export async function createPaymentIntentForChallenge(context: RailContext, parameters: PaymentIntentForChallengeParameters): Promise<PaymentIntentForChallenge> {
+export async function createPaymentIntentForChallenge(
+  context: RailContext,
+  parameters: PaymentIntentForChallengeParameters,
+): Promise<PaymentIntentForChallenge> {
   const currency = (parameters.currency ?? 'usd').toLowerCase()
   if (!canCharge(parameters.amountCents, currency)) {
     throw new UnchargeableAmountError(`Stripe cannot charge ${parameters.amountCents} ${currency} cents`)
@@ -41,12 +44,22 @@ export async function createPaymentIntentForChallenge(context: RailContext, para
         // Endive (the pinned SDK's API version) removed `payment_method_types` from create.
         allowed_payment_method_types: [...context.config.paymentMethodTypes] as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType[],
         ...(parameters.description ? { description: parameters.description.slice(0, 1000) } : {}),
-        metadata: { ...parameters.metadata, [Keys.metadataKeys.challengeId]: parameters.challengeId, [Keys.metadataKeys.linkId]: parameters.linkId },
+        metadata: {
+          ...parameters.metadata,
+          [Keys.metadataKeys.challengeId]: parameters.challengeId,
+          [Keys.metadataKeys.linkId]: parameters.linkId,
+        },
       },
       { idempotencyKey: Keys.paymentIntentIdempotencyKey(parameters.challengeId, parameters.linkId) },
     )
     if (!intent.client_secret) throw new StripeUnavailableError('Stripe returned a PaymentIntent without a client secret')
-    return { id: intent.id, clientSecret: intent.client_secret, amountCents: intent.amount, currency: intent.currency, status: intent.status }
+    return {
+      id: intent.id,
+      clientSecret: intent.client_secret,
+      amountCents: intent.amount,
+      currency: intent.currency,
+      status: intent.status,
+    }
   } catch (error) {
     if (error instanceof StripeUnavailableError) throw error
     const failure = StripeErrors.classify(error)

@@ -19,7 +19,10 @@ export type RedeemPaymentIntentParameters = {
   externalId?: string
 }
 
-export async function redeemPaymentIntent(context: RailContext, parameters: RedeemPaymentIntentParameters): Promise<Settlement.StripeSettlement> {
+export async function redeemPaymentIntent(
+  context: RailContext,
+  parameters: RedeemPaymentIntentParameters,
+): Promise<Settlement.StripeSettlement> {
   const { paymentIntentId: id, challengeId, linkId, amountCents, currency } = parameters
   let intent: Stripe.PaymentIntent
   try {
@@ -43,13 +46,18 @@ export async function redeemPaymentIntent(context: RailContext, parameters: Rede
     throw new VerificationFailedError(`PaymentIntent ${id} is in ${intent.currency}; this challenge asks for ${currency}`)
   }
   if (intent.amount < amountCents) {
-    throw new PaymentInsufficientError(`PaymentIntent ${id} is for ${intent.amount} ${currency} cents; this challenge asks for ${amountCents}`)
+    throw new PaymentInsufficientError(
+      `PaymentIntent ${id} is for ${intent.amount} ${currency} cents; this challenge asks for ${amountCents}`,
+    )
   }
   if (intent.amount !== amountCents) {
     throw new VerificationFailedError(`PaymentIntent ${id} is for ${intent.amount} ${currency} cents, not this challenge's ${amountCents}`)
   }
   if (intent.status === 'requires_action') {
-    throw new PaymentActionRequiredError(`PaymentIntent ${id} is waiting for the payer to authenticate (requires_action); finish it in the browser, then submit again`, id)
+    throw new PaymentActionRequiredError(
+      `PaymentIntent ${id} is waiting for the payer to authenticate (requires_action); finish it in the browser, then submit again`,
+      id,
+    )
   }
   if (intent.status !== 'succeeded') {
     throw new VerificationFailedError(

@@ -29,7 +29,10 @@ export type RedeemSharedPaymentTokenParameters = {
 // Not yet in the SDK's types: SPTs are a preview feature.
 type CreateWithSharedToken = Stripe.PaymentIntentCreateParams & { shared_payment_granted_token: string }
 
-export async function redeemSharedPaymentToken(context: RailContext, parameters: RedeemSharedPaymentTokenParameters): Promise<Settlement.StripeSettlement> {
+export async function redeemSharedPaymentToken(
+  context: RailContext,
+  parameters: RedeemSharedPaymentTokenParameters,
+): Promise<Settlement.StripeSettlement> {
   const { spt, challengeId, linkId, amountCents, currency } = parameters
   const params: CreateWithSharedToken = {
     amount: amountCents,
@@ -62,11 +65,15 @@ export async function redeemSharedPaymentToken(context: RailContext, parameters:
     )
   }
   if (intent.status !== 'succeeded') {
-    throw new VerificationFailedError(`The Shared Payment Token payment did not succeed (PaymentIntent ${intent.id} status ${intent.status})`)
+    throw new VerificationFailedError(
+      `The Shared Payment Token payment did not succeed (PaymentIntent ${intent.id} status ${intent.status})`,
+    )
   }
   // We asked for exactly this amount; a different answer means the API is not the Stripe we think it is.
   if (intent.currency !== currency || intent.amount_received < amountCents) {
-    throw new PaymentInsufficientError(`PaymentIntent ${intent.id} received ${intent.amount_received} ${intent.currency}; this challenge asks for ${amountCents} ${currency}`)
+    throw new PaymentInsufficientError(
+      `PaymentIntent ${intent.id} received ${intent.amount_received} ${intent.currency}; this challenge asks for ${amountCents} ${currency}`,
+    )
   }
   return Settlement.claim(context, { paymentIntent: intent, challengeId, linkId, via: 'spt', externalId: parameters.externalId })
 }

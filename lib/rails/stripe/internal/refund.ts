@@ -41,5 +41,12 @@ export async function refundPaymentIntent(context: RailContext, paymentIntentId:
 }
 
 function toResult(refund: Stripe.Refund, paymentIntentId: string, alreadyRefunded: boolean): StripeRefund {
-  return { id: refund.id, paymentIntentId, amountCents: refund.amount, currency: refund.currency, status: refund.status ?? 'pending', alreadyRefunded }
+  return {
+    id: refund.id,
+    paymentIntentId,
+    amountCents: refund.amount,
+    currency: refund.currency,
+    status: refund.status ?? 'pending',
+    alreadyRefunded,
+  }
 }

@@ -44,7 +44,8 @@ export async function claim(context: RailContext, parameters: ClaimParameters): 
     amount: String(paymentIntent.amount),
     details: { challengeId, linkId, currency: paymentIntent.currency, via },
   })
-  if (!claimed.claimed) throw new SettlementReplayError(`PaymentIntent ${paymentIntent.id} has already been redeemed; pay this challenge again`, key)
+  if (!claimed.claimed)
+    throw new SettlementReplayError(`PaymentIntent ${paymentIntent.id} has already been redeemed; pay this challenge again`, key)
   // The money already moved at Stripe, so the claim is settled at once; nothing is left to submit.
   await Settlements.markSettled(context.db, key, paymentIntent.id)
   const receiptFields = externalId !== undefined ? { externalId } : {}

@@ -18,7 +18,10 @@ export function classify(error: unknown): StripeFailure {
   }
   if (error instanceof Stripe.errors.StripeAuthenticationError || error instanceof Stripe.errors.StripePermissionError) {
     // Our key is wrong or lacks a permission: not the payer's fault, and retrying will not help soon.
-    throw new StripeUnavailableError('The Stripe account is misconfigured; card payments are unavailable', { cause: error, retryAfterSeconds: 60 })
+    throw new StripeUnavailableError('The Stripe account is misconfigured; card payments are unavailable', {
+      cause: error,
+      retryAfterSeconds: 60,
+    })
   }
   if (error instanceof Stripe.errors.StripeError) {
     throw new StripeUnavailableError('Stripe is unavailable; try again shortly', { cause: error })

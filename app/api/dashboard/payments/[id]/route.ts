@@ -2,4 +2,6 @@
 import * as Payments from '@/lib/payments'
 import { json, merchantRoute } from '../../_lib/route'
 
-export const GET = merchantRoute<{ id: string }>(async ({ db, session, params }) => json({ payment: await Payments.getPayment(db, session.merchant.id, params.id) }))
+export const GET = merchantRoute<{ id: string }>(async ({ db, session, params }) =>
+  json({ payment: await Payments.getPayment(db, session.merchant.id, params.id) }),
+)

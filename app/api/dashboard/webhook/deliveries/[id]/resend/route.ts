@@ -2,4 +2,6 @@
 import * as Webhooks from '@/lib/webhooks'
 import { json, merchantRoute } from '../../../../_lib/route'
 
-export const POST = merchantRoute<{ id: string }>(async ({ db, session, params }) => json({ delivery: await Webhooks.resendDelivery(db, session.merchant.id, params.id) }, { status: 201 }))
+export const POST = merchantRoute<{ id: string }>(async ({ db, session, params }) =>
+  json({ delivery: await Webhooks.resendDelivery(db, session.merchant.id, params.id) }, { status: 201 }),
+)

@@ -82,6 +82,11 @@ async function main() {
   if (mode === 'all') {
     add('typecheck', (await run('npx', ['tsc', '--noEmit'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
     add('lint', (await run('npx', ['eslint', '.', '--max-warnings=0'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
+    // Formatting is part of lint: `npm run format` rewrites what this check refuses.
+    add(
+      'format',
+      (await run('npx', ['prettier', '--check', '.', '--log-level=warn'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 },
+    )
   }
   // End-to-end suites start `next start` on the production build: build once, before any of them.
   if (mode !== 'unit' || only.length === 0) {

@@ -108,16 +108,16 @@ describe('report', () => {
     assert.equal(Report.formatMs(4.25), '4.3 ms')
   })
 
-  test('writing results replaces only the marked block of the README', () => {
+  test('writing results replaces only the marked block of the benchmarks page', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-bench-test-'))
     try {
       const readme = path.join(dir, 'README.md')
       const before = `# T\n\n## Benchmarks\n\nHow to run.\n\n${Report.resultsStart}\nold\n${Report.resultsEnd}\n\n## Next\n`
       writeFileSync(readme, before)
-      Report.writeReadmeResults(readme, '| new |')
+      Report.writeResults(readme, '| new |')
       assert.equal(readFileSync(readme, 'utf8'), before.replace('\nold\n', '\n| new |\n'))
       writeFileSync(readme, '# T\n')
-      assert.throws(() => Report.writeReadmeResults(readme, 'x'), { name: 'ReadmeSectionError' })
+      assert.throws(() => Report.writeResults(readme, 'x'), { name: 'ResultsSectionError' })
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -1,6 +1,6 @@
 // `npm run bench`: Tollgate against its baselines on this machine, side by side in one process tree
 // (anvil, `next start`, the mppx reference server and the load generator are all children of this
-// script). Prints a Markdown table; `-- --write-readme` also writes it into README.md "Benchmarks".
+// script). Prints a Markdown table; `-- --write-docs` also writes it into docs/benchmarks.md.
 // Options: --quick (a short smoke run), --only=1,2,3,4 (pick benchmarks), --no-wrk (use the in-process
 // load generator even when wrk is installed), --rounds=N (interleaved rounds of benchmark 1, default 3).
 // Figures are printed, never asserted.
@@ -18,7 +18,7 @@ import * as TimeToUnlock from './time-to-unlock'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const writeReadme = args.includes('--write-readme')
+const writeReadme = args.includes('--write-docs')
 const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4').split(','))
 
 const engine: Load.Engine = args.includes('--no-wrk') ? 'node' : Load.defaultEngine()
@@ -265,8 +265,8 @@ async function main() {
   ].join('\n')
   console.log(`\n${markdown}\n`)
   if (writeReadme) {
-    Report.writeReadmeResults(path.join(import.meta.dirname, '..', '..', 'README.md'), markdown)
-    log('README.md "Benchmarks" results updated')
+    Report.writeResults(path.join(import.meta.dirname, '..', '..', 'docs', 'benchmarks.md'), markdown)
+    log('docs/benchmarks.md results updated')
   }
 }
 

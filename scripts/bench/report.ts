@@ -1,5 +1,5 @@
 // The bench's output: the machine it ran on, one Markdown table of results with ratios, and the
-// README "Benchmarks" results block (between two markers, so nothing else in the README changes).
+// docs/benchmarks.md results block (between two markers, so nothing else on the page changes).
 import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 
@@ -41,18 +41,18 @@ export const formatKiB = (bytes: number): string => `${formatNumber(bytes / 1024
 export const ratio = (a: number, b: number): string =>
   Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${formatNumber(a / b, 2)}×` : 'n/a'
 
-export const resultsStart = '<!-- bench:results:start (written by `npm run bench -- --write-readme`) -->'
+export const resultsStart = '<!-- bench:results:start (written by `npm run bench -- --write-docs`) -->'
 export const resultsEnd = '<!-- bench:results:end -->'
 
-export class ReadmeSectionError extends Error {
-  override name = 'ReadmeSectionError'
+export class ResultsSectionError extends Error {
+  override name = 'ResultsSectionError'
 }
 
-/** Replaces the results block inside the README's Benchmarks section; the rest of the file is untouched. */
-export function writeReadmeResults(readmePath: string, markdown: string): void {
-  const readme = readFileSync(readmePath, 'utf8')
-  const start = readme.indexOf(resultsStart)
-  const end = readme.indexOf(resultsEnd)
-  if (start < 0 || end < start) throw new ReadmeSectionError('README.md has no bench results markers in its "Benchmarks" section')
-  writeFileSync(readmePath, `${readme.slice(0, start + resultsStart.length)}\n${markdown.trim()}\n${readme.slice(end)}`)
+/** Replaces the marked results block of docs/benchmarks.md; the rest of the file is untouched. */
+export function writeResults(docPath: string, markdown: string): void {
+  const doc = readFileSync(docPath, 'utf8')
+  const start = doc.indexOf(resultsStart)
+  const end = doc.indexOf(resultsEnd)
+  if (start < 0 || end < start) throw new ResultsSectionError(`${docPath} has no bench results markers`)
+  writeFileSync(docPath, `${doc.slice(0, start + resultsStart.length)}\n${markdown.trim()}\n${doc.slice(end)}`)
 }

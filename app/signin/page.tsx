@@ -3,6 +3,8 @@ import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignIn } from '@/components/dashboard/SignIn'
 import { currentSession, safeReturnPath } from '@/lib/auth/request'
+import { demoMerchantAddress } from '@/lib/demo/demo-accounts'
+import { isDemoMode } from '@/lib/demo/demo-mode'
 import '@/components/dashboard/dashboard.css'
 
 export const metadata: Metadata = { title: 'Sign in', robots: { index: false } }
@@ -19,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </Link>
         <h1>Sign in to your dashboard</h1>
         <p>Connect the wallet you get paid with and sign a message. It proves the address is yours: no transaction, no gas.</p>
-        <SignIn next={next} />
+        <SignIn next={next} demoMerchant={isDemoMode() ? demoMerchantAddress : null} />
         <p className="fine">Your first sign-in creates your merchant account. Sessions last a week; sign out any time.</p>
       </div>
     </main>

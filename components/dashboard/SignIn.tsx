@@ -1,13 +1,15 @@
 'use client'
 // Wallet sign-in. Wallets are discovered with EIP-6963 (and the legacy window.ethereum); the code
-// that builds and signs the SIWE message is loaded only when the merchant clicks.
+// that builds and signs the SIWE message is loaded only when the merchant clicks. In demo mode the
+// demo merchant is offered after any wallet, signed for by the local chain.
 import { useEffect, useState } from 'react'
 import type { Eip1193Provider } from './wallet-sign-in'
 
 type Wallet = { id: string; name: string; icon?: string; provider: Eip1193Provider }
 type AnnounceEvent = CustomEvent<{ info: { uuid: string; name: string; icon: string; rdns: string }; provider: Eip1193Provider }>
 
-export function SignIn({ next }: { next: string }) {
+/** `demoMerchant`: the demo merchant's address in demo mode (TOLLGATE_DEMO=1, local chain), else null. */
+export function SignIn({ next, demoMerchant = null }: { next: string; demoMerchant?: string | null }) {
   const [wallets, setWallets] = useState<Wallet[]>([])
   const [ready, setReady] = useState(false)
   const [busy, setBusy] = useState<string | null>(null)
@@ -36,18 +38,21 @@ export function SignIn({ next }: { next: string }) {
     }
   }, [])
 
-  async function signInWith(wallet: Wallet) {
-    setBusy(wallet.id)
+  async function signInWith(id: string, provider: () => Promise<Eip1193Provider>) {
+    setBusy(id)
     setError(null)
     try {
-      const { signInWithWallet } = await import('./wallet-sign-in')
-      await signInWithWallet(wallet.provider)
+      const [{ signInWithWallet }, chosen] = await Promise.all([import('./wallet-sign-in'), provider()])
+      await signInWithWallet(chosen)
       window.location.assign(next)
     } catch (caught) {
       setError(caught instanceof Error ? caught.message : 'Sign-in failed.')
       setBusy(null)
     }
   }
+
+  const signInAsDemoMerchant = (address: string) =>
+    signInWith('demo-merchant', async () => (await import('./demo-merchant-provider')).demoMerchantProvider(address))
 
   return (
     <div className="wallet-list">
@@ -62,7 +67,7 @@ export function SignIn({ next }: { next: string }) {
           type="button"
           className="btn primary"
           disabled={busy !== null}
-          onClick={() => signInWith(wallet)}
+          onClick={() => signInWith(wallet.id, async () => wallet.provider)}
           data-testid="sign-in-wallet"
         >
           {wallet.icon ? (
@@ -72,12 +77,29 @@ export function SignIn({ next }: { next: string }) {
           {busy === wallet.id ? 'Check your wallet…' : `Sign in with ${wallet.name}`}
         </button>
       ))}
-      {ready && wallets.length === 0 ? (
+      {ready && wallets.length === 0 && !demoMerchant ? (
         <div className="alert info">
           No wallet found in this browser. Install a browser wallet (any EIP-1193 wallet works), then reload this page.
         </div>
       ) : null}
       {!ready ? <div className="skeleton" style={{ height: 46 }} aria-label="Looking for wallets" /> : null}
+      {demoMerchant ? (
+        <>
+          <button
+            type="button"
+            className={`btn${ready && wallets.length === 0 ? ' primary' : ''}`}
+            disabled={busy !== null}
+            onClick={() => signInAsDemoMerchant(demoMerchant)}
+            data-testid="sign-in-demo-merchant"
+          >
+            {busy === 'demo-merchant' ? 'Signing in…' : 'Sign in as the demo merchant'}
+          </button>
+          <p className="fine" data-testid="demo-merchant-note">
+            Demo mode: the local chain signs for anvil test account #0 (<span className="mono">{demoMerchant}</span>), the merchant of the
+            demo links. No wallet needed.
+          </p>
+        </>
+      ) : null}
     </div>
   )
 }

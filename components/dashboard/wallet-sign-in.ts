@@ -5,6 +5,11 @@ import { createSiweMessage } from 'viem/siwe'
 
 export type Eip1193Provider = { request(args: { method: string; params?: unknown[] }): Promise<unknown> }
 
+/** A refusal worded for the merchant by the signer itself (the demo signer); shown as it is. */
+export class SignerRefusedError extends Error {
+  override name = 'SignerRefusedError'
+}
+
 const MESSAGE_LIFETIME_MS = 10 * 60_000
 
 export async function signInWithWallet(provider: Eip1193Provider): Promise<void> {
@@ -42,6 +47,7 @@ export async function signInWithWallet(provider: Eip1193Provider): Promise<void>
 }
 
 function walletError(error: unknown): never {
+  if (error instanceof SignerRefusedError) throw error
   const code = (error as { code?: unknown })?.code
   if (code === 4001) throw new Error('You declined the request in your wallet.')
   throw new Error('The wallet could not complete the request.')

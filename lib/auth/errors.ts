@@ -14,6 +14,8 @@ export type AuthErrorCode =
   | 'merchant_not_allowed'
   | 'too_many_requests'
   | 'forbidden_origin'
+  | 'demo_unavailable'
+  | 'demo_signer_failed'
 
 export class AuthError extends Error {
   override name = 'AuthError'
@@ -41,7 +43,10 @@ export class UnauthenticatedError extends AuthError {
 /** The sign-in message or its signature was refused; `code` says which check failed. */
 export class SignInRefusedError extends AuthError {
   override name = 'SignInRefusedError'
-  constructor(code: Exclude<AuthErrorCode, 'unauthenticated' | 'too_many_requests' | 'forbidden_origin'>, message: string) {
+  constructor(
+    code: Exclude<AuthErrorCode, 'unauthenticated' | 'too_many_requests' | 'forbidden_origin' | 'demo_unavailable' | 'demo_signer_failed'>,
+    message: string,
+  ) {
     super(message, { status: code === 'merchant_not_allowed' ? 403 : code === 'invalid_message' ? 400 : 401, code })
   }
 }
@@ -60,5 +65,28 @@ export class ForbiddenOriginError extends AuthError {
   override name = 'ForbiddenOriginError'
   constructor() {
     super('this request must come from the dashboard itself', { status: 403, code: 'forbidden_origin' })
+  }
+}
+
+/** The demo merchant sign-in exists only in demo mode; anywhere else the path is not there at all. */
+export class DemoSignInUnavailableError extends AuthError {
+  override name = 'DemoSignInUnavailableError'
+  constructor() {
+    super('the demo merchant sign-in exists only in demo mode (TOLLGATE_DEMO=1 on the local chain)', {
+      status: 404,
+      code: 'demo_unavailable',
+    })
+  }
+}
+
+/** Demo mode, but the local node did not sign (anvil stopped, or restarted without its accounts). */
+export class DemoSignerFailedError extends AuthError {
+  override name = 'DemoSignerFailedError'
+  constructor(cause: unknown) {
+    super('the local chain did not sign the message; is the demo (anvil) still running?', {
+      status: 502,
+      code: 'demo_signer_failed',
+      cause,
+    })
   }
 }

@@ -1,7 +1,13 @@
 import Link from 'next/link'
+import { connection } from 'next/server'
+import { TerminalCommands } from '@/components/home/TerminalCommands'
 import { SiteHeader } from '@/components/ui/SiteHeader'
+import { demoTerminalCommandsFromEnv } from '@/lib/demo/terminal-commands'
 
-export default function HomePage() {
+export default async function HomePage() {
+  // Rendered per request: the demo's commands name this run's URL and token, known only at start.
+  await connection()
+  const demoCommands = demoTerminalCommandsFromEnv()
   return (
     <>
       <SiteHeader />
@@ -42,13 +48,28 @@ export default function HomePage() {
           </div>
         </section>
 
-        <section className="card" style={{ marginTop: 16 }}>
-          <h2>Pay the demo link from a terminal</h2>
-          <pre>
-            <code>{'npx mppx http://127.0.0.1:3000/l/demo'}</code>
-          </pre>
-          <p className="muted">The README shows the exact command with a local test key, and how to do the same with an x402 client.</p>
-        </section>
+        {demoCommands ? (
+          <section className="card" style={{ marginTop: 16 }} aria-labelledby="terminal-title">
+            <h2 id="terminal-title">Pay the demo link from a terminal</h2>
+            <p className="muted">
+              Run these from the project folder while <code>npm run demo</code> is running (they are the commands it printed). The key is
+              anvil&apos;s public test account #1: never use it on a real chain.
+            </p>
+            <TerminalCommands commands={demoCommands} />
+            <p className="muted">
+              Then open the <Link href="/dashboard">merchant dashboard</Link> and sign in as the demo merchant (no wallet needed) to see the
+              payments arrive.
+            </p>
+          </section>
+        ) : (
+          <section className="card" style={{ marginTop: 16 }}>
+            <h2>Pay the demo link from a terminal</h2>
+            <pre>
+              <code>{'npx mppx http://127.0.0.1:3000/l/demo'}</code>
+            </pre>
+            <p className="muted">The README shows the exact command with a local test key, and how to do the same with an x402 client.</p>
+          </section>
+        )}
       </main>
     </>
   )

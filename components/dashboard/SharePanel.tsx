@@ -1,6 +1,6 @@
 // Everything needed to share a link: the URL, a QR code, and the exact commands an agent developer runs.
 import type { Link } from '@/lib/store/links'
-import { CopyButton } from './CopyButton'
+import { CopyButton } from '@/components/ui/CopyButton'
 import { QrCode } from './QrCode'
 
 export type TokenDomain = { name: string; version: string } | null

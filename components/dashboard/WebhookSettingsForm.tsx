@@ -1,7 +1,7 @@
 'use client'
 import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
-import { CopyButton } from './CopyButton'
+import { CopyButton } from '@/components/ui/CopyButton'
 
 export function WebhookSettingsForm({ url, secret }: { url: string | null; secret: string | null }) {
   const router = useRouter()

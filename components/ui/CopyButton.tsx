@@ -1,4 +1,5 @@
 'use client'
+// A button that copies `text` to the clipboard and says so; "Select & copy" where the browser refuses.
 import { useState } from 'react'
 
 export function CopyButton({

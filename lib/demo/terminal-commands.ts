@@ -1,0 +1,49 @@
+// The terminal commands that pay the demo: `npm run demo` prints them and the home page shows them
+// (with copy buttons), both from this list. A new way to pay (sessions, MCP) is one more entry.
+import { demoPayerPrivateKey } from './demo-accounts'
+import { isDemoMode, type DemoEnv } from './demo-mode'
+
+export type TerminalCommand = {
+  id: string
+  title: string
+  /** One sentence: what it does and what it needs. */
+  description: string
+  /** Shell text, runnable as shown from the project folder. */
+  command: string
+}
+
+export type DemoTerminalParameters = {
+  /** The app's public origin, e.g. http://127.0.0.1:3000. */
+  publicUrl: string
+  /** The TestUSDC address of this run (x402 clients pay only tokens they were told about). */
+  tokenAddress: string
+}
+
+export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
+  const demoLink = `${publicUrl.replace(/\/$/, '')}/l/demo`
+  return [
+    {
+      id: 'mppx',
+      title: 'Pay with MPP (the mppx CLI)',
+      description: 'mppx gets the 402, signs an EIP-3009 authorization with anvil test account #1 and prints the fortune.',
+      command: `MPPX_PRIVATE_KEY=${demoPayerPrivateKey} \\\n  npx mppx ${demoLink} -c mppx.config.mjs`,
+    },
+    {
+      id: 'x402',
+      title: 'Pay with x402 (@x402/fetch)',
+      description: "Runs the README's @x402/fetch example with the same test account and this run's TestUSDC address.",
+      command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  TOKEN_ADDRESS=${tokenAddress} \\\n  node scripts/pay-with-x402.mjs ${demoLink}`,
+    },
+  ]
+}
+
+/** The same commands for a terminal: a title line, then the command indented. */
+export function formatForTerminal(commands: readonly TerminalCommand[]): string {
+  return commands.map((c) => `${c.title}:\n\n${c.command.replace(/^/gm, '  ')}`).join('\n\n')
+}
+
+/** What the home page shows: this run's commands in demo mode, nothing anywhere else. */
+export function demoTerminalCommandsFromEnv(env: DemoEnv = process.env): TerminalCommand[] | null {
+  if (!isDemoMode(env) || !env.EVM_TOKEN_ADDRESS) return null
+  return demoTerminalCommands({ publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`, tokenAddress: env.EVM_TOKEN_ADDRESS })
+}

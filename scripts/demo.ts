@@ -1,91 +1,59 @@
-// `npm run demo`: local chain + embedded database + seeded demo links + the app, on one machine.
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+// `npm run demo`: local chain + embedded database + seeded demo links and history + the app, on one machine.
 import * as Money from '@/lib/money'
-import { openDb } from '@/lib/store/db'
-import { ensureBuild, rootDir, startApp } from './app'
+import { formatForTerminal } from '@/lib/demo/terminal-commands'
 import { assertPortFree, PortInUseError } from './chain/anvil'
-import { anvilAccount, anvilPrivateKey } from './chain/deploy'
-import { anvilPortFromEnv, startLocalChain } from './chain/start'
-import { seedDemo } from './seed'
-import { startUpstream } from './upstream'
-
-/** The binding secret survives restarts so challenges issued before a restart stay valid. */
-function loadOrCreateSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'mpp-secret')
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
-  const secret = randomBytes(48).toString('base64url')
-  writeFileSync(file, secret + '\n', { mode: 0o600 })
-  return secret
-}
+import { anvilPortFromEnv } from './chain/start'
+import { startDemo } from './demo/start-demo'
 
 async function main() {
-  const dataDir = path.resolve(rootDir, process.env.DATA_DIR ?? '.data')
-  mkdirSync(dataDir, { recursive: true })
+  const started = Date.now()
   const port = Number(process.env.PORT ?? 3000)
-  const publicUrl = process.env.PUBLIC_URL ?? `http://127.0.0.1:${port}`
-  const secret = process.env.MPP_SECRET_KEY ?? loadOrCreateSecret(dataDir)
-
   try {
     await assertPortFree(port)
   } catch (error) {
     throw error instanceof PortInUseError ? new Error(`Port ${port} is taken: stop whatever uses it or run with PORT=<other port>.`) : error
   }
-  ensureBuild()
-
-  const chain = await startLocalChain({ port: anvilPortFromEnv() })
-  const upstream = await startUpstream()
-  const merchant = anvilAccount(0).address
-
-  // The local chain starts empty each time, so the demo database starts fresh with it.
-  const demoDbDir = path.join(dataDir, 'demo')
-  rmSync(demoDbDir, { recursive: true, force: true })
-  const store = await openDb({ dataDir: path.join(demoDbDir, 'db') })
-  const links = await seedDemo(store.db, { merchant, upstreamUrl: upstream.url })
-  await store.close()
-
-  const app = await startApp({
+  const demo = await startDemo({
     port,
-    env: {
-      DATA_DIR: demoDbDir,
-      PUBLIC_URL: publicUrl,
-      MPP_SECRET_KEY: secret,
-      EVM_RPC_URL: chain.rpcUrl,
-      EVM_CHAIN_ID: String(chain.chainId),
-      EVM_TOKEN_ADDRESS: chain.token,
-      SETTLER_PRIVATE_KEY: anvilPrivateKey(0),
-      PAYMENT_RECIPIENT: merchant,
-      TOLLGATE_DEMO: '1',
-    },
-    quiet: true,
+    anvilPort: anvilPortFromEnv(),
+    dataDir: process.env.DATA_DIR,
+    publicUrl: process.env.PUBLIC_URL,
+    secret: process.env.MPP_SECRET_KEY,
+    log: (line) => console.log(line),
   })
+  const { url, chain, history } = demo
+  const payers = new Set(history.payments.map((p) => p.payer)).size
 
-  const payer = anvilPrivateKey(1)
   console.log(`
-Tollgate demo is running: ${publicUrl}
+Tollgate demo is running: ${url}  (up in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   chain      anvil ${chain.rpcUrl} (chain ${chain.chainId}), TestUSDC ${chain.token}
-  merchant   ${merchant} (anvil account 0, also the settler paying gas)
+  merchant   ${demo.merchant} (anvil account 0, also the settler paying gas)
   payers     anvil accounts 1..9 hold 1000 USDC each
+  dashboard  ${url}/dashboard  ("Sign in as the demo merchant": no wallet needed)
+  history    ${history.payments.length} payments by ${payers} payers (${history.revenue}), /l/${history.soldOutSlug} sold out
+  webhooks   ${history.webhookUrl ? `${history.webhookUrl} (${history.deliveredWebhooks} deliveries, signatures verified)` : 'not set (PUBLIC_URL is not on loopback)'}
 
 Links:
-${links.map((l) => `  ${publicUrl}/l/${l.slug}  ${l.title} (${Money.formatUsdDecimal(l.priceUsd)})`).join('\n')}
-  ${publicUrl}/api/examples/joke        withPayment GET ($0.01)
-  ${publicUrl}/api/examples/summarize   withPayment POST ($0.02)
+${demo.links.map((l) => `  ${url}/l/${l.slug}  ${l.title} (${Money.formatUsdDecimal(l.priceUsd)})`).join('\n')}
+  ${url}/l/${history.soldOutSlug}  sold out (2 of 2)
+  ${url}/api/examples/joke        withPayment GET ($0.01)
+  ${url}/api/examples/summarize   withPayment POST ($0.02)
 
-Pay /l/demo from a terminal (anvil test key #1, never use it on a real chain):
+Pay /l/demo from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
 
-  MPPX_PRIVATE_KEY=${payer} MPPX_RPC_URL=${chain.rpcUrl} \\
-    npx mppx ${publicUrl}/l/demo -c mppx.config.mjs
+${formatForTerminal(demo.commands).replace(/^(?=.)/gm, '  ')}
 
 Press Ctrl-C to stop.
 `)
 
+  demo.receiver.onEvent((event) =>
+    console.log(
+      `webhook    ${event.type} ${event.amountUsd ? Money.formatUsdDecimal(event.amountUsd) : ''} ${event.verified ? '(signature verified)' : '(BAD SIGNATURE)'}`,
+    ),
+  )
   const shutdown = async () => {
-    await app.stop()
-    await upstream.stop()
-    await chain.stop()
+    await demo.stop()
     process.exit(0)
   }
   process.on('SIGINT', () => void shutdown())

@@ -6,6 +6,8 @@ import { assetsFolder } from '@/lib/checkout/page/assets'
 
 export const rootDir = path.resolve(import.meta.dirname, '..')
 const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next')
+/** `npm start`: Next's handler behind the server that records socket addresses (server.mjs). */
+export const serverScript = path.join(rootDir, 'server.mjs')
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public']
 const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json', 'scripts/build-checkout.ts']
 
@@ -53,11 +55,26 @@ export function ensureBuild(options: { force?: boolean } = {}): void {
 
 export type RunningApp = { url: string; port: number; pid: number; stop(signal?: NodeJS.Signals): Promise<void>; logs(): string }
 
-/** Starts `next start` on 127.0.0.1:port with the given environment and waits until it answers. */
-export async function startApp(options: { port: number; env: Record<string, string>; quiet?: boolean }): Promise<RunningApp> {
-  const child = spawn(process.execPath, [nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(options.port)], {
+/**
+ * Starts the production server (`npm start`, server.mjs) on 127.0.0.1:port with the given environment
+ * and waits until it answers. `nodeOptions` go to node before the script (e.g. --cpu-prof).
+ */
+export async function startApp(options: {
+  port: number
+  env: Record<string, string>
+  quiet?: boolean
+  nodeOptions?: string[]
+}): Promise<RunningApp> {
+  const child = spawn(process.execPath, [...(options.nodeOptions ?? []), serverScript], {
     cwd: rootDir,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...options.env, PORT: String(options.port) },
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+      ...options.env,
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -71,7 +88,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
   const url = `http://127.0.0.1:${options.port}`
   const deadline = Date.now() + 60_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${output}`)
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output}`)
     try {
       const res = await fetch(`${url}/api/health`)
       if (res.ok) break
@@ -80,7 +97,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`next start did not answer within 60 s:\n${output}`)
+      throw new Error(`the server did not answer within 60 s:\n${output}`)
     }
     await new Promise((r) => setTimeout(r, 150))
   }

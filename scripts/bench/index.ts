@@ -40,7 +40,7 @@ function log(message: string) {
 async function main() {
   const machine = Report.machine()
   log(`machine: ${Report.describeMachine(machine)}`)
-  log('starting anvil, the seeded database, the upstream and next start (builds first if the build is stale)…')
+  log('starting anvil, the seeded database, the upstream and the app server (builds first if the build is stale)…')
   const stopping: Array<() => Promise<void>> = []
   const stopAll = async () => {
     for (const stop of stopping.splice(0).reverse()) await stop().catch(() => {})

@@ -1,12 +1,12 @@
 // `npx tsx scripts/bench/profile.ts [--paths=/l/demo,/api/bench/unpriced] [--seconds=5] [--rounds=2] [--top=40]
-// [--callers=name] [--keep]`: starts the bench's stack with `next start` under `node --cpu-prof`, drives each path
+// [--callers=name] [--keep]`: starts the bench's stack with its server (server.mjs) under `node --cpu-prof`, drives each path
 // with the bench's load generator in interleaved rounds, stops the server and prints where its CPU went per
 // path (self and total time per function, µs per request), then what the first path spends beyond the second.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { rootDir } from '@/scripts/app'
+import { rootDir, serverScript } from '@/scripts/app'
 import { startStack } from '@/test/support/stack'
 import * as CpuProfile from './cpu-profile'
 import * as Load from './load'
@@ -34,16 +34,18 @@ async function main() {
     // --cpu-prof is refused in NODE_OPTIONS: replace the stack's server with one started under it, same port and env.
     const app = stack.apps[0]!
     await app.stop()
-    const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next')
-    const server = spawn(
-      process.execPath,
-      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, nextBin, 'start', '--hostname', '127.0.0.1', '--port', String(app.port)],
-      {
-        cwd: rootDir,
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...stack.env, PORT: String(app.port) },
-        stdio: 'ignore',
+    const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, serverScript], {
+      cwd: rootDir,
+      env: {
+        ...process.env,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+        ...stack.env,
+        HOST: '127.0.0.1',
+        PORT: String(app.port),
       },
-    )
+      stdio: 'ignore',
+    })
     const exited = new Promise((resolve) => server.once('exit', resolve))
     try {
       await waitForHealth(stack.url)
@@ -57,7 +59,7 @@ async function main() {
         }
       }
     } finally {
-      // SIGINT lets next start leave through process.exit, which writes the profile.
+      // SIGINT lets the server leave through process.exit, which writes the profile.
       server.kill('SIGINT')
       await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
       if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')

@@ -1,6 +1,6 @@
 // The whole product for end-to-end tests: a private anvil with TestUSDC, a seeded database
 // (embedded PGlite, or PostgreSQL when databaseUrl is given), the demo upstream API and one or
-// more `next start` instances of the production build. Everything is stopped by PID in stop().
+// more instances of the production server (server.mjs, as `npm start` runs it). Everything is stopped by PID in stop().
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'

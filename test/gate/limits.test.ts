@@ -11,7 +11,10 @@ import { type ExpectedProblem, assertProblem } from './internal/problems'
 const challengesPerMinute = 3
 const credentialsPerMinute = 2
 
-/** The limiter counts per client (X-Forwarded-For, as a proxy in front sets it): each test is its own client. */
+/**
+ * The limiter counts per client. This suite's server trusts the proxy on loopback (TRUST_PROXY, see
+ * client-keys.test.ts), so the X-Forwarded-For entry "it" appends makes each test its own client.
+ */
 const client = () => ({ 'x-forwarded-for': `10.${randomBytes(3).join('.')}` })
 
 /** Sends a request and checks its problem; challenges are judged fresh against the time it was sent (the TTL is 1 s). */
@@ -37,6 +40,7 @@ describe('rate limits and challenge lifetime', () => {
         RATE_LIMIT_CHALLENGES_PER_MINUTE: String(challengesPerMinute),
         RATE_LIMIT_CREDENTIALS_PER_MINUTE: String(credentialsPerMinute),
         CHALLENGE_TTL_SECONDS: '1',
+        TRUST_PROXY: 'loopback',
       },
     })
     secret = stack.env.MPP_SECRET_KEY!

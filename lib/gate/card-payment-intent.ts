@@ -2,6 +2,7 @@
 // challenge it holds. The challenge must be ours, unexpired, for Stripe and for that resource; the
 // answer also sets the grant cookie whose hash the intent carries (see prepared-payment.ts).
 import { z } from 'zod'
+import { BodyTooLargeError, bodyTooLargeResponse, readJsonBody } from '@/lib/http/read-body'
 import * as Links from '@/lib/links'
 import * as Money from '@/lib/money'
 import * as Binding from '@/lib/protocol/Binding'
@@ -148,6 +149,9 @@ export async function createCardPaymentIntent(
   }
 }
 
+/** A url and one challenge (16 KB as text, larger as a decoded object): nothing legitimate comes near it. */
+export const MAX_BODY_BYTES = 64 * 1024
+
 /** The route: JSON in, rate-limited like credentials, problem+json out. */
 export async function handleCardPaymentIntentRequest(request: Request): Promise<Response> {
   const gate = await getGate()
@@ -161,8 +165,9 @@ export async function handleCardPaymentIntentRequest(request: Request): Promise<
     return jsonProblem(415, 'Unsupported media type', 'Send a JSON body.')
   let input: CardPaymentIntentInput
   try {
-    input = CardPaymentIntentInputSchema.parse(await request.json())
-  } catch {
+    input = CardPaymentIntentInputSchema.parse(await readJsonBody(request, MAX_BODY_BYTES))
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error)
     return jsonProblem(400, 'Invalid request', 'Expected a JSON body {"url": "/l/…", "challenge": "Payment id=…"}.')
   }
   try {

@@ -2,6 +2,7 @@
 // the grant the payer's browser already holds the token for (so a page closed early still unlocks);
 // a canceled one gives back the slot its capped link held for it; a refunded charge marks its payment
 // refunded and reopens the slot. The rail verifies signatures and deduplicates events.
+import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
 import * as Money from '@/lib/money'
 import type Stripe from 'stripe'
 import {
@@ -25,11 +26,20 @@ import { jsonProblem } from './payment-required'
 import * as PreparedPayment from './prepared-payment'
 import { getGate } from './runtime'
 
+/** Stripe's events are a few KB; the limit leaves room for large metadata and expanded objects. */
+export const MAX_BODY_BYTES = 1024 * 1024
+
 /** Raw body -> signature check (400) -> the event's handler once per event id (5xx on failure, so Stripe retries). */
 export async function handleStripeWebhookRequest(request: Request): Promise<Response> {
   const gate = await getGate()
   if (!gate.stripe) return jsonProblem(404, 'Card payments are not configured', 'This server has no Stripe account configured.')
-  const body = new Uint8Array(await request.arrayBuffer())
+  let body: Uint8Array
+  try {
+    body = await readBody(request, MAX_BODY_BYTES)
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error)
+    throw error
+  }
   let event
   try {
     event = gate.stripe.parseWebhook(body, request.headers.get('stripe-signature'))

@@ -2,6 +2,7 @@
 import type { Address } from 'viem'
 import { getAddress } from 'viem'
 import { NextRequest } from 'next/server'
+import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
 import { handlePayment } from './gate'
 import { answeringOutages } from './outage'
 import { getGate } from './runtime'
@@ -18,6 +19,8 @@ export type PriceSpec =
       rails?: RailName[]
       /** Minutes a payment keeps unlocking this route for the payer's browser; default: each call is paid. */
       accessMinutes?: number
+      /** The largest request body this route reads (default 1 MB); a larger one is answered 413 unread. */
+      maxBodyBytes?: number
     }
 
 type RouteHandler<C> = (request: NextRequest, context: C) => Response | Promise<Response>
@@ -25,15 +28,28 @@ type Pricing<C> = PriceSpec | ((request: NextRequest, context: C) => PriceSpec |
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
+/** What a route reads unless its price spec says otherwise (a price function's route reads at most this). */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
 export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (request: NextRequest, context: C) => Promise<Response> {
   return (request, context) =>
     answeringOutages(async () => {
       const gate = await getGate()
-      // The body is read once: it is bound to the challenge (digest) and replayed to the handler.
-      const body = METHODS_WITH_BODY.has(request.method) ? new Uint8Array(await request.arrayBuffer()) : null
+      // The body is read once, with a limit: it is bound to the challenge (digest) and replayed to the handler.
+      const limit = typeof price === 'object' ? (price.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) : DEFAULT_MAX_BODY_BYTES
+      let body: Uint8Array<ArrayBuffer> | null
+      try {
+        body = METHODS_WITH_BODY.has(request.method) ? await readBody(request, limit) : null
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error)
+        throw error
+      }
       const replay = () =>
         new NextRequest(request.url, { method: request.method, headers: request.headers, body: body && body.byteLength > 0 ? body : null })
       const spec = typeof price === 'function' ? await price(replay(), context) : price
+      // A price function may lower the limit for the request it priced, not raise it past what was read.
+      const priced = typeof spec === 'object' ? spec.maxBodyBytes : undefined
+      if (body && priced !== undefined && body.byteLength > priced) return bodyTooLargeResponse(new BodyTooLargeError(priced))
       const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
       return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
     })

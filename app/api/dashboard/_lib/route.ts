@@ -2,6 +2,7 @@
 // and the single mapping of our typed errors to JSON responses. Handlers stay a few lines.
 import { AuthError, TooManyRequestsError } from '@/lib/auth/errors'
 import { assertSameOrigin, authenticate, getAuthRuntime } from '@/lib/auth/request'
+import { BodyTooLargeError, bodyTooLargeResponse, InvalidJsonBodyError, readJsonBody } from '@/lib/http/read-body'
 import type { Session } from '@/lib/auth/sessions'
 import { LinkError } from '@/lib/links/errors'
 import { PaymentError } from '@/lib/payments/errors'
@@ -60,12 +61,16 @@ export function errorResponse(
   return json({ error: { code, message, ...extra } }, { status, headers })
 }
 
-/** Reads a JSON body; a missing or malformed one is a 400, not a crash. */
-export async function readJson(request: Request): Promise<unknown> {
+/** The largest dashboard JSON body: a link's 256 KB inline body fits however JSON escapes it (6 bytes a character at worst). */
+export const MAX_JSON_BODY_BYTES = 2 * 1024 * 1024
+
+/** Reads a JSON body of at most `limitBytes`; a missing or malformed one is a 400, a larger one a 413, never a crash. */
+export async function readJson(request: Request, limitBytes: number = MAX_JSON_BODY_BYTES): Promise<unknown> {
   try {
-    return await request.json()
-  } catch {
-    throw new BadRequestError('the request body must be JSON')
+    return await readJsonBody(request, limitBytes)
+  } catch (error) {
+    if (error instanceof InvalidJsonBodyError) throw new BadRequestError('the request body must be JSON')
+    throw error
   }
 }
 
@@ -88,6 +93,8 @@ function toResponse(error: unknown): Response {
     return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof LinkError) return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
+  // Problem details like every 413, plus the dashboard's own error member its pages read.
+  if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error, { error: { code: 'body_too_large', message: error.message } })
   // Unexpected: a programming or database fault. Its code location helps; request bodies (which may
   // hold a signature) never reach these messages, and no secret is ever put in one.
   const where = error instanceof Error ? (error.stack?.split('\n').slice(0, 8).join(' | ') ?? error.name) : typeof error

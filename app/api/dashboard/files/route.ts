@@ -1,4 +1,5 @@
 // GET /api/dashboard/files: the merchant's uploaded files. POST (multipart, field "file"): upload one.
+import { BodyTooLargeError, readBody } from '@/lib/http/read-body'
 import { FileTooLargeError, InvalidInputError } from '@/lib/links/errors'
 import * as Files from '@/lib/store/files'
 import { json, merchantRoute } from '../_lib/route'
@@ -9,11 +10,15 @@ export const GET = merchantRoute(async ({ db, session }) => json({ files: await 
 const MAX_BODY_BYTES = Files.maxFileBytes + 64 * 1024
 
 export const POST = merchantRoute(async ({ request, db, session }) => {
-  const length = Number(request.headers.get('content-length'))
-  if (Number.isFinite(length) && length > MAX_BODY_BYTES) throw new FileTooLargeError(Files.maxFileBytes)
+  // Read with the limit while it streams (a chunked upload declares no length), then parsed from memory.
+  const bytes = await readBody(request, MAX_BODY_BYTES).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError
+      ? new BodyTooLargeError(MAX_BODY_BYTES, new FileTooLargeError(Files.maxFileBytes).message)
+      : error
+  })
   let form: FormData
   try {
-    form = await request.formData()
+    form = await new Response(bytes, { headers: { 'content-type': request.headers.get('content-type') ?? '' } }).formData()
   } catch {
     throw new InvalidInputError([{ path: 'file', message: 'send the file as multipart/form-data in a field named "file"' }])
   }

@@ -2,7 +2,8 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { redirect } from 'next/navigation'
 import { SignIn } from '@/components/dashboard/SignIn'
-import { currentSession, safeReturnPath } from '@/lib/auth/request'
+import { currentSession, getAuthRuntime } from '@/lib/auth/request'
+import { safeReturnPath } from '@/lib/auth/return-path'
 import { demoMerchantAddress } from '@/lib/demo/demo-accounts'
 import { isDemoMode } from '@/lib/demo/demo-mode'
 import '@/components/dashboard/dashboard.css'
@@ -11,7 +12,8 @@ export const metadata: Metadata = { title: 'Sign in', robots: { index: false } }
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = (await searchParams).next
-  const next = safeReturnPath(Array.isArray(raw) ? raw[0] : raw)
+  const { config } = await getAuthRuntime()
+  const next = safeReturnPath(Array.isArray(raw) ? raw[0] : raw, config.publicUrl.origin)
   if (await currentSession()) redirect(next)
   return (
     <main className="signin">

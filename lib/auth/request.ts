@@ -7,6 +7,7 @@ import type { Db } from '@/lib/store/db'
 import type { Merchant } from '@/lib/store/merchants'
 import { loadAuthConfig, type AuthConfig } from './config'
 import { ForbiddenOriginError, UnauthenticatedError } from './errors'
+import { safeReturnPath } from './return-path'
 import * as SessionCookie from './session-cookie'
 import { readSession, type Session } from './sessions'
 
@@ -52,13 +53,6 @@ export async function assertSameOrigin(request: Request): Promise<void> {
   if (origin === null) return
   const { config } = await getAuthRuntime()
   if (origin !== config.publicUrl.origin) throw new ForbiddenOriginError()
-}
-
-/** Only a local path may be a post-sign-in destination (no open redirect to another site). */
-export function safeReturnPath(path: string | null | undefined): string {
-  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || path.includes('\\') || path.length > 500)
-    return '/dashboard'
-  return path
 }
 
 function readCookie(request: Request, name: string): string | undefined {

@@ -22,7 +22,8 @@ export function parseCheckoutTarget(u: unknown): CheckoutTarget | null {
   } catch {
     return null
   }
-  if (url.origin !== base || url.hash) return null
+  // Checked after normalising too: dot segments can leave a scheme-relative path behind ("/..//host" is "//host").
+  if (url.origin !== base || url.hash || url.pathname.startsWith('//')) return null
   const path = url.pathname + url.search
   const link = /^\/l\/([A-Za-z0-9-]{1,64})$/.exec(url.pathname)
   return { path, slug: link ? link[1]!.toLowerCase() : null }

@@ -125,6 +125,23 @@ describe('dashboard API', () => {
       const tampered = a.cookie.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))
       assert.equal((await fetch(`${stack.url}/api/dashboard/session`, { headers: { cookie: tampered } })).status, 401)
     })
+
+    // Issue 12 item 8: browsers drop tabs and newlines from a Location and fold "\" into "/", so these once led off-site or to a 500.
+    test('after sign-in, /signin?next=… leads only to a path of this site, and never answers 5xx', async () => {
+      const attacks = ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\n', '//evil.example', '/\\evil.example']
+      attacks.push('/..//evil.example', '/.%2e//evil.example', 'https://evil.example/dashboard', 'javascript:alert(1)')
+      for (const next of attacks) {
+        const response = await a.request(`/signin?next=${encodeURIComponent(next)}`)
+        assert.ok(response.status >= 300 && response.status < 400, `${JSON.stringify(next)}: ${response.status}`)
+        assert.equal(new URL(response.headers.get('location')!, stack.url).href, `${stack.url}/dashboard`, JSON.stringify(next))
+        // Signed out, the page renders (the sign-in button returns to /dashboard then).
+        const page = await fetch(`${stack.url}/signin?next=${encodeURIComponent(next)}`)
+        assert.equal(page.status, 200, JSON.stringify(next))
+        assert.match(await page.text(), /next\\*":\\*"\/dashboard\\*"/, `${JSON.stringify(next)}: the sign-in button returns to /dashboard`)
+      }
+      const local = await a.request(`/signin?next=${encodeURIComponent('/dashboard/payments?rail=evm')}`)
+      assert.equal(new URL(local.headers.get('location')!, stack.url).href, `${stack.url}/dashboard/payments?rail=evm`)
+    })
   })
 
   describe('without a session', () => {

@@ -1,10 +1,14 @@
 // Issue 8, hostile input: property-based fuzzing of every entry point of a running Tollgate that
 // parses outside input — both credential headers and Accept-Payment on a payment link and on the
 // example POST route, Stripe webhook deliveries, the dashboard's link forms and Sign-In with
-// Ethereum — 10,000 cases each (FUZZ_RUNS lowers it), with zero 5xx. Then no log line may hold a
-// credential, a private key or a secret.
+// Ethereum — 10,000 cases each (FUZZ_RUNS lowers it), with zero 5xx. Oversized bodies on every route
+// that reads one get 413, and rotating X-Forwarded-For never buys more than one client's rate limit.
+// Then no log line may hold a credential, a private key or a secret.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import type { Hex } from 'viem'
@@ -12,6 +16,9 @@ import { privateKeyToAccount } from 'viem/accounts'
 import * as Credential from '@/lib/protocol/Credential'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import { anvilPrivateKey } from '@/scripts/chain/deploy'
+import { type RunningApp, startApp } from '@/scripts/app'
+import { sendOversized } from '@/test/support/oversized-body'
+import { freePort } from '@/test/support/ports'
 import { createDatabase, postgresInstalled, startPostgres, type PostgresServer } from '@/test/support/postgres'
 import { type Stack, startStack } from '@/test/support/stack'
 import { startStripeDouble, type StripeDouble } from '@/test/stripe-double'
@@ -19,6 +26,7 @@ import { mppCredential, payer, x402Signature } from '@/test/scale/internal/payer
 import { type Sent, campaign, describeServerErrors, fuzzRuns } from './internal/campaign'
 import {
   acceptPayment,
+  forwardedFor,
   linkFormCase,
   linkInputs,
   mppAuthorization,
@@ -249,6 +257,95 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
       send: (c) => send(`${base}${c.path}`, { method: c.method, headers: c.session ? { cookie: session, origin: base } : {} }),
     })
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
+  })
+
+  test('oversized bodies, chunked or declared, on every route that reads a body: 413 problem+json, never a 5xx', async () => {
+    const KB = 1024
+    const MB = 1024 * KB
+    const cookie = { cookie: session }
+    const bodyRoutes: Array<{ method: string; path: string; limit: number; headers: Record<string, string> }> = [
+      { method: 'POST', path: '/api/examples/summarize', limit: MB, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', path: '/api/checkout/payment-intent', limit: 64 * KB, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', path: '/api/stripe/webhook', limit: MB, headers: { 'stripe-signature': 't=1,v1=00' } },
+      { method: 'POST', path: '/api/dashboard/links', limit: 2 * MB, headers: { 'content-type': 'application/json', ...cookie } },
+      { method: 'PATCH', path: `/api/dashboard/links/${stack.links[0]!.id}`, limit: 2 * MB, headers: cookie },
+      { method: 'PUT', path: '/api/dashboard/webhook', limit: 16 * KB, headers: cookie },
+      { method: 'POST', path: '/api/dashboard/auth/verify', limit: 64 * KB, headers: { 'content-type': 'application/json' } },
+      {
+        method: 'POST',
+        path: '/api/dashboard/files',
+        limit: 10 * MB + 64 * KB,
+        headers: { 'content-type': 'multipart/form-data; boundary=x', ...cookie },
+      },
+    ]
+    const result = await campaign({
+      name: 'oversized bodies',
+      // Each case streams megabytes: a lighter sweep, every route and shape still drawn many times.
+      runs: Math.min(fuzzRuns, 160),
+      concurrency: 4,
+      arbitrary: fc.record({
+        route: fc.constantFrom(...bodyRoutes),
+        overBy: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 64 * KB }), fc.integer({ min: 64 * KB, max: 4 * MB })),
+        declareLength: fc.boolean(),
+        chunkBytes: fc.constantFrom(1, 1000, 16 * KB, 64 * KB, 256 * KB),
+        fill: fc.constantFrom(0x20, 0x7b, 0x61, 0x00, 0xff),
+      }),
+      send: async ({ route, overBy, declareLength, chunkBytes, fill }) => {
+        // One-byte chunks would take minutes for megabytes: tiny chunks only for small excesses.
+        const chunk = chunkBytes === 1 && route.limit > 64 * KB ? 1000 : chunkBytes
+        const answer = await sendOversized(`${instances[sent++ % instances.length]}${route.path}`, {
+          method: route.method,
+          headers: route.headers,
+          totalBytes: route.limit + overBy,
+          declareLength,
+          chunkBytes: chunk,
+          fill,
+        }).catch((error: unknown) => ({ status: 599, body: String(error), contentType: undefined }))
+        const refused = answer.status === 413 && answer.contentType === 'application/problem+json'
+        // Anything but a 413 problem is a failure here: reported as a server error with what it was.
+        return refused ? { status: 413, body: '' } : { status: 599, body: `${route.method} ${route.path}: ${answer.status} ${answer.body}` }
+      },
+    })
+    assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
+    assert.equal(result.statuses[413], result.runs)
+  })
+
+  test('rotating X-Forwarded-For (and the socket-address header) on a rate-limited server: one client, never a 5xx', async () => {
+    // An instance of its own with a low challenge limit; everything else as the suite's.
+    const limit = 40
+    const port = await freePort()
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-hostile-xff-'))
+    let app: RunningApp | null = null
+    try {
+      app = await startApp({
+        port,
+        quiet: true,
+        env: { ...stack.env, DATA_DIR: dataDir, PUBLIC_URL: `http://127.0.0.1:${port}`, RATE_LIMIT_CHALLENGES_PER_MINUTE: String(limit) },
+      })
+      const url = `${app.url}/api/examples/joke`
+      const result = await campaign({
+        name: 'X-Forwarded-For rotation',
+        runs: Math.min(fuzzRuns, 2_000),
+        arbitrary: fc.record({ xff: forwardedFor, spoofSocket: fc.option(forwardedFor, { freq: 3 }) }),
+        send: async ({ xff, spoofSocket }) => {
+          const headers: Record<string, string> = {
+            'x-forwarded-for': xff,
+            ...(spoofSocket === null ? {} : { 'x-tollgate-socket-address': spoofSocket }),
+          }
+          const response = await fetch(url, { headers }).catch((error: unknown) => unsent(error))
+          if (!(response instanceof Response)) return response
+          return { status: response.status, body: await response.text() }
+        },
+      })
+      assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
+      // One client: its limit, twice at most if the run straddled a minute window — never one per header value.
+      const answered = result.runs - (result.statuses[0] ?? 0)
+      assert.ok((result.statuses[402] ?? 0) <= 2 * limit, `402s: ${result.statuses[402]} for a limit of ${limit}`)
+      assert.ok((result.statuses[429] ?? 0) >= answered - 2 * limit, `429s: ${result.statuses[429]} of ${answered}`)
+    } finally {
+      await app?.stop()
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
 
   test('after all that, no log line holds a credential, a private key or a secret', () => {

@@ -557,3 +557,24 @@ export const pathCase: fc.Arbitrary<PathCase> = fc.oneof(
       .map(([kind, q]) => ({ method: 'GET' as const, path: `/api/dashboard/${kind}?${q}`, session: true })),
   },
 )
+
+// ---- Client addresses ---------------------------------------------------------------------------
+
+/** X-Forwarded-For values a client may send to look like someone new: addresses, lists, ports, noise. */
+export const forwardedFor: fc.Arbitrary<string> = fc.oneof(
+  fc.ipV4(),
+  fc.ipV6(),
+  fc
+    .array(
+      fc.oneof(
+        fc.ipV4(),
+        fc.ipV6(),
+        fc.ipV4().map((a) => `${a}:${Math.abs(a.length * 977) % 65536}`),
+      ),
+      { minLength: 1, maxLength: 12 },
+    )
+    .map((l) => l.join(', ')),
+  fc.constantFrom('unknown', '_hidden', '127.0.0.1', '::1', '::ffff:127.0.0.1', '[::1]:80', '0.0.0.0', ',', ', ,', 'for=1.2.3.4'),
+  headerText(120),
+  fc.array(fc.ipV4(), { minLength: 100, maxLength: 400 }).map((l) => l.join(',')),
+)

@@ -149,6 +149,15 @@ describe('request bodies are read with a limit (a real server, 200 MB chunked bo
         accepted: 200,
       },
       {
+        name: 'demo sign-in POST /api/dashboard/auth/demo-signature',
+        method: 'POST',
+        path: '/api/dashboard/auth/demo-signature',
+        limitBytes: 16 * KB,
+        headers: () => json,
+        body: async (bytes) => paddedJson({ message: (await signedMessage(stack.url, anvilPrivateKey(0))).message }, bytes),
+        accepted: 200,
+      },
+      {
         name: 'upload POST /api/dashboard/files',
         method: 'POST',
         path: '/api/dashboard/files',

@@ -271,6 +271,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
       { method: 'PATCH', path: `/api/dashboard/links/${stack.links[0]!.id}`, limit: 2 * MB, headers: cookie },
       { method: 'PUT', path: '/api/dashboard/webhook', limit: 16 * KB, headers: cookie },
       { method: 'POST', path: '/api/dashboard/auth/verify', limit: 64 * KB, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', path: '/api/dashboard/auth/demo-signature', limit: 16 * KB, headers: { 'content-type': 'application/json' } },
       {
         method: 'POST',
         path: '/api/dashboard/files',

@@ -4,8 +4,11 @@ import { assertDemoSignInAvailable, signAsDemoMerchant } from '@/lib/auth/sign-a
 import { json, publicRoute, readJson } from '../../_lib/route'
 import { limitSignIn } from '../../_lib/sign-in-limits'
 
+// {message}: a sign-in message of 4 KB at most.
+const MAX_BODY_BYTES = 16 * 1024
+
 export const POST = publicRoute(async ({ request }) => {
   assertDemoSignInAvailable()
   limitSignIn(request)
-  return json(await signAsDemoMerchant(await readJson(request)))
+  return json(await signAsDemoMerchant(await readJson(request, MAX_BODY_BYTES)))
 })

@@ -69,6 +69,14 @@ describe('readPaidResponse', () => {
     const html = await readPaidResponse(new Response('<script>alert(1)</script>', { headers: { 'content-type': 'text/html' } }), 'quote')
     assert.equal(html.resource.kind, 'file')
     assert.equal(html.resource.kind === 'file' && html.resource.name, 'quote')
+    // Its blob: URL is on our origin, so it is typed as bytes, never as HTML a new tab would render.
+    assert.equal(html.resource.kind === 'file' && html.resource.blob.type, 'application/octet-stream')
+    const attached = await readPaidResponse(
+      new Response('<svg onload="alert(1)"/>', {
+        headers: { 'content-type': 'image/svg+xml', 'content-disposition': 'attachment; filename="x.svg"' },
+      }),
+    )
+    assert.equal(attached.resource.kind === 'file' && attached.resource.blob.type, 'application/octet-stream')
     assert.equal((await readPaidResponse(new Response('plain', { headers: { 'content-type': 'text/plain' } }))).resource.kind, 'text')
     // SVG can carry script: downloaded, not shown.
     assert.equal((await readPaidResponse(new Response('<svg/>', { headers: { 'content-type': 'image/svg+xml' } }))).resource.kind, 'file')

@@ -1,5 +1,6 @@
 // Browser-safe: what a paid (2xx) response holds, as the checkout shows it. Merchant bytes are
 // never rendered as HTML: text is text, images are images, everything else is a download.
+import { isPassive } from '@/lib/content/passive-types'
 import { decodeReceipt } from './wire'
 
 export type PaidResource =
@@ -30,9 +31,11 @@ export async function readPaidResponse(response: Response, fallbackName = 'downl
   const disposition = headers.get('content-disposition')
   const blob = await response.blob()
   const typed = blob.type ? blob : new Blob([blob], { type: contentType })
+  // A download's blob: URL lives on our origin: an active type (HTML, SVG…) opened from it would run here.
+  const download = isPassive(contentType) ? typed : new Blob([blob], { type: 'application/octet-stream' })
   let resource: PaidResource
   const attachmentName = disposition && /^\s*attachment/i.test(disposition) ? (fileNameFromDisposition(disposition) ?? fallbackName) : null
-  if (attachmentName !== null) resource = { kind: 'file', blob: typed, name: attachmentName }
+  if (attachmentName !== null) resource = { kind: 'file', blob: download, name: attachmentName }
   else if (shownImageTypes.has(contentType)) resource = { kind: 'image', blob: typed }
   else if (isText(contentType) && blob.size <= maxShownTextBytes) {
     const text = await blob.text()
@@ -42,7 +45,7 @@ export async function readPaidResponse(response: Response, fallbackName = 'downl
       : contentType.includes('json')
         ? { kind: 'json', text: prettyJson(text) }
         : { kind: 'text', text }
-  } else resource = { kind: 'file', blob: typed, name: fallbackName }
+  } else resource = { kind: 'file', blob: download, name: fallbackName }
   return { resource, receipt: readReceipt(headers.get('payment-receipt')), receiptPath: receiptPath(headers.get('link')) }
 }
 

@@ -10,7 +10,7 @@ import * as Problem from '@/lib/protocol/Problem'
 import * as x402Headers from '@/lib/protocol/x402/Headers'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import { SettlementReplayError } from '@/lib/rails/errors'
-import type { Db } from '@/lib/store/db'
+import { isDatabaseUnavailable, type Db } from '@/lib/store/db'
 import * as Grants from '@/lib/store/grants'
 import * as Payments from '@/lib/store/payments'
 import type { ChallengeStats } from './challenge-stats'
@@ -133,7 +133,16 @@ export function serveFromGrant(gate: Gate, request: Request, resource: PricedRes
 async function redeemGrant(gate: Gate, token: string, resource: PricedResource, deliver: Deliver): Promise<Response | null> {
   const grant = await Grants.redeem(gate.db, token, resource.key)
   if (!grant) return null
-  return withHeaders(await deliver(await Payments.getById(gate.db, grant.paymentId)), { 'cache-control': 'private' })
+  const payment = await Payments.getById(gate.db, grant.paymentId)
+  let response: Response
+  try {
+    response = await deliver(payment)
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error
+    // The resource failing (an unreachable or refused upstream) is a bad gateway, never a 500.
+    response = jsonProblem(502, 'The resource failed', 'The resource behind this link could not be delivered. Try again later.')
+  }
+  return withHeaders(response, { 'cache-control': 'private' })
 }
 
 /** Everything about a credential's challenge that can be checked without I/O, before any rail runs. */

@@ -1,6 +1,7 @@
 // A payment link as something the gate can sell and deliver.
 import { getAddress } from 'viem'
-import { contentDisposition } from '@/lib/links/content-disposition'
+import { inertHeaders } from '@/lib/content/inert-response'
+import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
 import * as Links from '@/lib/store/links'
@@ -30,45 +31,48 @@ export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResourc
 }
 
 const PROXY_TIMEOUT_MS = 15_000
-// Hop-by-hop and origin-specific headers never pass through the proxy.
-const PROXY_DROP_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'set-cookie',
-  'content-encoding',
-  'content-length',
-  'www-authenticate',
-  'payment-receipt',
-])
 
-/** The paid-for bytes of a link. Throws (or answers 5xx) when the resource itself fails. */
-export async function deliverLink(db: Db, link: Link): Promise<Response> {
+/**
+ * The paid-for bytes of a link, inert on our origin (lib/content/inert-response). Throws (or answers
+ * 5xx) when the resource itself fails, an upstream the outbound policy refuses included.
+ */
+export async function deliverLink(
+  db: Db,
+  link: Link,
+  outbound: Outbound.OutboundPolicy = Outbound.outboundPolicyFromEnv(),
+): Promise<Response> {
   const resource = link.resource
   switch (resource.kind) {
     case 'inline':
-      return new Response(resource.body, { headers: { 'content-type': `${resource.contentType}; charset=utf-8` } })
-    case 'redirect':
-      // The URL is what was bought: reveal it in the body (and Location for clients that follow).
-      return Response.json({ url: resource.url }, { headers: { 'content-location': resource.url } })
+      return new Response(resource.body, {
+        headers: inertHeaders({ contentType: `${resource.contentType}; charset=utf-8`, fileName: link.slug }),
+      })
+    case 'redirect': {
+      // The URL is what was bought: reveal it in the body (and Content-Location for clients that look).
+      const headers = inertHeaders({ contentType: 'application/json', fileName: link.slug })
+      headers.set('content-location', resource.url)
+      return Response.json({ url: resource.url }, { headers })
+    }
     case 'file': {
       const file = await Files.getFile(db, resource.fileId)
       if (!file) throw new Error('the file behind this link is missing')
-      return new Response(file.bytes as Uint8Array<ArrayBuffer>, {
-        headers: {
-          'content-type': file.contentType,
-          'content-length': String(file.size),
-          'content-disposition': contentDisposition(file.name),
-          'x-content-type-options': 'nosniff',
-        },
-      })
+      const headers = inertHeaders({ contentType: file.contentType, fileName: file.name, attachment: true })
+      headers.set('content-length', String(file.size))
+      return new Response(file.bytes as Uint8Array<ArrayBuffer>, { headers })
     }
     case 'proxy': {
-      const upstream = await fetch(resource.url, { redirect: 'follow', signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) })
-      const headers = new Headers()
-      upstream.headers.forEach((value, name) => {
-        if (!PROXY_DROP_HEADERS.has(name.toLowerCase())) headers.set(name, value)
-      })
+      const upstream = await Outbound.requestPublic(
+        resource.url,
+        { headers: { accept: '*/*', 'user-agent': 'Tollgate-Proxy/1.0' }, timeoutMs: PROXY_TIMEOUT_MS },
+        outbound,
+      )
+      if (upstream.status >= 300 && upstream.status < 400) {
+        await upstream.body?.cancel().catch(() => {})
+        throw new Outbound.OutboundFailedError(
+          `the upstream answered ${upstream.status} (a redirect); proxy links do not follow redirects, so point the link at the final URL`,
+        )
+      }
+      const headers = inertHeaders({ contentType: upstream.headers.get('content-type'), fileName: link.slug, upstream: upstream.headers })
       return new Response(upstream.body, { status: upstream.status, headers })
     }
   }

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Address } from 'viem'
 import * as Links from '@/lib/links'
 import * as Merchants from '@/lib/merchants'
+import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
 
@@ -59,13 +60,15 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
     },
   ] as const
 
+  // The proxied demo link sells the demo's own upstream on 127.0.0.1, which the operator running the demo allows.
+  const save = { outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }) }
   const links: Links.Link[] = []
   for (const input of inputs) {
     const existing = await Links.getLinkBySlug(db, input.slug)
     links.push(
       existing
-        ? await Links.updateLink(db, merchant.id, existing.id, { ...input, slug: undefined })
-        : await Links.createLink(db, merchant.id, { ...input, recipient: options.merchant }),
+        ? await Links.updateLink(db, merchant.id, existing.id, { ...input, slug: undefined }, save)
+        : await Links.createLink(db, merchant.id, { ...input, recipient: options.merchant }, save),
     )
   }
   return links

@@ -295,7 +295,7 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
               help={
                 kind === 'redirect'
                   ? 'Revealed to the payer after payment.'
-                  : 'Each paid request is forwarded here and its answer returned.'
+                  : 'Each paid request is forwarded here and its answer returned. A public host; redirects are not followed.'
               }
               error={issueFor('resource')}
               wide

@@ -1,22 +1,30 @@
 import { getAddress, isAddress, type Address } from 'viem'
+import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import * as Merchants from '@/lib/store/merchants'
 import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
 import { generateSlug } from './generate-slug'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { CreateLinkInputSchema } from './schema'
 
 // A generated slug colliding even once is ~2^-65 likely; a few retries cover a broken RNG loudly.
 const generatedSlugAttempts = 4
 
+export type SaveLinkOptions = {
+  /** Which proxy upstreams may be saved; default: from the environment (ALLOW_PRIVATE_UPSTREAMS). */
+  outbound?: Outbound.OutboundPolicy
+}
+
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
-export async function createLink(db: Db, merchantId: string, input: unknown): Promise<Links.Link> {
+export async function createLink(db: Db, merchantId: string, input: unknown, options: SaveLinkOptions = {}): Promise<Links.Link> {
   const values = parseInput(CreateLinkInputSchema, input)
   const merchant = await Merchants.getById(db, merchantId)
   if (!merchant) throw new NotFoundError('merchant')
   await checkFileOwned(db, merchantId, values.resource)
+  await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   const recipient = values.recipient ?? merchantAddress(merchant.address)
 
   const row = (slug: string): Links.NewLink => ({

@@ -111,6 +111,43 @@ describeEachDatabase('links', (factory) => {
     assert.deepEqual(link.resource, { kind: 'proxy', url: 'https://api.example.com/v1?q=1' })
   })
 
+  test('a proxy upstream on a non-public address is a 400 on resource.url, at create and at update', async () => {
+    // The resolver seam: a public-looking name that points at loopback.
+    const outbound = {
+      allowPrivate: false,
+      resolve: async (hostname: string) => (hostname === 'api.rebound.example' ? ['127.0.0.1'] : ['93.184.216.34']),
+    }
+    const proxy = (url: string) => input({ resource: { kind: 'proxy', url } })
+    for (const [url, reason] of [
+      ['http://127.0.0.1:8080/api', /127\.0\.0\.1 is a loopback address/],
+      ['http://[::ffff:127.0.0.1]/', /IPv4-mapped form of a loopback/],
+      ['http://169.254.169.254/latest/meta-data/', /link-local/],
+      ['http://localhost./', /names this server/],
+      ['https://api.rebound.example/v1', /api\.rebound\.example resolves to 127\.0\.0\.1, a loopback address/],
+    ] as const)
+      await assert.rejects(
+        createLink(handle.db, alice, proxy(url), { outbound }),
+        isLinkError(InvalidInputError, (e) => {
+          assert.equal(e.status, 400)
+          assert.equal(e.issues[0]?.path, 'resource.url')
+          assert.match(e.message, reason)
+          assert.match(e.message, /Tollgate connects only to public addresses/)
+        }),
+        url,
+      )
+    const link = await createLink(handle.db, alice, proxy('https://api.public.example/v1'), { outbound })
+    await assert.rejects(
+      updateLink(handle.db, alice, link.id, { resource: { kind: 'proxy', url: 'https://api.rebound.example/v2' } }, { outbound }),
+      isLinkError(InvalidInputError, (e) => assert.equal(e.issues[0]?.path, 'resource.url')),
+    )
+    // A redirect link sends the buyer's browser, not Tollgate, to its URL: nothing to check there.
+    await createLink(handle.db, alice, input({ resource: { kind: 'redirect', url: 'http://127.0.0.1:8080/' } }), { outbound })
+    const allowed = await createLink(handle.db, alice, proxy('http://127.0.0.1:8080/api'), {
+      outbound: { ...outbound, allowPrivate: true },
+    })
+    assert.deepEqual(allowed.resource, { kind: 'proxy', url: 'http://127.0.0.1:8080/api' })
+  })
+
   test('a taken custom slug is a typed 409, also when many creates race for it', async () => {
     await createLink(handle.db, alice, input({ slug: 'demo' }))
     await assert.rejects(

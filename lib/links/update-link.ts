@@ -1,16 +1,28 @@
+import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
+import type { SaveLinkOptions } from './create-link'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { consistencyIssues, UpdateLinkInputSchema } from './schema'
 
 /** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
-export async function updateLink(db: Db, merchantId: string, linkId: string, patch: unknown): Promise<Links.Link> {
+export async function updateLink(
+  db: Db,
+  merchantId: string,
+  linkId: string,
+  patch: unknown,
+  options: SaveLinkOptions = {},
+): Promise<Links.Link> {
   const values = parseInput(UpdateLinkInputSchema, patch)
   const current = await Links.getForMerchant(db, merchantId, linkId)
   if (!current) throw new NotFoundError('link')
-  if (values.resource) await checkFileOwned(db, merchantId, values.resource)
+  if (values.resource) {
+    await checkFileOwned(db, merchantId, values.resource)
+    await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
+  }
 
   const merged = { priceUsd: values.price ?? current.priceUsd, rails: values.rails ?? current.rails }
   const issues = consistencyIssues(merged)

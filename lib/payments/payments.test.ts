@@ -140,7 +140,7 @@ describeEachDatabase('Dashboard payments', (factory) => {
 
   test('refunds: card payments once (webhook event queued), on-chain refused, other merchants not found', async () => {
     const m = await makeMerchant(handle.db)
-    await setWebhookUrl(handle.db, m.id, 'https://hooks.example.com/t', { allowLoopback: false })
+    await setWebhookUrl(handle.db, m.id, 'https://hooks.example.com/t', { allowPrivate: false, resolve: async () => ['93.184.216.34'] })
     const link = await makeLink(handle.db, m.id)
     const card = await makePayment(handle.db, link, { method: 'stripe' })
     const chain = await makePayment(handle.db, link)

@@ -13,8 +13,24 @@ import { DeliveryNotFoundError, InvalidWebhookUrlError, NoEndpointError } from '
 import { enqueuePaymentEvent } from './enqueue-payment-event'
 import { listDeliveries, resendDelivery } from './deliveries'
 import * as Signature from './signature'
-import { getWebhookSettings, parseWebhookUrl, rotateWebhookSecret, setWebhookUrl } from './settings'
+import { HostNotFoundError, type OutboundPolicy } from '@/lib/outbound'
+import { checkWebhookUrl, getWebhookSettings, rotateWebhookSecret, setWebhookUrl } from './settings'
 import { processDueDeliveries, setWebhookWorkerEnabled } from './worker'
+
+// The endpoints here are local servers: the operator of this test allows private addresses, as
+// `npm run demo` does. The last tests take that away and check what is refused.
+process.env.ALLOW_PRIVATE_UPSTREAMS = '1'
+/** Public-looking names for endpoints, resolved by this table (a DNS change is a table change). */
+const names = new Map<string, string[]>([['hooks.example.com', ['93.184.216.34']]])
+const strict: OutboundPolicy = {
+  allowPrivate: false,
+  resolve: async (hostname) => {
+    const found = names.get(hostname)
+    if (!found) throw new HostNotFoundError(hostname)
+    return found
+  },
+}
+const local: OutboundPolicy = { ...strict, allowPrivate: true }
 
 type Received = { headers: Record<string, string | string[] | undefined>; body: string }
 
@@ -55,7 +71,7 @@ describeEachDatabase('Merchant webhooks', (factory) => {
 
   async function merchantWithEndpoint() {
     const merchant = await makeMerchant(handle.db)
-    const settings = await setWebhookUrl(handle.db, merchant.id, hook.url, { allowLoopback: true })
+    const settings = await setWebhookUrl(handle.db, merchant.id, hook.url, local)
     return { merchant, secret: settings.secret! }
   }
 
@@ -180,7 +196,7 @@ describeEachDatabase('Merchant webhooks', (factory) => {
     const other = await makeMerchant(handle.db)
     await assert.rejects(resendDelivery(handle.db, other.id, queued.deliveryId), DeliveryNotFoundError)
     assert.equal((await listDeliveries(handle.db, other.id)).total, 0)
-    await setWebhookUrl(handle.db, merchant.id, null, { allowLoopback: true })
+    await setWebhookUrl(handle.db, merchant.id, null, local)
     await assert.rejects(resendDelivery(handle.db, merchant.id, queued.deliveryId), NoEndpointError)
     await drain(2)
   })
@@ -188,27 +204,28 @@ describeEachDatabase('Merchant webhooks', (factory) => {
   test('settings: the first endpoint gets a secret, rotation replaces it, clearing keeps it', async () => {
     const merchant = await makeMerchant(handle.db)
     assert.deepEqual(await getWebhookSettings(handle.db, merchant.id), { url: null, secret: null })
-    const set = await setWebhookUrl(handle.db, merchant.id, 'https://hooks.example.com/tollgate', { allowLoopback: false })
+    const set = await setWebhookUrl(handle.db, merchant.id, 'https://hooks.example.com/tollgate', strict)
     assert.match(set.secret!, /^whsec_[A-Za-z0-9_-]{43}$/)
     const rotated = await rotateWebhookSecret(handle.db, merchant.id)
     assert.notEqual(rotated.secret, set.secret)
-    assert.equal((await setWebhookUrl(handle.db, merchant.id, '', { allowLoopback: false })).secret, rotated.secret)
+    assert.equal((await setWebhookUrl(handle.db, merchant.id, '', strict)).secret, rotated.secret)
   })
 })
 
-test('endpoint URLs: https required, loopback only when the server itself is local, no credentials', () => {
-  assert.equal(parseWebhookUrl('https://hooks.example.com/x', { allowLoopback: false }), 'https://hooks.example.com/x')
-  assert.equal(parseWebhookUrl('http://127.0.0.1:9999/x', { allowLoopback: true }), 'http://127.0.0.1:9999/x')
-  for (const [url, allowLoopback] of [
-    ['http://hooks.example.com/x', true],
-    ['http://127.0.0.1:9999/x', false],
-    ['https://localhost/x', false],
-    ['https://u:p@hooks.example.com/x', false],
-    ['ftp://hooks.example.com/x', true],
-    ['not a url', true],
-    ['', true],
+test('endpoint URLs: https required, plain http only to a private host the operator allows, no credentials', async () => {
+  assert.equal(await checkWebhookUrl('https://hooks.example.com/x', strict), 'https://hooks.example.com/x')
+  assert.equal(await checkWebhookUrl('http://127.0.0.1:9999/x', local), 'http://127.0.0.1:9999/x')
+  for (const [url, policy] of [
+    ['http://hooks.example.com/x', local],
+    ['http://hooks.example.com/x', strict],
+    ['http://127.0.0.1:9999/x', strict],
+    ['https://localhost/x', strict],
+    ['https://u:p@hooks.example.com/x', strict],
+    ['ftp://hooks.example.com/x', local],
+    ['not a url', local],
+    ['', local],
   ] as const) {
-    assert.throws(() => parseWebhookUrl(url, { allowLoopback }), InvalidWebhookUrlError, url)
+    await assert.rejects(checkWebhookUrl(url, policy), InvalidWebhookUrlError, url)
   }
 })
 
@@ -218,7 +235,7 @@ test('the background worker delivers a newly queued event without anyone polling
   const hook = await endpoint()
   try {
     const merchant = await makeMerchant(handle.db)
-    const { secret } = await setWebhookUrl(handle.db, merchant.id, hook.url, { allowLoopback: true })
+    const { secret } = await setWebhookUrl(handle.db, merchant.id, hook.url, local)
     const queued = (await enqueuePaymentEvent(handle.db, await makePayment(handle.db, await makeLink(handle.db, merchant.id))))!
     const deadline = Date.now() + 10_000
     while (hook.received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
@@ -233,6 +250,57 @@ test('the background worker delivers a newly queued event without anyone polling
     )
   } finally {
     setWebhookWorkerEnabled(false)
+    setWebhookWorkerEnabled(true)
+    await hook.close()
+    await handle.close()
+  }
+})
+
+test('endpoints on non-public addresses are refused at save time, whatever the spelling', async () => {
+  names.set('rebound.example.com', ['127.0.0.1'])
+  for (const [url, reason] of [
+    ['https://127.0.0.1/x', /127\.0\.0\.1 is a loopback address/],
+    ['https://127.0.0.2/x', /127\.0\.0\.2 is a loopback address/],
+    ['https://[::1]/x', /loopback/],
+    ['https://[::ffff:127.0.0.1]/x', /IPv4-mapped form of a loopback/],
+    ['https://0.0.0.0/x', /unspecified/],
+    ['https://10.1.2.3/x', /private/],
+    ['https://172.16.0.1/x', /private/],
+    ['https://192.168.1.1/x', /private/],
+    ['https://169.254.169.254/latest/meta-data/', /link-local \(cloud metadata\)/],
+    ['https://localhost./x', /localhost\. names this server/],
+    ['https://rebound.example.com/x', /rebound\.example\.com resolves to 127\.0\.0\.1, a loopback address/],
+  ] as const) {
+    await assert.rejects(
+      checkWebhookUrl(url, strict),
+      (error: Error) => error instanceof InvalidWebhookUrlError && reason.test(error.message),
+      url,
+    )
+  }
+})
+
+test('an endpoint whose name resolves to 127.0.0.1 by delivery time is refused: never contacted, logged without a status', async () => {
+  const { openDb } = await import('@/lib/store/db')
+  const handle = await openDb({ dataDir: 'memory://' })
+  const hook = await endpoint()
+  setWebhookWorkerEnabled(false)
+  try {
+    names.set('hooks.merchant.example', ['93.184.216.34'])
+    const merchant = await makeMerchant(handle.db)
+    await setWebhookUrl(handle.db, merchant.id, `https://hooks.merchant.example:${new URL(hook.url).port}/hooks`, strict)
+    const queued = (await enqueuePaymentEvent(handle.db, await makePayment(handle.db, await makeLink(handle.db, merchant.id))))!
+    names.set('hooks.merchant.example', ['127.0.0.1'])
+    const outcomes = await processDueDeliveries(handle.db, { policy: fastPolicy, outbound: strict })
+    const mine = outcomes.find((o) => o.deliveryId === queued.deliveryId)
+    assert.equal(mine?.ok, false)
+    assert.equal(mine?.status, null)
+    assert.match(mine?.error ?? '', /^refused: hooks\.merchant\.example resolves to 127\.0\.0\.1, a loopback address/)
+    const [row] = await handle.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, queued.deliveryId))
+    assert.equal(row?.lastResponseStatus, null)
+    assert.match(row?.lastError ?? '', /^refused: /)
+    assert.equal(row?.status, 'pending', 'retried later, in case the name points back at a public address')
+    assert.equal(hook.received.length, 0, 'nothing reached the address behind the name')
+  } finally {
     setWebhookWorkerEnabled(true)
     await hook.close()
     await handle.close()

@@ -2,6 +2,7 @@
 // atomically (FOR UPDATE SKIP LOCKED inside one UPDATE; PGlite runs the same statement), and a
 // claim is a lease, so a delivery whose instance died mid-attempt is picked up again later.
 import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm'
+import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import { merchants, webhookDeliveries, webhookEvents } from '@/lib/store/schema'
 import { retryDelayMs, retryPolicyFromEnv, type RetryPolicy } from './backoff'
@@ -12,7 +13,8 @@ export type ProcessOptions = {
   now?: () => Date
   policy?: RetryPolicy
   timeoutMs?: number
-  fetch?: typeof fetch
+  /** Which endpoints may be reached; default: from the environment (ALLOW_PRIVATE_UPSTREAMS). */
+  outbound?: Outbound.OutboundPolicy
 }
 
 export type AttemptOutcome = { deliveryId: string; ok: boolean; status: number | null; error: string | null }
@@ -58,7 +60,14 @@ export async function processDueDeliveries(db: Db, options: ProcessOptions = {})
     )
   const policy = options.policy ?? retryPolicyFromEnv()
   return Promise.all(
-    jobs.map((job) => attempt(db, job, { policy, now, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, fetch: options.fetch ?? fetch })),
+    jobs.map((job) =>
+      attempt(db, job, {
+        policy,
+        now,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        outbound: options.outbound ?? Outbound.outboundPolicyFromEnv(),
+      }),
+    ),
   )
 }
 
@@ -67,7 +76,7 @@ type Job = { delivery: typeof webhookDeliveries.$inferSelect; payload: string; e
 async function attempt(
   db: Db,
   job: Job,
-  options: { policy: RetryPolicy; now: () => Date; timeoutMs: number; fetch: typeof fetch },
+  options: { policy: RetryPolicy; now: () => Date; timeoutMs: number; outbound: Outbound.OutboundPolicy },
 ): Promise<AttemptOutcome> {
   const { delivery } = job
   const attempts = delivery.attempts + 1
@@ -77,26 +86,30 @@ async function attempt(
   if (!job.secret) error = 'no signing secret: set the endpoint again'
   else {
     try {
-      const response = await options.fetch(delivery.url, {
-        method: 'POST',
-        body: job.payload,
-        // Redirects are not followed: an endpoint answers where it was configured, or fails.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Tollgate-Webhooks/1.0',
-          'tollgate-event-id': JSON.parse(job.payload).id,
-          'tollgate-event-type': job.eventType,
-          'tollgate-delivery-id': delivery.id,
-          [Signature.headerName.toLowerCase()]: Signature.header(job.secret, job.payload, Math.floor(startedAt.getTime() / 1000)),
+      // Redirects come back unfollowed: an endpoint answers where it was configured, or fails.
+      const response = await Outbound.requestPublic(
+        delivery.url,
+        {
+          method: 'POST',
+          body: job.payload,
+          timeoutMs: options.timeoutMs,
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Tollgate-Webhooks/1.0',
+            'tollgate-event-id': JSON.parse(job.payload).id,
+            'tollgate-event-type': job.eventType,
+            'tollgate-delivery-id': delivery.id,
+            [Signature.headerName.toLowerCase()]: Signature.header(job.secret, job.payload, Math.floor(startedAt.getTime() / 1000)),
+          },
         },
-      })
+        options.outbound,
+      )
       status = response.status
       await response.body?.cancel().catch(() => {})
       if (status < 200 || status > 299) error = `the endpoint answered HTTP ${status}`
     } catch (cause) {
-      error = describeFetchError(cause, options.timeoutMs)
+      // A refused endpoint was never contacted: no status, so the log cannot probe what answers there.
+      error = describeFailure(cause)
     }
   }
   const finishedAt = options.now()
@@ -118,13 +131,9 @@ async function attempt(
   return { deliveryId: delivery.id, ok, status, error }
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
-    return `no answer within ${timeoutMs / 1000} s`
-  const code = (error as { cause?: { code?: unknown } })?.cause?.code
-  if (code === 'ECONNREFUSED') return 'connection refused'
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve'
-  if (typeof code === 'string') return `network error (${code})`
+function describeFailure(error: unknown): string {
+  if (error instanceof Outbound.OutboundRefusedError) return `refused: ${error.message}`
+  if (error instanceof Outbound.OutboundFailedError) return error.message
   return 'network error'
 }
 

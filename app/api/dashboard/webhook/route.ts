@@ -1,5 +1,4 @@
 // GET /api/dashboard/webhook: the endpoint and signing secret. PUT {url}: set or clear the endpoint.
-import { getAuthRuntime } from '@/lib/auth/request'
 import * as Webhooks from '@/lib/webhooks'
 import { json, merchantRoute, readJson } from '../_lib/route'
 
@@ -9,8 +8,7 @@ export const GET = merchantRoute(async ({ db, session }) => json({ webhook: awai
 const MAX_BODY_BYTES = 16 * 1024
 
 export const PUT = merchantRoute(async ({ request, db, session }) => {
-  const { config } = await getAuthRuntime()
   const body = (await readJson(request, MAX_BODY_BYTES)) as { url?: unknown } | null
-  const webhook = await Webhooks.setWebhookUrl(db, session.merchant.id, body?.url ?? null, { allowLoopback: !config.secureCookies })
+  const webhook = await Webhooks.setWebhookUrl(db, session.merchant.id, body?.url ?? null)
   return json({ webhook })
 })

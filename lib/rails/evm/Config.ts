@@ -3,6 +3,7 @@
 import { type Address, type Hex, getAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
+import * as Money from '@/lib/money'
 
 export type EvmConfig = {
   /** JSON-RPC endpoint (http or https). */
@@ -22,6 +23,11 @@ export type EvmConfig = {
   pollingIntervalMs: number
   /** How long to wait for a receipt before answering 503 (the record is finished by reconcile). */
   receiptTimeoutMs: number
+  /**
+   * Decimal USD: below this price the server submits nothing itself (no EIP-3009 authorization, no x402
+   * exact), because the gas it would pay costs more than the payment is worth; payers broadcast instead.
+   */
+  minSettlementUsd: string
 }
 
 /** EIP-3009 token facts a deployment can rely on without configuring them. */
@@ -60,6 +66,7 @@ export const defaults = {
   confirmations: 1,
   pollingIntervalMs: 1_000,
   receiptTimeoutMs: 60_000,
+  minSettlementUsd: '0.001',
 } as const
 
 export class EvmConfigError extends Error {
@@ -103,6 +110,15 @@ const EnvSchema = z.object({
   EVM_CONFIRMATIONS: integerText('EVM_CONFIRMATIONS', 1, 1_000),
   EVM_POLLING_INTERVAL_MS: integerText('EVM_POLLING_INTERVAL_MS', 10, 60_000),
   EVM_RECEIPT_TIMEOUT_MS: integerText('EVM_RECEIPT_TIMEOUT_MS', 1_000, 3_600_000),
+  EVM_MIN_SETTLEMENT_USD: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (value) => value === '0' || Money.isUsd(value),
+        'EVM_MIN_SETTLEMENT_USD must be a decimal amount of dollars such as "0.001" (0 turns it off)',
+      )
+      .optional(),
+  ),
   SETTLER_PRIVATE_KEY: optionalText.pipe(
     z
       .string({ error: 'SETTLER_PRIVATE_KEY is required (the account that submits payments and pays their gas)' })
@@ -143,14 +159,14 @@ export function loadEvmConfig(env: Record<string, string | undefined> = process.
     settlerPrivateKey: values.SETTLER_PRIVATE_KEY as Hex,
     pollingIntervalMs: values.EVM_POLLING_INTERVAL_MS ?? defaults.pollingIntervalMs,
     receiptTimeoutMs: values.EVM_RECEIPT_TIMEOUT_MS ?? defaults.receiptTimeoutMs,
+    minSettlementUsd: values.EVM_MIN_SETTLEMENT_USD ?? defaults.minSettlementUsd,
   })
 }
 
-export type CreateEvmConfigParameters = Omit<
-  EvmConfig,
-  'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs'
-> &
-  Partial<Pick<EvmConfig, 'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs'>>
+type DefaultedSetting =
+  'confirmations' | 'tokenName' | 'tokenVersion' | 'tokenDecimals' | 'pollingIntervalMs' | 'receiptTimeoutMs' | 'minSettlementUsd'
+
+export type CreateEvmConfigParameters = Omit<EvmConfig, DefaultedSetting> & Partial<Pick<EvmConfig, DefaultedSetting>>
 
 /** Builds a config in code (tests, scripts), with the same defaults and key hiding as loadEvmConfig. */
 export function createEvmConfig(parameters: CreateEvmConfigParameters): EvmConfig {
@@ -169,9 +185,37 @@ export function createEvmConfig(parameters: CreateEvmConfigParameters): EvmConfi
     confirmations: parameters.confirmations ?? defaults.confirmations,
     pollingIntervalMs: parameters.pollingIntervalMs ?? defaults.pollingIntervalMs,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? defaults.receiptTimeoutMs,
+    minSettlementUsd: canonicalMinimum(parameters.minSettlementUsd ?? defaults.minSettlementUsd),
     settlerPrivateKey: parameters.settlerPrivateKey,
   }
   // Keep the key out of console.log, util.inspect and JSON.stringify of the config.
   Object.defineProperty(config, 'settlerPrivateKey', { enumerable: false })
   return config
+}
+
+function canonicalMinimum(usd: string): string {
+  if (usd === '0') return usd
+  if (!Money.isUsd(usd))
+    throw new EvmConfigError(`EVM rail configuration is invalid:\n- the minimum settlement "${usd}" is not a decimal USD amount`)
+  return Money.parseUsd(usd)
+}
+
+/** The smallest amount, in token base units, the settler submits and pays gas for (rounded up). */
+export function minServerSettlementAmount(config: Pick<EvmConfig, 'minSettlementUsd' | 'tokenDecimals'>): bigint {
+  if (config.minSettlementUsd === '0') return 0n
+  const [whole, fraction = ''] = config.minSettlementUsd.split('.')
+  const digits = config.tokenDecimals
+  const units = BigInt(whole! + fraction.slice(0, digits).padEnd(digits, '0'))
+  return /[1-9]/.test(fraction.slice(digits)) ? units + 1n : units
+}
+
+/**
+ * The server-settlement minimum the EVM rail would use with this environment, or null when the rail is
+ * off (no EVM_RPC_URL) or the value is invalid (the rail itself then refuses to start). For the dashboard.
+ */
+export function loadMinSettlementUsd(env: Record<string, string | undefined> = process.env): string | null {
+  if (!env.EVM_RPC_URL?.trim()) return null
+  const value = env.EVM_MIN_SETTLEMENT_USD?.trim() || defaults.minSettlementUsd
+  if (value === '0') return value
+  return Money.isUsd(value) ? Money.parseUsd(value) : null
 }

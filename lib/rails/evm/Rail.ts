@@ -7,10 +7,11 @@ import * as PaymentRequirements from '@/lib/protocol/x402/PaymentRequirements'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import type { Db } from '@/lib/store/db'
 import * as Locks from '@/lib/store/locks'
-import type { EvmConfig } from './Config'
+import { type EvmConfig, minServerSettlementAmount } from './Config'
 import { settleAuthorization } from './internal/authorization'
 import type { RailContext } from './internal/context'
 import { settleHash } from './internal/hash'
+import { refuseBelowServerMinimum, refuseSelfPayment, type ServerMinimum } from './internal/policy'
 import { type ReconcileResult, reconcile } from './internal/reconcile'
 import { createSettler } from './internal/Settler'
 import { isoTime, nowSeconds } from './internal/time'
@@ -19,6 +20,8 @@ import { settleTransaction } from './internal/transaction'
 /** Credential types this rail settles, in order of preference (the payer pays no gas with the first). */
 export const credentialTypes = ['authorization', 'hash', 'transaction'] as const satisfies readonly Evm.CredentialType[]
 export type CredentialType = (typeof credentialTypes)[number]
+/** What a price below the server-settlement minimum is offered with: the payer broadcasts and pays the gas. */
+export const payerBroadcastCredentialTypes = ['hash'] as const satisfies readonly CredentialType[]
 
 /** Clock skew tolerated between a payer's validBefore and our limits. */
 export const clockSkewSeconds = 30n
@@ -50,6 +53,8 @@ export type SettleMppCredentialParameters = {
   source?: string
   /** Facts the caller wants kept with the settlement record (e.g. what was sold), for recovery after a crash. */
   keep?: Record<string, unknown>
+  /** Runs once every check passed, just before the settler submits (and pays gas); throw to refuse. */
+  beforeSubmit?: () => Promise<void>
 }
 
 export type MppSettlement = {
@@ -71,6 +76,8 @@ export type SettleX402Parameters = {
   payload: PaymentSignature.PaymentPayload
   /** Facts the caller wants kept with the settlement record (e.g. what was sold), for recovery after a crash. */
   keep?: Record<string, unknown>
+  /** Runs once every check passed, just before the settler submits (and pays gas); throw to refuse. */
+  beforeSubmit?: () => Promise<void>
 }
 
 export type X402Settlement = {
@@ -85,6 +92,8 @@ export type EvmRail = {
   readonly config: EvmConfig
   /** The settler account that submits authorizations and pays their gas. */
   readonly settlerAddress: Address
+  /** Whether the server submits (and pays gas for) settlements of this many base units; below it only payers broadcast. */
+  serverSubmits(amount: string | bigint): boolean
   /** The MPP `evm`/`charge` request object for a price. */
   chargeRequest(parameters: ChargeRequestParameters): Evm.Request
   /** x402 v2 `exact` EVM requirements (EIP-3009) for a price. */
@@ -134,10 +143,13 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     chainId: config.chainId,
     verifyingContract: token,
   }
+  const minimum: ServerMinimum = { amount: minServerSettlementAmount(config), usd: config.minSettlementUsd }
+  const serverSubmits = (amount: string | bigint) => BigInt(amount) >= minimum.amount
 
   return {
     config,
     settlerAddress: settler.address,
+    serverSubmits,
 
     chargeRequest: (parameters) =>
       Evm.createRequest({
@@ -146,7 +158,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         recipient: parameters.recipient,
         chainId: config.chainId,
         decimals: config.tokenDecimals,
-        credentialTypes,
+        credentialTypes: serverSubmits(parameters.amount) ? credentialTypes : payerBroadcastCredentialTypes,
         description: parameters.description,
         externalId: parameters.externalId,
       }),
@@ -162,7 +174,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         version: config.tokenVersion,
       }),
 
-    async settleMppCredential({ challenge, payload: rawPayload, source, keep }) {
+    async settleMppCredential({ challenge, payload: rawPayload, source, keep, beforeSubmit }) {
       const request = Evm.parseRequest(challenge.request)
       const payload = Evm.parsePayload(rawPayload)
       if (!sameAddress(request.currency, token) || request.methodDetails.chainId !== config.chainId)
@@ -176,6 +188,10 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         throw new VerificationFailedError(
           'this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2',
         )
+      if (payload.type === 'authorization') {
+        refuseSelfPayment(payload.from, request.recipient)
+        refuseBelowServerMinimum(BigInt(request.amount), minimum, 'pay with a "hash" credential: send the transfer from your own wallet')
+      }
       const offered = request.methodDetails.credentialTypes ?? ['transaction', 'hash']
       if (payload.type === 'permit2' || !offered.includes(payload.type))
         throw new VerificationFailedError(
@@ -211,6 +227,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
             describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge',
           },
           details,
+          ...(beforeSubmit ? { beforeSubmit } : {}),
         })
       } else if (payload.type === 'hash') settled = await settleHash(context, { txHash: payload.hash, price, details })
       else settled = await settleTransaction(context, { serializedTransaction: payload.signature, price, details })
@@ -226,13 +243,19 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
       }
     },
 
-    async settleX402({ requirements, payload, keep }) {
+    async settleX402({ requirements, payload, keep, beforeSubmit }) {
       assertOurRequirements(requirements)
       const mismatch = describeMismatch(payload.accepted, requirements)
       if (mismatch) throw new VerificationFailedError(`the payment accepted different terms than offered: ${mismatch}`)
       if (!PaymentSignature.isEip3009(payload.payload))
         throw new VerificationFailedError('only the eip3009 asset transfer method is accepted here (not permit2)')
       const { authorization, signature } = payload.payload
+      refuseSelfPayment(authorization.from, requirements.payTo)
+      refuseBelowServerMinimum(
+        BigInt(requirements.amount),
+        minimum,
+        'x402 exact is not offered at this price: pay with MPP (WWW-Authenticate: Payment) and a "hash" credential',
+      )
       const now = context.now()
       const settled = await settleAuthorization(context, {
         authorization,
@@ -244,6 +267,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
           describe: `maxTimeoutSeconds (${requirements.maxTimeoutSeconds} s) from now plus ${clockSkewSeconds} s of clock skew`,
         },
         details: { ...keep, protocol: 'x402', network: requirements.network },
+        ...(beforeSubmit ? { beforeSubmit } : {}),
       })
       return {
         transaction: settled.txHash,

@@ -30,6 +30,8 @@ export type AuthorizationInput = {
   expectedNonce?: { nonce: Hex; describe: string }
   /** Extra facts kept with the settlement record (protocol, challenge id, ...). */
   details: Record<string, unknown>
+  /** Runs after every check passed and before the claim: the last chance to refuse without spending gas. */
+  beforeSubmit?: () => Promise<void>
 }
 
 export type AuthorizationSettlement = { txHash: Hex; payer: Address; replayKey: string }
@@ -44,6 +46,7 @@ type TransferCall = {
 /** Verifies, claims and settles one EIP-3009 authorization. Throws typed problems; nothing moves on failure. */
 export async function settleAuthorization(context: RailContext, input: AuthorizationInput): Promise<AuthorizationSettlement> {
   const call = await verifyAuthorization(context, input)
+  await input.beforeSubmit?.()
   const { authorization } = input
   const token = input.domain.verifyingContract
   const from = authorization.from

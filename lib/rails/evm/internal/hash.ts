@@ -13,6 +13,7 @@ import { PaymentInsufficientError, VerificationFailedError } from '@/lib/protoco
 import * as Settlements from '@/lib/store/settlements'
 import { claimOrReject } from './claim'
 import type { RailContext } from './context'
+import { refuseSelfPayment } from './policy'
 import * as ReplayKey from './replayKey'
 import { isTransportFailure, read, unavailable } from './rpc'
 import { type Transfer, transfersIn } from './transferLog'
@@ -28,6 +29,7 @@ export type HashSettlement = { txHash: Hex; payer: Address; replayKey: string }
 export async function settleHash(context: RailContext, input: HashInput): Promise<HashSettlement> {
   const receipt = await confirmedReceipt(context, input.txHash)
   const transfer = matchingTransfer(input, receipt)
+  refuseSelfPayment(transfer.from, input.price.recipient)
   const replayKey = ReplayKey.forTransaction(context.config.chainId, input.txHash)
   await claimOrReject(
     context,

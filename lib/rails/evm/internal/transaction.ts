@@ -20,6 +20,7 @@ import { claimOrReject } from './claim'
 import { confirmSettlement } from './confirm'
 import type { RailContext } from './context'
 import { settleHash } from './hash'
+import { refuseSelfPayment } from './policy'
 import * as ReplayKey from './replayKey'
 import { isTransportFailure, read, revertReason, unavailable } from './rpc'
 import { MaybeBroadcastError, NotBroadcastError, nodeMessage } from './Settler'
@@ -72,6 +73,7 @@ export async function settleTransaction(context: RailContext, input: Transaction
   } catch {
     throw new VerificationFailedError('the transaction signature is invalid')
   }
+  refuseSelfPayment(payer, recipient)
   const txHash = keccak256(serialized)
 
   // Already mined (the payer broadcast it too): it can only be checked, like a `hash` credential.

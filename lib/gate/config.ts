@@ -12,6 +12,8 @@ export type GateConfig = {
   /** Recipient for `withPayment` routes that do not name one. */
   defaultRecipient: Address | null
   rateLimit: { challengesPerMinute: number; credentialsPerMinute: number }
+  /** Settlements the server submits and pays gas for, per merchant and minute, shared by every instance on the database. */
+  settlementsPerMerchantPerMinute: number
 }
 
 export class ConfigError extends Error {
@@ -29,6 +31,7 @@ const envSchema = z.object({
   PAYMENT_RECIPIENT: z.string().optional(),
   RATE_LIMIT_CHALLENGES_PER_MINUTE: positiveInt(600),
   RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInt(120),
+  EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE: positiveInt(60),
 })
 
 const MIN_SECRET_BYTES = 32
@@ -57,5 +60,6 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
     challengeTtlSeconds: e.CHALLENGE_TTL_SECONDS,
     defaultRecipient,
     rateLimit: { challengesPerMinute: e.RATE_LIMIT_CHALLENGES_PER_MINUTE, credentialsPerMinute: e.RATE_LIMIT_CREDENTIALS_PER_MINUTE },
+    settlementsPerMerchantPerMinute: e.EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE,
   }
 }

@@ -22,6 +22,7 @@ import type { PricedResource } from './priced-resource'
 import { isRailUnavailable, type MppRail, type Settled, type X402Rail } from './rails'
 import { clientKey, type RateLimiter } from './rate-limit'
 import { recoverReplay } from './replay-recovery'
+import { SettlementQuotaExceededError } from './settlement-quota'
 
 export type Gate = {
   config: GateConfig
@@ -90,6 +91,10 @@ export async function handlePayment(
         throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
       const payment = PaymentSignature.decode(x402Header!)
       const requirements = x402.requirements(resource)
+      if (!requirements)
+        throw new Problem.VerificationFailedError(
+          `at $${resource.priceUsd} this resource is below the smallest payment the server settles on chain and pays the gas for, so x402 exact is not offered: pay with MPP (WWW-Authenticate: Payment) and a "hash" credential`,
+        )
       if (!PaymentSignature.matchAccepted(payment.accepted, [requirements]))
         throw new Problem.VerificationFailedError('the accepted payment requirements do not match what this resource requires now')
       settled = await x402.settle({ payment, requirements, resource })
@@ -104,6 +109,8 @@ export async function handlePayment(
       return refused
     }
     if (error instanceof Problem.PaymentProblem) return paymentRequiredResponse(gate, request, resource, body, error)
+    if (error instanceof SettlementQuotaExceededError)
+      return jsonProblem(429, 'Too many settlements', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     if (isRailUnavailable(error))
       return jsonProblem(503, 'Payment network unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     throw error

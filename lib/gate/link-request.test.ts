@@ -94,7 +94,7 @@ describe('GET /l/{slug} from the per-process cache', () => {
         PaymentRequired.encode(
           PaymentRequired.from({
             resource: { url: resource.url, description: 'A JSON fortune', mimeType: 'application/json' },
-            accepts: [gate.x402!.requirements(resource)],
+            accepts: [gate.x402!.requirements(resource)!],
           }),
         ),
       )

@@ -48,14 +48,14 @@ export function prepareOffers(gate: Gate, resource: PricedResource): PreparedOff
     candidates.push({ method: name, intent: 'charge', template })
   }
   let x402: PreparedOffers['x402'] = null
-  if (gate.x402 && candidates.some((c) => c.method === 'evm')) {
+  const requirements = gate.x402 && candidates.some((c) => c.method === 'evm') ? gate.x402.requirements(resource) : null
+  if (requirements) {
     const description = resource.description || resource.title
     const info: PaymentRequired.ResourceInfo = {
       url: resource.url,
       ...(description ? { description } : {}),
       ...(resource.mimeType ? { mimeType: resource.mimeType } : {}),
     }
-    const requirements = gate.x402.requirements(resource)
     x402 = {
       resource: info,
       requirements,

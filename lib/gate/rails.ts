@@ -35,7 +35,8 @@ export interface MppRail {
 }
 
 export interface X402Rail {
-  requirements(resource: PricedResource): PaymentRequirements.ExactEvm
+  /** The x402 `exact` offer for this resource, or null when it is not offered (a price below the server-settlement minimum). */
+  requirements(resource: PricedResource): PaymentRequirements.ExactEvm | null
   settle(input: {
     payment: PaymentSignature.PaymentPayload
     requirements: PaymentRequirements.ExactEvm

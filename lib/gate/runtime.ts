@@ -14,6 +14,7 @@ import type { PricedResource } from './priced-resource'
 import type { MppRail, X402Rail } from './rails'
 import { recordReconciled, recordUnrecorded, saleFacts } from './reconciled-payments'
 import { RateLimiter } from './rate-limit'
+import { merchantSettlementQuota } from './settlement-quota'
 
 export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
 
@@ -22,15 +23,28 @@ const RECONCILE_INTERVAL_MS = 30_000
 /** x402 `maxTimeoutSeconds`: how long an authorization we accept may stay valid. */
 const X402_MAX_TIMEOUT_SECONDS = 300
 
-function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
+/** The check run before the settler pays gas for a payment of a resource (none: no limit). */
+type BeforeSubmit = (resource: PricedResource) => (() => Promise<void>) | undefined
+
+function evmAdapters(rail: EvmRail.EvmRail, beforeSubmitOf: BeforeSubmit): { mpp: MppRail; x402: X402Rail } {
   const amountOf = (resource: PricedResource) => parseUnits(resource.priceUsd, rail.config.tokenDecimals)
+  const guard = (resource: PricedResource) => {
+    const beforeSubmit = beforeSubmitOf(resource)
+    return beforeSubmit ? { beforeSubmit } : {}
+  }
   return {
     mpp: {
       name: 'evm',
       currency: rail.config.tokenAddress,
       chargeRequest: (resource) => rail.chargeRequest({ amount: amountOf(resource), recipient: resource.recipient }),
       settle: async ({ challenge, payload, source, resource }) => {
-        const s = await rail.settleMppCredential({ challenge, payload, ...(source ? { source } : {}), keep: saleFacts(resource) })
+        const s = await rail.settleMppCredential({
+          challenge,
+          payload,
+          ...(source ? { source } : {}),
+          keep: saleFacts(resource),
+          ...guard(resource),
+        })
         return {
           settlementKey: s.replayKey,
           method: 'evm',
@@ -43,10 +57,14 @@ function evmAdapters(rail: EvmRail.EvmRail): { mpp: MppRail; x402: X402Rail } {
       },
     },
     x402: {
-      requirements: (resource) =>
-        rail.x402Requirements({ amount: amountOf(resource), recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS }),
+      requirements: (resource) => {
+        const amount = amountOf(resource)
+        // x402 exact is always server-submitted: below the minimum it is not offered at all.
+        if (!rail.serverSubmits(amount)) return null
+        return rail.x402Requirements({ amount, recipient: resource.recipient, maxTimeoutSeconds: X402_MAX_TIMEOUT_SECONDS })
+      },
       settle: async ({ payment, requirements, resource }) => {
-        const s = await rail.settleX402({ requirements, payload: payment, keep: saleFacts(resource) })
+        const s = await rail.settleX402({ requirements, payload: payment, keep: saleFacts(resource), ...guard(resource) })
         return {
           settlementKey: s.replayKey,
           method: 'evm',
@@ -96,7 +114,7 @@ async function createRuntime(): Promise<GateRuntime> {
   const rails: MppRail[] = []
   let x402: X402Rail | null = null
   if (evm) {
-    const adapters = evmAdapters(evm)
+    const adapters = evmAdapters(evm, (resource) => merchantSettlementQuota(db, config.settlementsPerMerchantPerMinute, resource))
     rails.push(adapters.mpp)
     x402 = adapters.x402
   }

@@ -260,3 +260,16 @@ export const cardSaleHolds = pgTable(
       .where(sql`status = 'held'`),
   ],
 )
+
+// Server-submitted settlements per merchant and minute (migration 0006_settlement_quota).
+
+/** How many settlements the settler submitted for one scope (`merchant:<id>`) in the minute starting at window_start (ms). */
+export const settlementQuota = pgTable(
+  'settlement_quota',
+  {
+    scope: text('scope').notNull(),
+    windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+    used: integer('used').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.windowStart] }), index('settlement_quota_window_idx').on(t.windowStart)],
+)

@@ -2,6 +2,7 @@ import * as initial from './0001_initial'
 import * as dashboard from './0003_dashboard'
 import * as linkSales from './0004_link_sales'
 import * as cardSaleHolds from './0005_card_sale_holds'
+import * as settlementQuota from './0006_settlement_quota'
 
 // Applied in order; each runs once, recorded in schema_migrations.
-export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard, linkSales, cardSaleHolds]
+export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard, linkSales, cardSaleHolds, settlementQuota]

@@ -4,6 +4,7 @@
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useMemo, useState, type FormEvent } from 'react'
+import { priceNotices } from '@/lib/links/price-notices'
 
 export type EditableLink = {
   id: string
@@ -29,11 +30,13 @@ type Props = {
   stripeEnabled: boolean
   files: Array<{ id: string; name: string; size: number }>
   maxFileBytes: number
+  /** The smallest price the server settles on chain itself (null: the EVM rail is off). */
+  minSettlementUsd: string | null
 }
 
 type Issue = { path: string; message: string }
 
-export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFileBytes }: Props) {
+export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFileBytes, minSettlementUsd }: Props) {
   const router = useRouter()
   const initialExpiry = useMemo(() => (link?.expiresAt ? toLocalInput(link.expiresAt) : ''), [link])
   const [title, setTitle] = useState(link?.title ?? '')
@@ -59,6 +62,7 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const [error, setError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
 
+  const priceNotice = priceNotices({ priceUsd: price.trim(), rails }, minSettlementUsd)[0]?.message
   const issueFor = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message
 
   async function uploadFile(file: File): Promise<string> {
@@ -164,6 +168,11 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
             placeholder="0.50"
             aria-invalid={!!issueFor('price')}
           />
+          {priceNotice && !issueFor('price') ? (
+            <span className="help" role="note" data-testid="price-notice">
+              {priceNotice}
+            </span>
+          ) : null}
         </Field>
         <Field label="Custom slug" help="Optional: /l/your-slug. Leave empty for a random one." error={issueFor('slug')}>
           <input

@@ -1,4 +1,6 @@
-// What the link editor needs from the server besides the link: files, and whether cards are on.
+// What the link editor needs from the server besides the link: files, whether cards are on, and the
+// smallest price the server settles on chain itself.
+import { loadMinSettlementUsd } from '@/lib/rails/evm/Config'
 import * as StripeRail from '@/lib/rails/stripe'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
@@ -11,5 +13,10 @@ export async function editorData(db: Db, merchantId: string) {
   } catch {
     stripeEnabled = false
   }
-  return { files: files.map((f) => ({ id: f.id, name: f.name, size: f.size })), stripeEnabled, maxFileBytes: Files.maxFileBytes }
+  return {
+    files: files.map((f) => ({ id: f.id, name: f.name, size: f.size })),
+    stripeEnabled,
+    maxFileBytes: Files.maxFileBytes,
+    minSettlementUsd: loadMinSettlementUsd(),
+  }
 }

@@ -260,7 +260,8 @@ export function useWalletPayment({ offer, evm, freshOffer, submit }: WalletPayme
     phase,
     notice,
     balance,
-    hashFallback,
+    // Below the server's settlement minimum the offer takes only transfers the payer sends (no signed authorization).
+    hashFallback: hashFallback || !offer.credentialTypes.includes('authorization'),
     connectors,
     address: connection.status === 'connected' ? connection.address : undefined,
     connectorName: connection.status === 'connected' ? connection.connector?.name : undefined,

@@ -1,5 +1,6 @@
 // What the dashboard API returns for our rows: never a webhook secret, never file bytes.
 import * as Links from '@/lib/links'
+import { loadMinSettlementUsd } from '@/lib/rails/evm/Config'
 import type { Merchant } from '@/lib/store/merchants'
 
 export function publicMerchant(merchant: Merchant) {
@@ -17,6 +18,8 @@ export function linkJson(link: Links.Link | Links.LinkWithStats, publicUrl: URL)
   return {
     ...link,
     url: new URL(`/l/${link.slug}`, publicUrl).toString(),
+    /** What the merchant should know about this link's terms (e.g. a price below the server-settlement minimum). */
+    notices: Links.priceNotices(link, loadMinSettlementUsd()),
     ...(paymentsCount === undefined ? {} : { availability: Links.linkAvailability(link, paymentsCount) }),
   }
 }

@@ -13,6 +13,7 @@ import * as Problem from '@/lib/protocol/Problem'
 import { StripeUnavailableError, UnchargeableAmountError } from '@/lib/rails/stripe'
 import * as LinkSales from '@/lib/store/link-sales'
 import { serializeGrantCookie } from './grant-cookie'
+import { grantKeyOf, isTermsDigest } from './grant-scope'
 import { linkResource } from './link-resource'
 import type { PricedResource } from './priced-resource'
 import { jsonProblem } from './payment-required'
@@ -96,6 +97,9 @@ export async function createCardPaymentIntent(
   const cents = BigInt(request.amount)
   const priceUsd = target.link?.priceUsd ?? Money.normalizeDecimal(`${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`)
   const prepared = PreparedPayment.preparePayment(gate.config.secrets[0]!, challenge.id, target.key)
+  // A route's grant is bound to the terms its challenge was priced at (the binding vouches for opaque).
+  const grant = challenge.opaque?.grant
+  const grantKey = grantKeyOf({ key: target.key, ...(!target.link && isTermsDigest(grant) ? { grantScope: grant } : {}) })
   // A capped link's slot is held before the intent exists, so no card is charged for a copy that is gone.
   const linkId = target.link?.linkId
   const hold =
@@ -121,7 +125,7 @@ export async function createCardPaymentIntent(
       amountCents: cents,
       currency: request.currency,
       ...(target.link?.title ? { description: target.link.title } : {}),
-      metadata: PreparedPayment.toMetadata(prepared, { key: target.key, priceUsd }),
+      metadata: PreparedPayment.toMetadata(prepared, { key: target.key, priceUsd, grantKey }),
     })
   } catch (error) {
     if (hold === 'taken') await LinkSales.releaseHold(gate.db, { linkId: linkId!, challengeId: challenge.id })
@@ -131,7 +135,7 @@ export async function createCardPaymentIntent(
   if (hold) await LinkSales.attachPaymentIntent(gate.db, { linkId: linkId!, challengeId: challenge.id, paymentIntentId: created.id })
   const accessSeconds = (target.accessMinutes ?? 0) * 60
   const cookie = serializeGrantCookie({
-    resourceKey: target.key,
+    resourceKey: grantKey,
     token: prepared.grantToken,
     path: target.path,
     expiresAt: new Date(now.getTime() + (accessSeconds + COOKIE_SECONDS_BEYOND_ACCESS) * 1000),

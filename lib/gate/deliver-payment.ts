@@ -7,6 +7,7 @@ import * as Payments from '@/lib/store/payments'
 import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
 import type { Gate, Deliver } from './gate'
 import { grantTerms, retryGrantTerms, serializeGrantCookie } from './grant-cookie'
+import { grantKeyOf } from './grant-scope'
 import { jsonProblem } from './payment-required'
 import type { PricedResource } from './priced-resource'
 import type { Settled } from './rails'
@@ -103,12 +104,13 @@ export async function deliverPayment(
   await Payments.markDelivery(gate.db, payment.id, deliveryError ? 'failed' : 'delivered', deliveryError ?? undefined)
 
   const terms = deliveryError ? retryGrantTerms(now) : grantTerms(resource.accessPolicy, now)
+  const grantKey = grantKeyOf(resource)
   if (terms && preparedGrantTokenHash) {
-    await Grants.issueWithHash(gate.db, { tokenHash: preparedGrantTokenHash, paymentId: payment.id, resourceKey: resource.key, ...terms })
+    await Grants.issueWithHash(gate.db, { tokenHash: preparedGrantTokenHash, paymentId: payment.id, resourceKey: grantKey, ...terms })
   } else if (terms) {
-    const { token } = await Grants.issue(gate.db, { paymentId: payment.id, resourceKey: resource.key, ...terms })
+    const { token } = await Grants.issue(gate.db, { paymentId: payment.id, resourceKey: grantKey, ...terms })
     headers['set-cookie'] = serializeGrantCookie({
-      resourceKey: resource.key,
+      resourceKey: grantKey,
       token,
       path: new URL(resource.url).pathname,
       expiresAt: terms.expiresAt,

@@ -17,6 +17,7 @@ import type { ChallengeStats } from './challenge-stats'
 import type { GateConfig } from './config'
 import { deliverPayment, recordPayment, withHeaders } from './deliver-payment'
 import { readGrantToken } from './grant-cookie'
+import { grantKeyOf } from './grant-scope'
 import { jsonProblem, paymentRequiredResponse } from './payment-required'
 import type { PricedResource } from './priced-resource'
 import { isRailUnavailable, type MppRail, type Settled, type X402Rail } from './rails'
@@ -132,13 +133,13 @@ const noGrant: Promise<null> = Promise.resolve(null)
 
 /** What an access grant cookie unlocks without a new payment; null when there is no valid grant. */
 export function serveFromGrant(gate: Gate, request: Request, resource: PricedResource, deliver: Deliver): Promise<Response | null> {
-  const token = readGrantToken(request, resource.key)
+  const token = readGrantToken(request, grantKeyOf(resource))
   // Most requests carry no grant: answer without starting an async call.
   return token ? redeemGrant(gate, token, resource, deliver) : noGrant
 }
 
 async function redeemGrant(gate: Gate, token: string, resource: PricedResource, deliver: Deliver): Promise<Response | null> {
-  const grant = await Grants.redeem(gate.db, token, resource.key)
+  const grant = await Grants.redeem(gate.db, token, grantKeyOf(resource))
   if (!grant) return null
   const payment = await Payments.getById(gate.db, grant.paymentId)
   let response: Response

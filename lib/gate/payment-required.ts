@@ -34,7 +34,8 @@ export function buildOffers(
       expires,
       ...(digest ? { digest } : {}),
       // The nonce makes every challenge unique, even two issued in the same millisecond to two payers.
-      opaque: { resource: resource.key, nonce: challengeNonce() },
+      // `grant`: the terms a route's grant will be bound to, so the card checkout names the same grant (grant-scope.ts).
+      opaque: { resource: resource.key, ...(resource.grantScope ? { grant: resource.grantScope } : {}), nonce: challengeNonce() },
     }),
   )
   const x402 = prepared.x402 && selected.some((o) => o.method === 'evm') ? prepared.x402 : null

@@ -21,6 +21,8 @@ export const metadataKeys = {
   grantTokenHash: 'grant_token_hash',
   resourceKey: 'resource_key',
   priceUsd: 'price_usd',
+  /** Only when the grant is bound to more than the resource (a withPayment route's price terms). */
+  grantKey: 'grant_key',
 } as const
 
 /**
@@ -38,12 +40,16 @@ export function preparePayment(secret: string, challengeId: string, resourceKey:
 }
 
 /** The metadata a prepared payment adds to its PaymentIntent. */
-export function toMetadata(prepared: PreparedPayment, resource: { key: string; priceUsd: string }): Record<string, string> {
+export function toMetadata(
+  prepared: PreparedPayment,
+  resource: { key: string; priceUsd: string; grantKey?: string },
+): Record<string, string> {
   return {
     [metadataKeys.paymentId]: prepared.paymentId,
     [metadataKeys.grantTokenHash]: prepared.grantTokenHash,
     [metadataKeys.resourceKey]: resource.key,
     [metadataKeys.priceUsd]: resource.priceUsd,
+    ...(resource.grantKey && resource.grantKey !== resource.key ? { [metadataKeys.grantKey]: resource.grantKey } : {}),
   }
 }
 

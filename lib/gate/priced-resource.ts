@@ -19,6 +19,11 @@ export type PricedResource = {
   merchantId?: string | null
   accessPolicy: AccessPolicy
   /**
+   * Set when a grant for this resource must also match the terms it was bought at (withPayment routes,
+   * whose price may depend on the request): a digest of those terms. See grant-scope.ts.
+   */
+  grantScope?: string
+  /**
    * For resources with a sales cap: takes one sale before money moves, returning how to give it
    * back if the payment fails, or null when sold out.
    */

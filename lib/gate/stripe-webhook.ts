@@ -124,7 +124,11 @@ export async function recordSucceededPayment(payment: SucceededPayment, { tx }: 
   if (!created || !prepared) return
   // Nothing was delivered yet: a window link opens for its minutes, anything else for one fetch.
   const terms = (link && grantTerms(link.accessPolicy, now)) ?? retryGrantTerms(now)
-  await Grants.issueWithHash(tx, { tokenHash: prepared.grantTokenHash, paymentId: recorded.id, resourceKey, ...terms })
+  // A route's grant is bound to its price terms too (grant-scope.ts); the intent carries that key.
+  const grantKey = metadata[PreparedPayment.metadataKeys.grantKey]?.startsWith(`${resourceKey}#`)
+    ? metadata[PreparedPayment.metadataKeys.grantKey]!
+    : resourceKey
+  await Grants.issueWithHash(tx, { tokenHash: prepared.grantTokenHash, paymentId: recorded.id, resourceKey: grantKey, ...terms })
 }
 
 /** A full refund (ours, or one made in the Stripe dashboard) marks the payment refunded; partial refunds leave it. */

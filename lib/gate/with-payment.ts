@@ -4,6 +4,7 @@ import { getAddress } from 'viem'
 import { NextRequest } from 'next/server'
 import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
 import { handlePayment } from './gate'
+import { canonicalQuery, termsDigest } from './grant-scope'
 import { answeringOutages } from './outage'
 import { getGate } from './runtime'
 import type { PricedResource, RailName } from './priced-resource'
@@ -46,33 +47,45 @@ export function withPayment<C>(handler: RouteHandler<C>, price: Pricing<C>): (re
       }
       const replay = () =>
         new NextRequest(request.url, { method: request.method, headers: request.headers, body: body && body.byteLength > 0 ? body : null })
-      const spec = typeof price === 'function' ? await price(replay(), context) : price
+      const pricedByRequest = typeof price === 'function'
+      const spec = pricedByRequest ? await price(replay(), context) : price
       // A price function may lower the limit for the request it priced, not raise it past what was read.
       const priced = typeof spec === 'object' ? spec.maxBodyBytes : undefined
       if (body && priced !== undefined && body.byteLength > priced) return bodyTooLargeResponse(new BodyTooLargeError(priced))
-      const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient)
+      const resource = routeResource(request, spec, gate.config.publicUrl, gate.config.defaultRecipient, { pricedByRequest })
       return handlePayment(gate, request, resource, async () => handler(replay(), context), body)
     })
 }
 
-/** The priced resource a withPayment route sells for this method and URL (also what /openapi.json advertises). */
+/**
+ * The priced resource a withPayment route sells for this method and URL (also what /openapi.json advertises).
+ * `pricedByRequest`: the price came from a function of the request, so its grants are bound to the query too.
+ */
 export function routeResource(
   request: { method: string; nextUrl: { pathname: string; search: string } },
   spec: PriceSpec,
   publicUrl: URL,
   defaultRecipient: Address | null,
+  options: { pricedByRequest?: boolean } = {},
 ): PricedResource {
   const s = typeof spec === 'string' ? { amount: spec } : spec
   const recipient = s.recipient ?? defaultRecipient
   if (!recipient) throw new Error('withPayment: no recipient — pass { recipient } or set PAYMENT_RECIPIENT')
   const path = request.nextUrl.pathname
+  const payee = getAddress(recipient)
   return {
     key: `route:${request.method === 'HEAD' ? 'GET' : request.method} ${path}`,
     url: new URL(path + request.nextUrl.search, publicUrl).toString(),
     priceUsd: s.amount,
-    recipient: getAddress(recipient),
+    recipient: payee,
     rails: s.rails ?? ['evm', 'stripe'],
     ...(s.description ? { description: s.description, title: s.description } : {}),
     accessPolicy: s.accessMinutes ? { kind: 'window', minutes: s.accessMinutes } : { kind: 'once' },
+    // The key drops the query; the grant keeps what was priced (a grant for ?size=small never opens ?size=large).
+    grantScope: termsDigest({
+      priceUsd: s.amount,
+      recipient: payee,
+      ...(options.pricedByRequest ? { variant: canonicalQuery(request.nextUrl.search) } : {}),
+    }),
   }
 }

@@ -30,7 +30,7 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
   const load = (s: string) => Links.getLinkBySlug(gate.db, s)
   const paying = carriesCredential(request)
   const link = !/^[A-Za-z0-9-]{1,64}$/.test(slug) ? null : paying ? await load(slug) : await linkCache.get(slug, load)
-  if (!link) return problemForBrowser(request, jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`))
+  if (!link) return retiredOrMissing(gate, request, slug)
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
@@ -44,6 +44,19 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
     if (!redeemsCheckoutIntent(request)) return problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
   }
   return handlePayment(gate, request, resource, deliver)
+}
+
+/** A renamed link's old slug redirects to its current one; a deleted link's is gone; anything else was never a link. */
+async function retiredOrMissing(gate: Gate, request: Request, slug: string): Promise<Response> {
+  const retired = await Links.findRetiredSlug(gate.db, slug)
+  if (retired?.kind === 'renamed') {
+    const target = new URL(`/l/${retired.slug}${new URL(request.url).search}`, gate.config.publicUrl)
+    // 308 keeps the method and headers (a credential for the link is still valid at its new slug).
+    return new Response(null, { status: 308, headers: { location: target.toString(), 'cache-control': 'no-store' } })
+  }
+  if (retired?.kind === 'deleted')
+    return problemForBrowser(request, jsonProblem(410, 'Link deleted', 'This payment link was deleted by its merchant.'))
+  return problemForBrowser(request, jsonProblem(404, 'Link not found', `There is no payment link at /l/${slug.slice(0, 64)}.`))
 }
 
 function cachedResource(link: Links.Link, gate: Gate): PricedResource {

@@ -53,7 +53,10 @@ export class NotFoundError extends LinkError {
 export class SlugTakenError extends LinkError {
   override name = 'SlugTakenError'
   constructor(slug: string) {
-    super(`the slug "${slug}" is already taken`, { status: 409, code: 'slug_taken' })
+    super(`the slug "${slug}" is already taken: by another link, or by a renamed or deleted link (old slugs stay with their merchant)`, {
+      status: 409,
+      code: 'slug_taken',
+    })
   }
 }
 

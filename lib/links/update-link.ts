@@ -46,7 +46,8 @@ export async function updateLink(
     if (!link) throw new NotFoundError('link')
     return link
   } catch (error) {
-    if (values.slug !== undefined && Links.isUniqueViolation(error, Links.slugConstraint)) throw new SlugTakenError(values.slug)
+    if (values.slug !== undefined && (error instanceof Links.SlugUnavailableError || Links.isUniqueViolation(error, Links.slugConstraint)))
+      throw new SlugTakenError(values.slug)
     throw error
   }
 }

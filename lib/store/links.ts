@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm'
 import type { Db } from './db'
 import * as LinkSales from './link-sales'
+import * as LinkSlugs from './link-slugs'
 import { links, payments } from './schema'
 
 export type Link = typeof links.$inferSelect
@@ -14,10 +15,29 @@ export function newLinkId(): string {
   return `lnk_${randomBytes(16).toString('base64url')}`
 }
 
-/** Inserts the link; null when its slug is already taken. */
+/** A slug that is, or was, another merchant's link's (see link-slugs.ts). */
+export class SlugUnavailableError extends Error {
+  override name = 'SlugUnavailableError'
+  constructor(readonly slug: string) {
+    super(`the slug "${slug}" belongs to another merchant`)
+  }
+}
+
+/** Inserts the link; null when its slug is taken by a live link or belongs to another merchant. */
 export async function insert(db: Db, values: NewLink): Promise<Link | null> {
-  const rows = await db.insert(links).values(values).onConflictDoNothing({ target: links.slug }).returning()
-  return rows[0] ?? null
+  try {
+    return await db.transaction(async (tx) => {
+      const rows = await tx.insert(links).values(values).onConflictDoNothing({ target: links.slug }).returning()
+      const link = rows[0]
+      if (!link) return null
+      if (!(await LinkSlugs.claim(tx, { slug: link.slug, merchantId: link.merchantId, linkId: link.id })))
+        throw new SlugUnavailableError(link.slug)
+      return link
+    })
+  } catch (error) {
+    if (error instanceof SlugUnavailableError) return null
+    throw error
+  }
 }
 
 export async function getById(db: Db, id: string): Promise<Link | null> {
@@ -40,19 +60,29 @@ export async function getForMerchant(db: Db, merchantId: string, id: string): Pr
   return rows[0] ?? null
 }
 
-/** Updates a merchant's link; null when no such link is theirs. A slug clash throws (see isUniqueViolation). */
+/**
+ * Updates a merchant's link; null when no such link is theirs. A new slug that a live link has throws a
+ * unique violation (see isUniqueViolation), one that is another merchant's throws SlugUnavailableError.
+ */
 export async function update(
   db: Db,
   merchantId: string,
   id: string,
   values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt' | 'salesReserved'>>,
 ): Promise<Link | null> {
-  const rows = await db
-    .update(links)
-    .set({ ...values, ...(values.maxPayments != null ? { salesReserved: salesWhenCapped } : {}), updatedAt: sql`now()` })
-    .where(and(eq(links.id, id), eq(links.merchantId, merchantId)))
-    .returning()
-  return rows[0] ?? null
+  const apply = async (tx: Db) => {
+    const rows = await tx
+      .update(links)
+      .set({ ...values, ...(values.maxPayments != null ? { salesReserved: salesWhenCapped } : {}), updatedAt: sql`now()` })
+      .where(and(eq(links.id, id), eq(links.merchantId, merchantId)))
+      .returning()
+    const link = rows[0] ?? null
+    // The old slug stays this merchant's (its row keeps pointing here); the new one must be free to claim.
+    if (link && values.slug !== undefined && !(await LinkSlugs.claim(tx, { slug: link.slug, merchantId, linkId: link.id })))
+      throw new SlugUnavailableError(link.slug)
+    return link
+  }
+  return values.slug === undefined ? apply(db) : db.transaction(apply)
 }
 
 // An uncapped link counts no slots: when it gets a cap, its succeeded payments and unpaid card holds

@@ -273,3 +273,19 @@ export const settlementQuota = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.windowStart] }), index('settlement_quota_window_idx').on(t.windowStart)],
 )
+
+// Slugs are their merchant's for good (migration 0007_link_slugs).
+
+/** Every slug a merchant's links have had: the live one, old ones of renamed links, and deleted links' (link_id null). */
+export const linkSlugs = pgTable(
+  'link_slugs',
+  {
+    slug: text('slug').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    linkId: text('link_id').references(() => links.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('link_slugs_link_idx').on(t.linkId)],
+)

@@ -3,6 +3,14 @@ import * as dashboard from './0003_dashboard'
 import * as linkSales from './0004_link_sales'
 import * as cardSaleHolds from './0005_card_sale_holds'
 import * as settlementQuota from './0006_settlement_quota'
+import * as linkSlugs from './0007_link_slugs'
 
 // Applied in order; each runs once, recorded in schema_migrations.
-export const migrations: ReadonlyArray<{ version: string; sql: string }> = [initial, dashboard, linkSales, cardSaleHolds, settlementQuota]
+export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
+  initial,
+  dashboard,
+  linkSales,
+  cardSaleHolds,
+  settlementQuota,
+  linkSlugs,
+]

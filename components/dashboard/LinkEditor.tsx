@@ -108,7 +108,9 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       if (response.status === 401) return router.push(`/signin?next=${encodeURIComponent(window.location.pathname)}`)
       const data = await response.json().catch(() => null)
       if (!response.ok) {
-        const found: Issue[] = data?.error?.issues ?? []
+        // A taken slug (live, or kept by a renamed or deleted link) belongs next to the slug field.
+        const found: Issue[] =
+          data?.error?.issues ?? (data?.error?.code === 'slug_taken' ? [{ path: 'slug', message: String(data.error.message) }] : [])
         throw new FormError(
           found,
           found.length > 0 ? 'Some fields need a change: see below.' : (data?.error?.message ?? `Saving failed (${response.status})`),

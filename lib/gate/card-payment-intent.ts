@@ -12,6 +12,7 @@ import * as StripeMethod from '@/lib/protocol/methods/stripe'
 import * as Problem from '@/lib/protocol/Problem'
 import { StripeUnavailableError, UnchargeableAmountError } from '@/lib/rails/stripe'
 import * as LinkSales from '@/lib/store/link-sales'
+import { holdClientDigest, unconfirmedHoldExpiry } from './card-holds'
 import { serializeGrantCookie } from './grant-cookie'
 import { grantKeyOf, isTermsDigest } from './grant-scope'
 import { linkResource } from './link-resource'
@@ -46,6 +47,7 @@ export class CardCheckoutError extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail)
   }
@@ -57,14 +59,19 @@ type Target = { key: string; path: string; link: PricedResource | null; accessMi
 // The cookie outlives any grant it can open: the grant's own expiry is enforced by the server.
 const COOKIE_SECONDS_BEYOND_ACCESS = 24 * 3600
 
-/** How long a capped link's slot stays held for an unpaid intent beyond its challenge's expiry (3-D Secure, slow banks). */
+/** The longest a capped link's slot stays held for an unpaid intent: its challenge's expiry plus this (3-D Secure, slow banks). */
 export const HOLD_SECONDS_BEYOND_CHALLENGE = 10 * 60
 
-/** Verifies the challenge for `url` and returns its PaymentIntent plus the grant cookie to set. Throws CardCheckoutError, PaymentProblem, StripeUnavailableError. */
+/**
+ * Verifies the challenge for `url` and returns its PaymentIntent plus the grant cookie to set. `client`
+ * is who asks (clientKey): it bounds the unpaid holds of a capped link one client keeps open.
+ * Throws CardCheckoutError, PaymentProblem, StripeUnavailableError.
+ */
 export async function createCardPaymentIntent(
   gate: GateRuntime,
   input: CardPaymentIntentInput,
   now: Date = new Date(),
+  client: string = 'unknown',
 ): Promise<{ intent: CardPaymentIntent; cookie: string }> {
   const stripe = gate.stripe
   const rail = gate.rails.find((r) => r.name === 'stripe')
@@ -102,15 +109,28 @@ export async function createCardPaymentIntent(
   const grantKey = grantKeyOf({ key: target.key, ...(!target.link && isTermsDigest(grant) ? { grantScope: grant } : {}) })
   // A capped link's slot is held before the intent exists, so no card is charged for a copy that is gone.
   const linkId = target.link?.linkId
+  const holder = { key: holdClientDigest(gate.config.secrets[0]!, client), maxOpen: gate.config.cardHolds.perClient }
   const hold =
     linkId && target.capped
       ? await LinkSales.holdForCard(gate.db, {
           linkId,
           challengeId: challenge.id,
-          expiresAt: holdExpiry(challenge, gate.config.challengeTtlSeconds, now),
+          // Short until Stripe shows the payer confirming (card-holds.ts), which extends it.
+          expiresAt: unconfirmedHoldExpiry(gate.config.cardHolds, holdExpiry(challenge, gate.config.challengeTtlSeconds, now), now),
           now,
+          client: holder,
         })
       : null
+  if (hold === 'client-limit') {
+    const next = await LinkSales.nextClientHoldExpiry(gate.db, { linkId: linkId!, clientKey: holder.key, now })
+    const seconds = Math.max(1, Math.ceil(((next?.getTime() ?? now.getTime()) - now.getTime()) / 1000))
+    throw new CardCheckoutError(
+      429,
+      'Too many unpaid card checkouts',
+      `You already hold ${holder.maxOpen} unpaid card checkouts of this limited link. Pay one of them, or retry in ${seconds} seconds. No card was charged.`,
+      { 'retry-after': String(seconds) },
+    )
+  }
   if (hold === 'sold-out')
     throw new CardCheckoutError(
       410,
@@ -175,7 +195,7 @@ export async function handleCardPaymentIntentRequest(request: Request): Promise<
     return jsonProblem(400, 'Invalid request', 'Expected a JSON body {"url": "/l/…", "challenge": "Payment id=…"}.')
   }
   try {
-    const { intent, cookie } = await createCardPaymentIntent(gate, input)
+    const { intent, cookie } = await createCardPaymentIntent(gate, input, new Date(), clientKey(request))
     return Response.json(intent, { headers: { 'cache-control': 'no-store', 'set-cookie': cookie } })
   } catch (error) {
     if (error instanceof Problem.PaymentProblem) {
@@ -184,7 +204,7 @@ export async function handleCardPaymentIntentRequest(request: Request): Promise<
         headers: { 'content-type': Problem.contentType, 'cache-control': 'no-store' },
       })
     }
-    if (error instanceof CardCheckoutError) return jsonProblem(error.status, error.title, error.detail)
+    if (error instanceof CardCheckoutError) return jsonProblem(error.status, error.title, error.detail, error.headers)
     if (error instanceof StripeUnavailableError)
       return jsonProblem(503, 'Card payments unavailable', error.detail, { 'retry-after': String(error.retryAfterSeconds) })
     throw error

@@ -14,6 +14,8 @@ export type GateConfig = {
   rateLimit: { challengesPerMinute: number; credentialsPerMinute: number }
   /** Settlements the server submits and pays gas for, per merchant and minute, shared by every instance on the database. */
   settlementsPerMerchantPerMinute: number
+  /** Card holds of capped links: how many one client keeps open per link, and how long one lasts unconfirmed. */
+  cardHolds: { perClient: number; unconfirmedSeconds: number }
 }
 
 export class ConfigError extends Error {
@@ -32,6 +34,8 @@ const envSchema = z.object({
   RATE_LIMIT_CHALLENGES_PER_MINUTE: positiveInt(600),
   RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInt(120),
   EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE: positiveInt(60),
+  CARD_HOLDS_PER_CLIENT: positiveInt(3),
+  CARD_HOLD_UNCONFIRMED_SECONDS: positiveInt(180),
 })
 
 const MIN_SECRET_BYTES = 32
@@ -61,5 +65,6 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
     defaultRecipient,
     rateLimit: { challengesPerMinute: e.RATE_LIMIT_CHALLENGES_PER_MINUTE, credentialsPerMinute: e.RATE_LIMIT_CREDENTIALS_PER_MINUTE },
     settlementsPerMerchantPerMinute: e.EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE,
+    cardHolds: { perClient: e.CARD_HOLDS_PER_CLIENT, unconfirmedSeconds: e.CARD_HOLD_UNCONFIRMED_SECONDS },
   }
 }

@@ -6,6 +6,7 @@ import * as EvmRail from '@/lib/rails/evm'
 import * as StripeRail from '@/lib/rails/stripe'
 import { getDb } from '@/lib/store/db'
 import { startWebhookWorker } from '@/lib/webhooks/worker'
+import { confirmUnderwayHolds } from './card-holds'
 import { ChallengeStats } from './challenge-stats'
 import { loadGateConfig } from './config'
 import type { Gate } from './gate'
@@ -120,7 +121,7 @@ async function createRuntime(): Promise<GateRuntime> {
   }
   if (stripe) rails.push(stripeAdapter(stripe))
   // Card holds of capped links that expired unpaid give their slots back (every instance sweeps; releases happen once).
-  if (stripe) startHoldSweeper(db)
+  if (stripe) startHoldSweeper(db, () => confirmUnderwayHolds(db, stripe))
   // Every instance delivers due merchant webhooks (rows are claimed atomically, so they share the work).
   startWebhookWorker(db)
   const runtime: GateRuntime = {

@@ -1,7 +1,8 @@
 // Stripe webhooks, POST /api/stripe/webhook: a succeeded PaymentIntent of ours records its payment and
 // the grant the payer's browser already holds the token for (so a page closed early still unlocks);
-// a canceled one gives back the slot its capped link held for it; a refunded charge marks its payment
-// refunded and reopens the slot. The rail verifies signatures and deduplicates events.
+// a canceled one gives back the slot its capped link held for it; one whose payer is confirming extends
+// that slot's short hold; a refunded charge marks its payment refunded and reopens the slot. The rail
+// verifies signatures and deduplicates events.
 import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
 import * as Money from '@/lib/money'
 import type Stripe from 'stripe'
@@ -10,6 +11,7 @@ import {
   WebhookPayloadError,
   WebhookSignatureError,
   type CanceledPayment,
+  type ConfirmingPayment,
   type RefundedCharge,
   type SucceededPayment,
   type WebhookContext,
@@ -82,6 +84,7 @@ export const webhookHandlers: WebhookHandlers = {
   onPaymentSucceeded: recordSucceededPayment,
   onRefunded: recordRefundedCharge,
   onPaymentCanceled: releaseCanceledHold,
+  onPaymentConfirming: extendConfirmingHold,
 }
 
 /**
@@ -142,6 +145,11 @@ export async function recordRefundedCharge(refund: RefundedCharge, { tx }: Webho
 /** A canceled checkout intent can never be paid: the slot it held is released (once). */
 export async function releaseCanceledHold(canceled: CanceledPayment, { tx }: WebhookContext): Promise<void> {
   await LinkSales.releaseHold(tx, { paymentIntentId: canceled.reference })
+}
+
+/** Its payer is confirming (3-D Secure, processing, a card attempt): the short unpaid hold is extended (card-holds.ts). */
+export async function extendConfirmingHold(confirming: ConfirmingPayment, { tx }: WebhookContext): Promise<void> {
+  await LinkSales.confirmHold(tx, { paymentIntentId: confirming.reference })
 }
 
 // The price the challenge was for (kept on the intent), else the link's, else the cents charged.

@@ -13,10 +13,17 @@ export function releaseExpiredHolds(db: Db, now: Date = new Date()): Promise<num
   return LinkSales.releaseExpired(db, now)
 }
 
-/** Starts the sweep once per process (each release is one conditional statement, so instances may overlap). */
-export function startHoldSweeper(db: Db, intervalMs: number = HOLD_SWEEP_INTERVAL_MS): void {
+/**
+ * Starts the sweep once per process (each release is one conditional statement, so instances may overlap).
+ * `beforeRelease` runs first on every sweep (the gate extends holds whose payers are confirming).
+ */
+export function startHoldSweeper(db: Db, beforeRelease?: () => Promise<unknown>, intervalMs: number = HOLD_SWEEP_INTERVAL_MS): void {
   if (state.__tollgateHoldSweeper) return
-  const sweep = () => void releaseExpiredHolds(db).catch(() => {})
+  const sweep = () =>
+    void (beforeRelease?.() ?? Promise.resolve())
+      .catch(() => {})
+      .then(() => releaseExpiredHolds(db))
+      .catch(() => {})
   sweep()
   state.__tollgateHoldSweeper = setInterval(sweep, intervalMs)
   state.__tollgateHoldSweeper.unref()

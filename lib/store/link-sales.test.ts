@@ -6,7 +6,7 @@ import type { DbHandle } from './db'
 import * as LinkSales from './link-sales'
 import * as Links from './links'
 import * as Merchants from './merchants'
-import { links } from './schema'
+import { cardSaleHolds, links } from './schema'
 
 describeEachDatabase('link sales (the sales cap)', (factory) => {
   let handle: DbHandle
@@ -98,6 +98,63 @@ describeEachDatabase('link sales (the sales cap)', (factory) => {
     assert.equal(await LinkSales.sellHold(handle.db, { linkId, challengeId: 'c', paymentIntentId: 'pi_checkout' }), 'unchanged')
     assert.equal(await taken(linkId), 1)
     assert.equal(await LinkSales.takeSlot(handle.db, linkId), false)
+  })
+
+  test('one client keeps at most maxOpen unpaid holds of a link, even asking concurrently; others still get slots', async () => {
+    const linkId = await cappedLink(10)
+    const mallory = { key: 'client-m', maxOpen: 2 }
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        LinkSales.holdForCard(handle.db, { linkId, challengeId: `m${i}`, expiresAt: soon(), client: mallory }),
+      ),
+    )
+    assert.equal(outcomes.filter((o) => o === 'taken').length, 2)
+    assert.equal(outcomes.filter((o) => o === 'client-limit').length, 6)
+    assert.equal(await taken(linkId), 2, 'refused asks took no slot')
+    assert.equal(
+      await LinkSales.holdForCard(handle.db, { linkId, challengeId: 'a0', expiresAt: soon(), client: { key: 'client-a', maxOpen: 2 } }),
+      'taken',
+    )
+    const next = await LinkSales.nextClientHoldExpiry(handle.db, { linkId, clientKey: 'client-m' })
+    assert.ok(next && next.getTime() > Date.now())
+    // Once one of Mallory's holds is paid (or lapses), she may hold another.
+    const paidChallenge = (await handle.db.select().from(cardSaleHolds).where(eq(cardSaleHolds.clientKey, 'client-m')))[0]!.challengeId
+    await LinkSales.attachPaymentIntent(handle.db, { linkId, challengeId: paidChallenge, paymentIntentId: 'pi_m_paid' })
+    assert.equal(await LinkSales.sellHold(handle.db, { linkId, challengeId: paidChallenge, paymentIntentId: 'pi_m_paid' }), 'sold')
+    assert.equal(await LinkSales.holdForCard(handle.db, { linkId, challengeId: 'm9', expiresAt: soon(), client: mallory }), 'taken')
+  })
+
+  test('a confirming payer extends an unpaid hold; unconfirmed holds are the ones found lapsing', async () => {
+    const linkId = await cappedLink(3)
+    const now = new Date()
+    const short = new Date(now.getTime() + 120_000)
+    for (const c of ['quiet', 'busy']) {
+      await LinkSales.holdForCard(handle.db, { linkId, challengeId: c, expiresAt: short })
+      await LinkSales.attachPaymentIntent(handle.db, { linkId, challengeId: c, paymentIntentId: `pi_${c}` })
+    }
+    const lapsing = await LinkSales.lapsingUnconfirmed(handle.db, { before: new Date(now.getTime() + 150_000), limit: 100 })
+    assert.deepEqual(
+      lapsing
+        .filter((h) => h.linkId === linkId)
+        .map((h) => h.challengeId)
+        .sort(),
+      ['busy', 'quiet'],
+    )
+    assert.equal(await LinkSales.confirmHold(handle.db, { paymentIntentId: 'pi_busy', now }), true)
+    assert.equal(await LinkSales.confirmHold(handle.db, { paymentIntentId: 'pi_nobody', now }), false)
+    const busy = await LinkSales.getHold(handle.db, { linkId, challengeId: 'busy' })
+    assert.equal(busy?.expiresAt.getTime(), now.getTime() + LinkSales.confirmedHoldSeconds * 1000)
+    assert.ok(busy?.confirmedAt)
+    const still = await LinkSales.lapsingUnconfirmed(handle.db, { before: new Date(now.getTime() + 150_000), limit: 100 })
+    assert.deepEqual(
+      still.filter((h) => h.linkId === linkId).map((h) => h.challengeId),
+      ['quiet'],
+    )
+    // After the short window only the unconfirmed hold is released.
+    assert.equal(await LinkSales.releaseExpired(handle.db, new Date(now.getTime() + 180_000), linkId), 1)
+    assert.equal((await LinkSales.getHold(handle.db, { linkId, challengeId: 'quiet' }))?.status, 'released')
+    assert.equal((await LinkSales.getHold(handle.db, { linkId, challengeId: 'busy' }))?.status, 'held')
+    assert.equal(await taken(linkId), 1)
   })
 
   test('a slot held by an expired hold goes to the next buyer without waiting for the sweep', async () => {

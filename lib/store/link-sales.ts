@@ -1,8 +1,9 @@
 // The sales cap of a link (maxPayments), kept in links.sales_reserved: every sale takes a slot before
 // money moves. Crypto and agent payments take one for the length of their request; a checkout's card
-// PaymentIntent holds one (card_sale_holds) until it is paid, canceled, or expires unpaid. Every change
-// of a slot's state is one conditional statement, so each happens once across instances and retries.
-import { and, eq, sql } from 'drizzle-orm'
+// PaymentIntent holds one (card_sale_holds) until it is paid, canceled, or expires unpaid; one client
+// keeps only a few holds of a link open, and a hold is short until the payer is seen confirming. Every
+// change of a slot's state is one conditional statement, so each happens once across instances and retries.
+import { and, asc, eq, gt, isNotNull, isNull, lte, min, ne, sql } from 'drizzle-orm'
 import type { Db } from './db'
 import { cardSaleHolds, links } from './schema'
 
@@ -34,43 +35,127 @@ export type HoldOutcome =
   /** The challenge's intent already holds (or has bought) its slot. */
   | 'held'
   | 'sold-out'
+  /** This client already keeps `maxOpen` unpaid holds of the link open: nothing was taken. */
+  | 'client-limit'
 
 class SoldOut extends Error {}
+class ClientLimit extends Error {}
 
-/** Holds a slot for the checkout PaymentIntent of one challenge, until `expiresAt` unless it is paid. Idempotent per challenge and link. */
+/** Who asks for a hold (a digest of their client key) and how many unpaid holds of one link they may keep open. */
+export type HoldClient = { key: string; maxOpen: number }
+
+/**
+ * Holds a slot for the checkout PaymentIntent of one challenge, until `expiresAt` unless it is paid or
+ * confirmed (confirmHold). Idempotent per challenge and link.
+ */
 export async function holdForCard(
   db: Db,
-  parameters: { linkId: string; challengeId: string; expiresAt: Date; now?: Date },
+  parameters: { linkId: string; challengeId: string; expiresAt: Date; now?: Date; client?: HoldClient },
 ): Promise<HoldOutcome> {
-  const { linkId, challengeId, expiresAt, now = new Date() } = parameters
+  const { linkId, challengeId, expiresAt, now = new Date(), client } = parameters
+  // Counted after the slot is taken: that update locks the link's row, so one client's concurrent asks queue here.
+  const overClientLimit = async (tx: Db) => {
+    if (!client) return false
+    const [row] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(cardSaleHolds)
+      .where(
+        and(
+          eq(cardSaleHolds.linkId, linkId),
+          eq(cardSaleHolds.clientKey, client.key),
+          eq(cardSaleHolds.status, 'held'),
+          gt(cardSaleHolds.expiresAt, now),
+          ne(cardSaleHolds.challengeId, challengeId),
+        ),
+      )
+    return Number(row?.n ?? 0) >= client.maxOpen
+  }
   // Free expired holds outside the transaction below: the hold and its slot are taken together or not at all.
   if (!(await hasFreeSlot(db, linkId))) await releaseExpired(db, now, linkId)
   try {
     return await db.transaction(async (tx) => {
       const inserted = await tx
         .insert(cardSaleHolds)
-        .values({ linkId, challengeId, status: 'held', expiresAt })
+        .values({ linkId, challengeId, status: 'held', expiresAt, clientKey: client?.key ?? null })
         .onConflictDoNothing()
         .returning({ linkId: cardSaleHolds.linkId })
       if (inserted.length === 1) {
-        if (await incrementIfFree(tx, linkId)) return 'taken'
-        throw new SoldOut()
+        if (!(await incrementIfFree(tx, linkId))) throw new SoldOut()
+        if (await overClientLimit(tx)) throw new ClientLimit()
+        return 'taken'
       }
       const [existing] = await tx.select().from(cardSaleHolds).where(holdWhere({ linkId, challengeId })).for('update')
       if (!existing) throw new Error('card sale hold vanished while being read')
       if (existing.status !== 'released') return 'held'
       if (!(await incrementIfFree(tx, linkId))) return 'sold-out'
+      if (await overClientLimit(tx)) throw new ClientLimit()
       await tx
         .update(cardSaleHolds)
-        .set({ status: 'held', expiresAt, updatedAt: sql`now()` })
+        .set({ status: 'held', expiresAt, clientKey: client?.key ?? existing.clientKey, confirmedAt: null, updatedAt: sql`now()` })
         .where(holdWhere({ linkId, challengeId }))
       return 'taken'
     })
   } catch (error) {
-    // Rolled back: the new hold row goes with the slot it could not take.
+    // Rolled back: the new hold row goes with the slot it could not take (or was not allowed to).
     if (error instanceof SoldOut) return 'sold-out'
+    if (error instanceof ClientLimit) return 'client-limit'
     throw error
   }
+}
+
+/** When the first of a client's open holds of a link lapses (when it may ask again), or null when it holds none. */
+export async function nextClientHoldExpiry(db: Db, parameters: { linkId: string; clientKey: string; now?: Date }): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: min(cardSaleHolds.expiresAt) })
+    .from(cardSaleHolds)
+    .where(
+      and(
+        eq(cardSaleHolds.linkId, parameters.linkId),
+        eq(cardSaleHolds.clientKey, parameters.clientKey),
+        eq(cardSaleHolds.status, 'held'),
+        gt(cardSaleHolds.expiresAt, parameters.now ?? new Date()),
+      ),
+    )
+  return row?.at ?? null
+}
+
+/** How long an unpaid hold lasts once its payer is seen confirming (3-D Secure, a slow bank, another card). */
+export const confirmedHoldSeconds = 15 * 60
+
+/**
+ * The payer of this intent is confirming (Stripe showed 3-D Secure, processing or a card attempt): its
+ * unpaid hold now lasts at least confirmedHoldSeconds more. False when the intent holds nothing (paid, released, none).
+ */
+export async function confirmHold(db: Db, parameters: { paymentIntentId: string; now?: Date }): Promise<boolean> {
+  const now = parameters.now ?? new Date()
+  const until = new Date(now.getTime() + confirmedHoldSeconds * 1000)
+  const rows = await db
+    .update(cardSaleHolds)
+    .set({
+      confirmedAt: sql`COALESCE(${cardSaleHolds.confirmedAt}, ${now.toISOString()}::timestamptz)`,
+      expiresAt: sql`GREATEST(${cardSaleHolds.expiresAt}, ${until.toISOString()}::timestamptz)`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(cardSaleHolds.paymentIntentId, parameters.paymentIntentId), eq(cardSaleHolds.status, 'held')))
+    .returning({ linkId: cardSaleHolds.linkId })
+  return rows.length > 0
+}
+
+/** Unpaid holds not seen confirming whose short hold lapses by `before`: the ones to ask Stripe about first. */
+export async function lapsingUnconfirmed(db: Db, parameters: { before: Date; limit: number }): Promise<CardSaleHold[]> {
+  return db
+    .select()
+    .from(cardSaleHolds)
+    .where(
+      and(
+        eq(cardSaleHolds.status, 'held'),
+        isNull(cardSaleHolds.confirmedAt),
+        isNotNull(cardSaleHolds.paymentIntentId),
+        lte(cardSaleHolds.expiresAt, parameters.before),
+      ),
+    )
+    .orderBy(asc(cardSaleHolds.expiresAt))
+    .limit(parameters.limit)
 }
 
 /** Names the PaymentIntent a challenge's hold is for, once it exists. */

@@ -252,11 +252,18 @@ export const cardSaleHolds = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true })
       .notNull()
       .default(sql`now()`),
+    /** Digest of the client key that asked for the intent (migration 0008): bounds the holds one client keeps open. */
+    clientKey: text('client_key'),
+    /** When Stripe showed the payer confirming (3-D Secure, processing, a card attempt): the hold was extended then. */
+    confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.linkId, t.challengeId] }),
     index('card_sale_holds_expiry_idx')
       .on(t.expiresAt)
+      .where(sql`status = 'held'`),
+    index('card_sale_holds_client_idx')
+      .on(t.linkId, t.clientKey)
       .where(sql`status = 'held'`),
   ],
 )

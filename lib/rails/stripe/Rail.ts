@@ -13,6 +13,7 @@ import * as Webhook from './Webhook'
 import { createStripeClient } from './internal/client'
 import type { RailContext } from './internal/context'
 import * as PaymentIntentForChallenge from './internal/paymentIntentForChallenge'
+import { isPaymentUnderway } from './internal/paymentUnderway'
 import { redeemPaymentIntent } from './internal/redeemPaymentIntent'
 import { redeemSharedPaymentToken } from './internal/redeemSharedPaymentToken'
 import * as Refund from './internal/refund'
@@ -49,6 +50,8 @@ export type StripeRail = {
    * MethodUnsupported) or StripeUnavailableError.
    */
   settleMppCredential(parameters: SettleParameters): Promise<StripeSettlement>
+  /** Whether the payer of a checkout intent has submitted a payment method (false too when Stripe cannot say). */
+  isPaymentUnderway(paymentIntentId: string): Promise<boolean>
   /** Full refund, idempotent. Throws RefundFailedError or StripeUnavailableError. */
   refund(paymentIntentId: string): Promise<Refund.StripeRefund>
   /** Verifies the signature over the raw body. Throws WebhookSignatureError. */
@@ -79,6 +82,7 @@ export function createStripeRail(config: StripeConfig, db: Db): StripeRail {
     },
     createPaymentIntentForChallenge: (parameters) => PaymentIntentForChallenge.createPaymentIntentForChallenge(context, parameters),
     settleMppCredential: (parameters) => settle(context, parameters),
+    isPaymentUnderway: (paymentIntentId) => isPaymentUnderway(context, paymentIntentId),
     refund: (paymentIntentId) => Refund.refundPaymentIntent(context, paymentIntentId),
     parseWebhook: (rawBody, signatureHeader) => Webhook.parseWebhook(config.webhookSecret, rawBody, signatureHeader),
     handleWebhookEvent: (event, handlers) => Webhook.handleWebhookEvent(db, event, handlers),

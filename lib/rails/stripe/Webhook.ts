@@ -12,6 +12,9 @@ import * as Keys from './internal/keys'
 /** Stripe's default: signatures older than five minutes are refused (replayed deliveries). */
 export const toleranceSeconds = 300
 
+/** Events that show a payer confirming a PaymentIntent: 3-D Secure, a slow payment method, a card attempt that failed. */
+export const confirmingEvents = ['payment_intent.requires_action', 'payment_intent.processing', 'payment_intent.payment_failed'] as const
+
 // What Tollgate reads of an event, checked once here: the handlers may trust these shapes.
 // Text goes to PostgreSQL, which cannot store NUL.
 const text = (max: number) =>
@@ -49,6 +52,23 @@ const objectSchemas = new Map<string, z.ZodType>(
         )
         .nullish(),
     }),
+    ...Object.fromEntries(
+      confirmingEvents.map((type) => [
+        type,
+        z.object({
+          id: text(255),
+          metadata: z
+            .record(
+              z.string(),
+              z
+                .string()
+                .max(500)
+                .refine((s) => !s.includes('\u0000')),
+            )
+            .nullish(),
+        }),
+      ]),
+    ),
     'charge.refunded': z.object({
       payment_intent: z.union([text(255), z.object({ id: text(255) }), z.null()]),
       amount_refunded: z.number().int().nonnegative(),
@@ -110,6 +130,15 @@ export type CanceledPayment = {
   linkId: string
 }
 
+/** A Tollgate PaymentIntent its payer is confirming (one of confirmingEvents): not paid yet, but underway. */
+export type ConfirmingPayment = {
+  paymentIntent: Stripe.PaymentIntent
+  /** `pi_…` */
+  reference: string
+  challengeId: string
+  linkId: string
+}
+
 /** A charge refunded in full or in part (`charge.refunded`), from our refund function or the Stripe dashboard. */
 export type RefundedCharge = {
   charge: Stripe.Charge
@@ -123,6 +152,7 @@ export type WebhookHandlers = {
   onPaymentSucceeded?(payment: SucceededPayment, context: WebhookContext): Promise<void>
   onRefunded?(refund: RefundedCharge, context: WebhookContext): Promise<void>
   onPaymentCanceled?(payment: CanceledPayment, context: WebhookContext): Promise<void>
+  onPaymentConfirming?(payment: ConfirmingPayment, context: WebhookContext): Promise<void>
 }
 
 export type WebhookOutcome = {
@@ -174,6 +204,14 @@ function dispatcher(event: Stripe.Event, handlers: WebhookHandlers): ((context: 
     const linkId = intent.metadata?.[Keys.metadataKeys.linkId]
     if (!challengeId || !linkId) return null
     const handler = handlers.onPaymentCanceled
+    return (context) => handler({ paymentIntent: intent, reference: intent.id, challengeId, linkId }, context)
+  }
+  if ((confirmingEvents as readonly string[]).includes(event.type) && handlers.onPaymentConfirming) {
+    const intent = event.data.object as Stripe.PaymentIntent
+    const challengeId = intent.metadata?.[Keys.metadataKeys.challengeId]
+    const linkId = intent.metadata?.[Keys.metadataKeys.linkId]
+    if (!challengeId || !linkId) return null
+    const handler = handlers.onPaymentConfirming
     return (context) => handler({ paymentIntent: intent, reference: intent.id, challengeId, linkId }, context)
   }
   if (event.type === 'charge.refunded' && handlers.onRefunded) {

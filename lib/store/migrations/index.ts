@@ -4,6 +4,7 @@ import * as linkSales from './0004_link_sales'
 import * as cardSaleHolds from './0005_card_sale_holds'
 import * as settlementQuota from './0006_settlement_quota'
 import * as linkSlugs from './0007_link_slugs'
+import * as cardHoldClients from './0008_card_hold_clients'
 
 // Applied in order; each runs once, recorded in schema_migrations.
 export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
@@ -13,4 +14,5 @@ export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
   cardSaleHolds,
   settlementQuota,
   linkSlugs,
+  cardHoldClients,
 ]

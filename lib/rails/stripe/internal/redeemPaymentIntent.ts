@@ -53,6 +53,9 @@ export async function redeemPaymentIntent(
   if (intent.amount !== amountCents) {
     throw new VerificationFailedError(`PaymentIntent ${id} is for ${intent.amount} ${currency} cents, not this challenge's ${amountCents}`)
   }
+  // The payer is confirming: a capped link's short unpaid hold is extended while they finish.
+  if (intent.status === 'requires_action' || intent.status === 'processing')
+    await LinkSales.confirmHold(context.db, { paymentIntentId: id })
   if (intent.status === 'requires_action') {
     throw new PaymentActionRequiredError(
       `PaymentIntent ${id} is waiting for the payer to authenticate (requires_action); finish it in the browser, then submit again`,

@@ -40,11 +40,26 @@ const expected = [
     title: 'Method Unsupported',
     status: 400,
   },
+  // draft-evm-session-00, Problem Type Registration (title and status as registered there).
+  ...(
+    [
+      [Problem.InvalidSignatureError, 'InvalidSignatureError', 'session/invalid-signature', 'Invalid Signature', 402],
+      [Problem.SignerMismatchError, 'SignerMismatchError', 'session/signer-mismatch', 'Signer Mismatch', 402],
+      [Problem.AmountExceedsDepositError, 'AmountExceedsDepositError', 'session/amount-exceeds-deposit', 'Amount Exceeds Deposit', 402],
+      [Problem.DeltaTooSmallError, 'DeltaTooSmallError', 'session/delta-too-small', 'Delta Too Small', 402],
+      [Problem.ChannelNotFoundError, 'ChannelNotFoundError', 'session/channel-not-found', 'Channel Not Found', 410],
+      [Problem.ChannelFinalizedError, 'ChannelFinalizedError', 'session/channel-finalized', 'Channel Finalized', 410],
+      [Problem.ChallengeNotFoundError, 'ChallengeNotFoundError', 'session/challenge-not-found', 'Challenge Not Found', 402],
+      [Problem.InsufficientBalanceError, 'InsufficientBalanceError', 'session/insufficient-balance', 'Insufficient Balance', 402],
+      [Problem.TransactionRevertedError, 'TransactionRevertedError', 'session/transaction-reverted', 'Transaction Reverted', 409],
+    ] as const
+  ).map(([Class, name, code, title, status]) => ({ Class, name, code, title, status })),
 ] as const
 
 describe('Problem', () => {
-  test('the spec defines exactly these seven problem types', () => {
+  test('the core spec defines seven problem types and the session spec nine more', () => {
     assert.deepEqual(Object.keys(Problem.definitions).sort(), expected.map((e) => e.code).sort())
+    assert.equal(Object.keys(Problem.definitions).filter((code) => code.startsWith('session/')).length, 9)
   })
 
   for (const { Class, name, code, title, status } of expected)
@@ -88,6 +103,34 @@ describe('Problem', () => {
     const body = Problem.toJSON(new Problem.VerificationFailedError('bad'), { status: 200, type: 'x' })
     assert.equal(body.status, 402)
     assert.equal(body.type, 'https://paymentauth.org/problems/verification-failed')
+  })
+
+  test('a session problem carries its channelId in the body and back', () => {
+    const channelId = `0x${'6d'.repeat(32)}`
+    const error = new Problem.InvalidSignatureError('Voucher signature could not be verified', { extensions: { channelId } })
+    // The session spec's example error response.
+    assert.deepEqual(Problem.toJSON(error), {
+      type: 'https://paymentauth.org/problems/session/invalid-signature',
+      title: 'Invalid Signature',
+      status: 402,
+      detail: 'Voucher signature could not be verified',
+      channelId,
+    })
+    const back = Problem.fromJSON(JSON.parse(JSON.stringify(Problem.toJSON(error))))
+    assert.ok(back instanceof Problem.InvalidSignatureError)
+    assert.deepEqual(back.extensions, { channelId })
+    assert.equal(Problem.toJSON(new Problem.ChannelNotFoundError('x', { extensions: { status: 200 } })).status, 410)
+  })
+
+  test('a malformed session payload is 400 (session spec) with the core malformed-credential type', () => {
+    // Spec disagreement: the core spec answers malformed credentials with 402; draft-evm-session-00's Error
+    // Responses table answers a malformed session payload with 400. The method spec wins for its payloads.
+    const error = new Problem.MalformedSessionPayloadError('payload.channelId: expected a 0x-prefixed 32-byte hex value')
+    assert.ok(error instanceof Problem.MalformedCredentialError)
+    assert.equal(error.status, 400)
+    assert.equal(error.type, 'https://paymentauth.org/problems/malformed-credential')
+    assert.equal(Problem.toJSON(error).status, 400)
+    assert.equal(new Problem.MalformedCredentialError('x').status, 402)
   })
 
   test('fromJSON ignores foreign or malformed bodies', () => {

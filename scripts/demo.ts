@@ -28,6 +28,7 @@ async function main() {
 Tollgate demo is running: ${url}  (up in ${((Date.now() - started) / 1000).toFixed(1)} s)
 
   chain      anvil ${chain.rpcUrl} (chain ${chain.chainId}), TestUSDC ${chain.token}
+  escrow     ${chain.escrow} (SessionEscrow: evm/session payment channels)
   merchant   ${demo.merchant} (anvil account 0, also the settler paying gas)
   payers     anvil accounts 1..9 hold 1000 USDC each
   dashboard  ${url}/dashboard  ("Sign in as the demo merchant": no wallet needed)

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Abi, Hex } from 'viem'
 
-export type ContractName = 'TestUSDC' | 'TestWallet1271'
+export type ContractName = 'SessionEscrow' | 'TestUSDC' | 'TestWallet1271'
 
 export type Artifact = {
   contractName: ContractName
@@ -25,7 +25,7 @@ type SolcOutput = {
   contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>
 }
 
-const contractNames: readonly ContractName[] = ['TestUSDC', 'TestWallet1271']
+const contractNames: readonly ContractName[] = ['SessionEscrow', 'TestUSDC', 'TestWallet1271']
 
 export const contractsDir = path.resolve(import.meta.dirname, '..', '..', 'contracts')
 const buildDir = path.join(contractsDir, 'build')

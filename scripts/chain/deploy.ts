@@ -1,4 +1,4 @@
-// Deploys the test token to a local chain and funds anvil's well-known demo accounts.
+// Deploys the test token and the session escrow to a local chain and funds anvil's well-known demo accounts.
 import {
   type Address,
   type Chain,
@@ -86,4 +86,33 @@ export async function deployTestUsdc(options: DeployTestUsdcOptions): Promise<De
     if (receipt.status !== 'success') throw new Error(`TestUSDC mint failed in ${hash}`)
   }
   return { token, funded: fund, amountPerAccount }
+}
+
+/** The spec's reference grace period between `requestClose` and `withdraw` (it forbids less than 10 minutes). */
+export const defaultCloseGracePeriodSeconds = 15 * 60
+
+export type DeploySessionEscrowOptions = {
+  rpcUrl: string
+  chainId: number
+  /** Defaults to anvil account 0. */
+  deployer?: HDAccount
+  /** Seconds; the contract refuses less than 600. Defaults to 15 minutes. */
+  closeGracePeriodSeconds?: number
+}
+
+/** Deploys the `evm`/`session` escrow (contracts/SessionEscrow.sol) and waits for its receipt. */
+export async function deploySessionEscrow(options: DeploySessionEscrowOptions): Promise<Address> {
+  const chain = localChain(options.rpcUrl, options.chainId)
+  const deployer = options.deployer ?? anvilAccount(0)
+  const artifact = await loadArtifact('SessionEscrow')
+  const publicClient = createPublicClient({ chain, transport: http(options.rpcUrl) })
+  const wallet = createWalletClient({ account: deployer, chain, transport: http(options.rpcUrl) })
+  const hash = await wallet.deployContract({
+    abi: artifact.abi,
+    bytecode: artifact.bytecode,
+    args: [BigInt(options.closeGracePeriodSeconds ?? defaultCloseGracePeriodSeconds)],
+  })
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 50 })
+  if (!receipt.contractAddress || receipt.status !== 'success') throw new Error('SessionEscrow deployment failed')
+  return getAddress(receipt.contractAddress)
 }

@@ -65,7 +65,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => {})
   }
   try {
-    log('Starting the local chain (anvil) and deploying TestUSDC…')
+    log('Starting the local chain (anvil) and deploying TestUSDC and the session escrow…')
     const chain = await startLocalChain({ port: options.anvilPort })
     stops.push(chain.stop)
     const upstream = await startUpstream()
@@ -91,6 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
         EVM_RPC_URL: chain.rpcUrl,
         EVM_CHAIN_ID: String(chain.chainId),
         EVM_TOKEN_ADDRESS: chain.token,
+        EVM_ESCROW_ADDRESS: chain.escrow,
         // anvil mines each transaction at once; there is no reason to wait a second between receipt polls.
         EVM_POLLING_INTERVAL_MS: '100',
         SETTLER_PRIVATE_KEY: anvilPrivateKey(0),

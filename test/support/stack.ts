@@ -60,6 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       EVM_RPC_URL: chain.rpcUrl,
       EVM_CHAIN_ID: String(chain.chainId),
       EVM_TOKEN_ADDRESS: chain.token,
+      EVM_ESCROW_ADDRESS: chain.escrow,
       EVM_POLLING_INTERVAL_MS: '50',
       SETTLER_PRIVATE_KEY: anvilPrivateKey(0),
       PAYMENT_RECIPIENT: merchant,

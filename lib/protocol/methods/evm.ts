@@ -263,22 +263,42 @@ export type TransferWithAuthorizationTypedData = TypedDataDefinition<typeof tran
  */
 export function transferWithAuthorizationTypedData(domain: TokenDomain, authorization: Authorization): TransferWithAuthorizationTypedData {
   return {
-    domain: {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: toChecksum(domain.verifyingContract),
-    },
+    domain: tokenDomain(domain),
     types: transferWithAuthorizationTypes,
     primaryType: 'TransferWithAuthorization',
-    message: {
-      from: toChecksum(authorization.from),
-      to: toChecksum(authorization.to),
-      value: BigInt(authorization.value),
-      validAfter: BigInt(authorization.validAfter),
-      validBefore: BigInt(authorization.validBefore),
-      nonce: authorization.nonce,
-    },
+    message: authorizationMessage(authorization),
+  }
+}
+
+/** EIP-3009 receiveWithAuthorization: the same fields, but only `to` may submit it (the session escrow's token pull). */
+export const receiveWithAuthorizationTypes = {
+  ReceiveWithAuthorization: transferWithAuthorizationTypes.TransferWithAuthorization,
+} as const
+
+export type ReceiveWithAuthorizationTypedData = TypedDataDefinition<typeof receiveWithAuthorizationTypes, 'ReceiveWithAuthorization'>
+
+/** The EIP-712 typed data a payer signs for receiveWithAuthorization (evm/session relayed open and topUp). */
+export function receiveWithAuthorizationTypedData(domain: TokenDomain, authorization: Authorization): ReceiveWithAuthorizationTypedData {
+  return {
+    domain: tokenDomain(domain),
+    types: receiveWithAuthorizationTypes,
+    primaryType: 'ReceiveWithAuthorization',
+    message: authorizationMessage(authorization),
+  }
+}
+
+function tokenDomain(domain: TokenDomain): TokenDomain {
+  return { name: domain.name, version: domain.version, chainId: domain.chainId, verifyingContract: toChecksum(domain.verifyingContract) }
+}
+
+function authorizationMessage(authorization: Authorization) {
+  return {
+    from: toChecksum(authorization.from),
+    to: toChecksum(authorization.to),
+    value: BigInt(authorization.value),
+    validAfter: BigInt(authorization.validAfter),
+    validBefore: BigInt(authorization.validBefore),
+    nonce: authorization.nonce,
   }
 }
 

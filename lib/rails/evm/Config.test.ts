@@ -75,6 +75,17 @@ describe('loadEvmConfig', () => {
     assert.throws(() => loadEvmConfig({}), /EVM_RPC_URL is required[\s\S]*EVM_CHAIN_ID is required/)
   })
 
+  test('EVM_ESCROW_ADDRESS names the session escrow (checksummed); unset means no sessions', () => {
+    assert.equal(loadEvmConfig(local).escrowAddress, undefined)
+    assert.equal(loadEvmConfig({ ...local, EVM_ESCROW_ADDRESS: ' ' }).escrowAddress, undefined)
+    const config = loadEvmConfig({ ...local, EVM_ESCROW_ADDRESS: '0xe7f1725e7734ce288f8367e1bb143e90bb3f0512' })
+    assert.equal(config.escrowAddress, '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512')
+    assert.throws(
+      () => loadEvmConfig({ ...local, EVM_ESCROW_ADDRESS: '0xe7f1725e' }),
+      /EVM_ESCROW_ADDRESS must be a 0x-prefixed 20-byte address/,
+    )
+  })
+
   test('requires a token address off Base', () => {
     assert.throws(() => loadEvmConfig({ ...local, EVM_TOKEN_ADDRESS: '' }), /EVM_TOKEN_ADDRESS is required on chain 31337/)
   })

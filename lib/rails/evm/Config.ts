@@ -15,6 +15,8 @@ export type EvmConfig = {
   tokenName: string
   tokenVersion: string
   tokenDecimals: number
+  /** The `evm`/`session` channel escrow (contracts/SessionEscrow.sol) on this chain, EIP-55; unset: no sessions. */
+  escrowAddress?: Address
   /** Blocks a transfer must be buried under before it counts as settled (1 = included). */
   confirmations: number
   /** Account that submits EIP-3009 authorizations and pays their gas. Never logged (not enumerable). */
@@ -104,6 +106,12 @@ const EnvSchema = z.object({
       .regex(/^0x[0-9a-fA-F]{40}$/, 'EVM_TOKEN_ADDRESS must be a 0x-prefixed 20-byte address')
       .optional(),
   ),
+  EVM_ESCROW_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/, 'EVM_ESCROW_ADDRESS must be a 0x-prefixed 20-byte address (the SessionEscrow contract)')
+      .optional(),
+  ),
   EVM_TOKEN_NAME: optionalText,
   EVM_TOKEN_VERSION: optionalText,
   EVM_TOKEN_DECIMALS: integerText('EVM_TOKEN_DECIMALS', 0, 36),
@@ -155,6 +163,7 @@ export function loadEvmConfig(env: Record<string, string | undefined> = process.
     tokenName: values.EVM_TOKEN_NAME ?? known?.tokenName ?? defaults.tokenName,
     tokenVersion: values.EVM_TOKEN_VERSION ?? known?.tokenVersion ?? defaults.tokenVersion,
     tokenDecimals: values.EVM_TOKEN_DECIMALS ?? known?.tokenDecimals ?? defaults.tokenDecimals,
+    escrowAddress: values.EVM_ESCROW_ADDRESS as Address | undefined,
     confirmations: values.EVM_CONFIRMATIONS ?? defaults.confirmations,
     settlerPrivateKey: values.SETTLER_PRIVATE_KEY as Hex,
     pollingIntervalMs: values.EVM_POLLING_INTERVAL_MS ?? defaults.pollingIntervalMs,
@@ -182,6 +191,7 @@ export function createEvmConfig(parameters: CreateEvmConfigParameters): EvmConfi
     tokenName: parameters.tokenName ?? defaults.tokenName,
     tokenVersion: parameters.tokenVersion ?? defaults.tokenVersion,
     tokenDecimals: parameters.tokenDecimals ?? defaults.tokenDecimals,
+    ...(parameters.escrowAddress ? { escrowAddress: getAddress(parameters.escrowAddress.toLowerCase()) } : {}),
     confirmations: parameters.confirmations ?? defaults.confirmations,
     pollingIntervalMs: parameters.pollingIntervalMs ?? defaults.pollingIntervalMs,
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? defaults.receiptTimeoutMs,

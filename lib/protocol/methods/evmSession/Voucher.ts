@@ -1,0 +1,180 @@
+// Vouchers (draft-evm-session-00, Voucher Signing Format and Voucher Verification): the EIP-712 typed
+// data a payer signs for a cumulative amount, the signature rules the escrow enforces (65 bytes, low-s,
+// v 27/28), and the spec's voucher checks in their order, run on channel state the caller supplies (no RPC).
+import { getAddress, hashTypedData, recoverTypedDataAddress, type Address, type Hex, type TypedDataDefinition } from 'viem'
+import {
+  AmountExceedsDepositError,
+  ChannelFinalizedError,
+  ChannelNotFoundError,
+  DeltaTooSmallError,
+  InvalidSignatureError,
+  MalformedSessionPayloadError,
+  SignerMismatchError,
+} from '@/lib/protocol/Problem'
+import { voucherSigner } from './Channel'
+import { maxUint128 } from './internal/Wire'
+
+export const domainName = 'EVM Payment Channel'
+export const domainVersion = '1'
+
+export const types = {
+  Voucher: [
+    { name: 'channelId', type: 'bytes32' },
+    { name: 'cumulativeAmount', type: 'uint128' },
+  ],
+} as const
+
+/** secp256k1 order / 2: a canonical signature's `s` is at most this. */
+export const halfCurveOrder = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
+
+/** Which escrow deployment and chain a voucher is for (the EIP-712 domain's variable part). */
+export type Domain = { chainId: number; escrow: Address }
+
+export type Message = { channelId: Hex; cumulativeAmount: bigint }
+
+export type Voucher = Message & { signature: Hex }
+
+export type TypedData = TypedDataDefinition<typeof types, 'Voucher'>
+
+/** The typed data to sign or verify with viem: domain {name:"EVM Payment Channel", version:"1", chainId, verifyingContract: escrow}. */
+export function typedData(domain: Domain, message: Message): TypedData {
+  return {
+    domain: {
+      name: domainName,
+      version: domainVersion,
+      chainId: domain.chainId,
+      verifyingContract: getAddress(domain.escrow.toLowerCase()),
+    },
+    types,
+    primaryType: 'Voucher',
+    message: { channelId: message.channelId, cumulativeAmount: message.cumulativeAmount },
+  }
+}
+
+/** The EIP-712 digest (what ERC-1271 wallets are asked about; equals the escrow's `hashVoucher`). */
+export function hash(domain: Domain, message: Message): Hex {
+  return hashTypedData(typedData(domain, message))
+}
+
+/**
+ * Why a signature is not a 65-byte canonical ECDSA signature (r || s || v, v in {27, 28}, 0 < s <= n/2),
+ * or undefined when it is. The escrow refuses exactly these for EOA signers.
+ */
+export function ecdsaSignatureProblem(signature: Hex): string | undefined {
+  if (!/^0x[0-9a-fA-F]{130}$/.test(signature)) return 'must be 65 bytes (r || s || v); compact 64-byte signatures are not accepted'
+  const r = BigInt(`0x${signature.slice(2, 66)}`)
+  const s = BigInt(`0x${signature.slice(66, 130)}`)
+  const v = Number.parseInt(signature.slice(130), 16)
+  if (v !== 27 && v !== 28) return 'must end in v = 27 or 28'
+  if (r === 0n || s === 0n) return 'has a zero r or s'
+  if (s > halfCurveOrder) return 'has a high s value (not canonical): sign with a library that produces low-s signatures'
+  return undefined
+}
+
+/** Whether a 65-byte signature carries a high `s`; such signatures are refused whoever the signer is, as the escrow does. */
+export function hasHighS(signature: Hex): boolean {
+  return signature.length === 132 && BigInt(`0x${signature.slice(66, 130)}`) > halfCurveOrder
+}
+
+/** The address whose key signed a canonical ECDSA voucher. Throws InvalidSignatureError for anything else. */
+export async function recoverSigner(domain: Domain, voucher: Voucher): Promise<Address> {
+  const problem = ecdsaSignatureProblem(voucher.signature)
+  const extensions = { channelId: voucher.channelId }
+  if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions })
+  try {
+    return await recoverTypedDataAddress({ ...typedData(domain, voucher), signature: voucher.signature })
+  } catch (cause) {
+    throw new InvalidSignatureError('voucher signature recovers no signer', { cause, extensions })
+  }
+}
+
+/** Channel state as the server recorded it when the open (or a topUp) was verified on chain. */
+export type ChannelState = {
+  channelId: Hex
+  payer: Address
+  /** The zero address or absent: the payer signs. */
+  authorizedSigner?: Address
+  deposit: bigint
+  /** Unix seconds of a pending forced close; 0 when none. */
+  closeRequestedAt: bigint
+  finalized: boolean
+  /** The voucher signer has code (a smart-contract wallet): its vouchers are checked through ERC-1271. */
+  signerIsContract?: boolean
+}
+
+export type ContractSignatureCheck = (parameters: { signer: Address; digest: Hex; signature: Hex }) => Promise<boolean>
+
+export type VerifyParameters = {
+  domain: Domain
+  /** undefined: the server knows no such channel. */
+  channel: ChannelState | undefined
+  voucher: Voucher
+  /** The highest voucher amount accepted so far on this channel (`highestVoucherAmount`). */
+  acceptedCumulative: bigint
+  /** The challenge's `minVoucherDelta` (default 0: any increase). */
+  minVoucherDelta?: bigint
+  /** Asks an ERC-1271 signer's `isValidSignature` (an eth_call); without it, contract signers are refused. */
+  isValidContractSignature?: ContractSignatureCheck
+}
+
+export type Outcome =
+  /** At or below what was already accepted: answer 200 and change nothing (a replay or a stale voucher). */
+  | { status: 'replay'; acceptedCumulative: bigint }
+  /** Raises the accepted amount: persist `cumulativeAmount` before serving anything against it. */
+  | { status: 'accepted'; cumulativeAmount: bigint; delta: bigint }
+
+/**
+ * The spec's voucher verification on known channel state, in its order: channel open and no pending close
+ * (step 1); signature format, recovery and signer (steps 3-5, always before the replay short-circuit of step 6);
+ * minVoucherDelta (7); at most the deposit (8). A `deposit` merged into the voucher (step 2) must have been
+ * processed into `channel` first. Throws the `session/*` problem of the first failed step.
+ */
+export async function verify(parameters: VerifyParameters): Promise<Outcome> {
+  const { channel, voucher, domain } = parameters
+  const extensions = { channelId: voucher.channelId }
+  if (!channel || channel.channelId.toLowerCase() !== voucher.channelId.toLowerCase())
+    throw new ChannelNotFoundError(`no open channel ${voucher.channelId} on this server; open one first`, { extensions })
+  if (channel.finalized) throw new ChannelFinalizedError(`channel ${voucher.channelId} is closed; open a new channel`, { extensions })
+  if (channel.closeRequestedAt !== 0n)
+    throw new ChannelFinalizedError(`channel ${voucher.channelId} has a pending forced close (requestClose); open a new channel`, {
+      extensions,
+    })
+  if (voucher.cumulativeAmount < 0n || voucher.cumulativeAmount > maxUint128)
+    throw new MalformedSessionPayloadError('cumulativeAmount must be a uint128', { extensions })
+
+  const signer = voucherSigner(channel)
+  if (channel.signerIsContract) {
+    if (hasHighS(voucher.signature)) throw new InvalidSignatureError('voucher signature has a high s value (not canonical)', { extensions })
+    const check = parameters.isValidContractSignature
+    const digest = hash(domain, voucher)
+    if (!check)
+      throw new InvalidSignatureError(`the voucher signer ${signer} is a contract wallet, which this server cannot check`, { extensions })
+    if (!(await check({ signer, digest, signature: voucher.signature })))
+      throw new InvalidSignatureError(`the contract wallet ${signer} does not accept this voucher signature (ERC-1271)`, { extensions })
+  } else {
+    const recovered = await recoverSigner(domain, voucher)
+    if (recovered.toLowerCase() !== signer.toLowerCase())
+      throw new SignerMismatchError(
+        `the voucher is signed by ${recovered}, but channel ${voucher.channelId} accepts vouchers from ${signer}`,
+        {
+          extensions,
+        },
+      )
+  }
+
+  if (voucher.cumulativeAmount <= parameters.acceptedCumulative)
+    return { status: 'replay', acceptedCumulative: parameters.acceptedCumulative }
+  const delta = voucher.cumulativeAmount - parameters.acceptedCumulative
+  const minVoucherDelta = parameters.minVoucherDelta ?? 0n
+  if (delta < minVoucherDelta)
+    throw new DeltaTooSmallError(
+      `the voucher raises the accepted amount by ${delta}, below minVoucherDelta ${minVoucherDelta}; sign at least ${parameters.acceptedCumulative + minVoucherDelta}`,
+      { extensions },
+    )
+  if (voucher.cumulativeAmount > channel.deposit)
+    throw new AmountExceedsDepositError(
+      `cumulativeAmount ${voucher.cumulativeAmount} exceeds the channel deposit ${channel.deposit}; top up first`,
+      { extensions },
+    )
+  return { status: 'accepted', cumulativeAmount: voucher.cumulativeAmount, delta }
+}

@@ -1,0 +1,8 @@
+// MPP payment method `evm`, intent `session` (mpp-specs draft-evm-session-00): payment channels on an
+// escrow contract, paid per unit with cumulative EIP-712 vouchers. Pure wire code, no I/O.
+export const method = 'evm'
+export const intent = 'session'
+
+export * as Channel from './Channel'
+export { escrowAbi, minCloseGracePeriodSeconds } from './EscrowAbi'
+export * as Voucher from './Voucher'

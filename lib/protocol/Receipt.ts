@@ -69,6 +69,11 @@ export function deserialize(value: string): Receipt {
   } catch {
     throw new MalformedReceiptError('receipt is not base64url-encoded JSON')
   }
+  return fromJSON(json)
+}
+
+/** Validates a receipt that arrived already decoded (e.g. an SSE `payment-receipt` event's JSON). */
+export function fromJSON(json: unknown): Receipt {
   if (!isPlainObject(json)) throw new MalformedReceiptError('receipt is not a JSON object')
   const parsed = schema.safeParse(json)
   if (!parsed.success) {

@@ -116,6 +116,7 @@ describe('verify: the spec steps, in order', () => {
     assert.deepEqual(await run(1_000n), { status: 'accepted', cumulativeAmount: 1_000n, delta: 900n })
   })
 
+  // The spec has no problem type for a pending forced close: we answer channel-finalized (410), as mppx does.
   test('unknown channel 410, finalized 410, pending forced close 410 (step 1)', async () => {
     await rejects(run(250n, { state: null }), Problem.ChannelNotFoundError, 410)
     await rejects(run(250n, { state: { channelId: `0x${'00'.repeat(32)}` } }), Problem.ChannelNotFoundError, 410)

@@ -30,6 +30,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 // Tells lib/http/client-address.ts which header carries the socket address (same process, same globalThis).
 globalThis.__tollgateSocketAddressHeader = socketAddressHeader
 
+const startedAt = performance.now()
 const app = next({ dev: false, dir: fileURLToPath(new URL('.', import.meta.url)), hostname, port })
 await app.prepare()
 const handle = app.getRequestHandler()
@@ -75,7 +76,9 @@ server.on('error', (error) => {
 
 server.listen(port, hostname, () => {
   const { version } = createRequire(import.meta.url)('next/package.json')
-  console.log(`Tollgate (Next.js ${version}) ready on http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`)
+  // The same readiness words as `next start`, so anything that watches for them keeps working.
+  const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`
+  console.log(`Tollgate (Next.js ${version}) on ${url}: ✓ Ready in ${Math.round(performance.now() - startedAt)}ms`)
 })
 
 // SIGTERM/SIGINT: stop accepting, let Next close, exit (SIGINT exits through process.exit, which writes --cpu-prof profiles).

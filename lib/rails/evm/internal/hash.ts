@@ -11,6 +11,7 @@ import {
 import type { TransactionReceipt } from 'viem'
 import { PaymentInsufficientError, VerificationFailedError } from '@/lib/protocol/Problem'
 import * as Settlements from '@/lib/store/settlements'
+import { isConfirmed } from './chainHead'
 import { claimOrReject } from './claim'
 import type { RailContext } from './context'
 import { refuseSelfPayment } from './policy'
@@ -75,8 +76,7 @@ export async function confirmedReceipt(context: RailContext, txHash: Hex): Promi
     })
     if (!known) throw new VerificationFailedError(`transaction ${txHash} is not known on chain ${config.chainId}`)
   }
-  const latest = await read('reading the block number', () => publicClient.getBlockNumber())
-  if (!receipt || latest - receipt.blockNumber + 1n < BigInt(config.confirmations)) {
+  if (!receipt || !(await isConfirmed(context, receipt))) {
     try {
       receipt = await publicClient.waitForTransactionReceipt({
         hash: txHash,

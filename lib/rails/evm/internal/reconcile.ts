@@ -3,6 +3,7 @@
 import { type Address, type Hex, TransactionNotFoundError, TransactionReceiptNotFoundError } from 'viem'
 import type { TransactionReceipt } from 'viem'
 import * as Settlements from '@/lib/store/settlements'
+import { isConfirmed } from './chainHead'
 import type { RailContext } from './context'
 import { rail } from './context'
 import * as ReplayKey from './replayKey'
@@ -71,7 +72,7 @@ async function outcomeOf(context: RailContext, record: Settlements.Settlement): 
   if (txHash) {
     const receipt = await receiptOf(context, txHash)
     if (receipt) {
-      if (!isDeepEnough(context, receipt, await latestBlock(context))) return { status: 'pending' }
+      if (!(await isConfirmed(context, receipt))) return { status: 'pending' }
       if (receipt.status === 'success' && hasTransfer(receipt.logs, expected)) return { status: 'settled', txHash }
       if (details.kind === 'transaction') return { status: 'failed', reason: `reverted or transferred nothing in ${txHash}` }
     } else if (await isInMempool(context, txHash)) return { status: 'pending' }
@@ -108,7 +109,7 @@ async function authorizationOutcome(
   for (const log of logs) {
     const receipt = log.transactionHash ? await receiptOf(context, log.transactionHash) : undefined
     if (receipt?.status === 'success' && hasTransfer(receipt.logs, expected)) {
-      if (!isDeepEnough(context, receipt, await latestBlock(context))) return { status: 'pending' }
+      if (!(await isConfirmed(context, receipt))) return { status: 'pending' }
       return { status: 'settled', txHash: receipt.transactionHash }
     }
   }
@@ -136,12 +137,4 @@ async function isInMempool(context: RailContext, hash: Hex): Promise<boolean> {
       throw error
     }
   })
-}
-
-function latestBlock(context: RailContext): Promise<bigint> {
-  return read('reading the block number', () => context.publicClient.getBlockNumber())
-}
-
-function isDeepEnough(context: RailContext, receipt: TransactionReceipt, latest: bigint): boolean {
-  return latest - receipt.blockNumber + 1n >= BigInt(context.config.confirmations)
 }

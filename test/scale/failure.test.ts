@@ -19,7 +19,7 @@ import { waitFor } from '@/test/support/ports'
 import { type Stack, startStack } from '@/test/support/stack'
 import { type ChainBooks, type DatabaseBooks, chainBooks, databaseBooks } from './internal/books'
 import { mppCredential, payer, settlementKeyOf } from './internal/payers'
-import { type RpcProxy, startRpcProxy } from './internal/rpc-proxy'
+import { type RpcProxy, broadcastMethods, startRpcProxy } from './internal/rpc-proxy'
 
 const skip = postgresInstalled() ? false : 'PostgreSQL is not installed (apt-get install postgresql)'
 if (skip) console.warn(`\n!!! failure suite SKIPPED — ${skip} !!!\n`)
@@ -169,7 +169,7 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
     const app = alive()[0]!
     const paid = await credential('answer lost', 2, app)
     const pendingBefore = await chain.nonceOf(settler, 'pending')
-    rpc.setMode({ kind: 'lose-answer', method: 'eth_sendRawTransaction', times: 1 })
+    rpc.setMode({ kind: 'lose-answer', method: broadcastMethods, times: 1 })
     let outcome: Outcome
     try {
       outcome = await submit(app, paid)
@@ -185,7 +185,7 @@ describe('failure: crashes, RPC and database outages never lose or double a paym
   test('the RPC goes down right after taking the broadcast: a clear 503, the record waits for the chain, no payment without its transfer', async () => {
     const app = alive()[0]!
     const paid = await credential('rpc cut after broadcast', 3, app)
-    rpc.setMode({ kind: 'cut-after', method: 'eth_sendRawTransaction' })
+    rpc.setMode({ kind: 'cut-after', method: broadcastMethods })
     let outcome: Outcome
     try {
       outcome = await submit(app, paid)

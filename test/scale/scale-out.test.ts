@@ -11,7 +11,7 @@ import { createDatabase, postgresInstalled, startPostgres, type PostgresServer }
 import { type Stack, startStack } from '@/test/support/stack'
 import { type ChainBooks, type DatabaseBooks, chainBooks, databaseBooks } from './internal/books'
 import { mppCredential, payer, settlementKeyOf, x402Signature } from './internal/payers'
-import { type RpcProxy, startRpcProxy } from './internal/rpc-proxy'
+import { type RpcProxy, isBroadcast, startRpcProxy } from './internal/rpc-proxy'
 
 const skip = postgresInstalled() ? false : 'PostgreSQL is not installed (apt-get install postgresql)'
 if (skip) console.warn(`\n!!! scale-out suite SKIPPED — ${skip} !!!\n`)
@@ -98,7 +98,7 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
     const payerBefore = new Map<Address, bigint>()
     for (const account of payers) payerBefore.set(account.address, await chain.balanceOf(account.address))
     const settlerNonceBefore = await chain.nonceOf(settler)
-    const broadcastsBefore = rpc.calls().filter((m) => m === 'eth_sendRawTransaction').length
+    const broadcastsBefore = rpc.calls().filter(isBroadcast).length
     const fromBlock = (await chain.blockNumber()) + 1n
 
     // Each payment: the 402 from one instance, the credential paid at the other.
@@ -179,7 +179,7 @@ describe('scale-out: two instances, one PostgreSQL, one RPC, one settler key', {
 
     // The shared settler key: every broadcast that lost a nonce race was re-signed, none was wasted.
     const settlerTransactions = (await chain.nonceOf(settler)) - settlerNonceBefore
-    const broadcasts = rpc.calls().filter((m) => m === 'eth_sendRawTransaction').length - broadcastsBefore
+    const broadcasts = rpc.calls().filter(isBroadcast).length - broadcastsBefore
     console.log(
       `# settler: ${settlerTransactions} transactions from ${broadcasts} broadcasts (${broadcasts - settlerTransactions} nonce collisions between instances, re-signed)`,
     )

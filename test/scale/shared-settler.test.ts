@@ -10,7 +10,7 @@ import * as Settlements from '@/lib/store/settlements'
 import { anvilAccount } from '@/scripts/chain/deploy'
 import { createDatabase, postgresInstalled, startPostgres, type PostgresServer } from '@/test/support/postgres'
 import { type EvmFixture, authorizationPayload, freshRecipient, mppChallenge, price, setupEvm } from '@/test/rails/evm-fixtures'
-import { type RpcProxy, startRpcProxy } from './internal/rpc-proxy'
+import { type RpcProxy, broadcastMethods, isBroadcast, startRpcProxy } from './internal/rpc-proxy'
 
 const skip = postgresInstalled() ? false : 'PostgreSQL is not installed (apt-get install postgresql)'
 if (skip) console.warn(`\n!!! shared settler suite SKIPPED — ${skip} !!!\n`)
@@ -42,7 +42,7 @@ describe('one settler key shared by two instances on one PostgreSQL', { skip }, 
     await server?.stop()
   })
 
-  const broadcasts = () => rpc.calls().filter((method) => method === 'eth_sendRawTransaction').length
+  const broadcasts = () => rpc.calls().filter(isBroadcast).length
 
   test('40 distinct payments at once through both instances: all settle, one broadcast per transaction', async () => {
     const count = 40
@@ -71,7 +71,7 @@ describe('one settler key shared by two instances on one PostgreSQL', { skip }, 
     const challenge = mppChallenge(rails[0]!, { recipient })
     const payload = await authorizationPayload(fixture, fixture.payers[0]!, challenge)
     const nonceBefore = await fixture.publicClient.getTransactionCount({ address: settler })
-    rpc.setMode({ kind: 'lose-answer', method: 'eth_sendRawTransaction', times: 1 })
+    rpc.setMode({ kind: 'lose-answer', method: broadcastMethods, times: 1 })
     let settlement: EvmRail.MppSettlement
     try {
       settlement = await rails[1]!.settleMppCredential({ challenge, payload })

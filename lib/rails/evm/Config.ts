@@ -21,8 +21,8 @@ export type EvmConfig = {
   confirmations: number
   /** Account that submits EIP-3009 authorizations and pays their gas. Never logged (not enumerable). */
   settlerPrivateKey: Hex
-  /** How often to poll the node for receipts. */
-  pollingIntervalMs: number
+  /** How often to poll the node for receipts; undefined: a quarter of the chain's measured block time (50 ms to 1 s). */
+  pollingIntervalMs?: number
   /** How long to wait for a receipt before answering 503 (the record is finished by reconcile). */
   receiptTimeoutMs: number
   /**
@@ -66,7 +66,6 @@ export const defaults = {
   tokenVersion: '2',
   tokenDecimals: 6,
   confirmations: 1,
-  pollingIntervalMs: 1_000,
   receiptTimeoutMs: 60_000,
   minSettlementUsd: '0.001',
 } as const
@@ -166,7 +165,7 @@ export function loadEvmConfig(env: Record<string, string | undefined> = process.
     escrowAddress: values.EVM_ESCROW_ADDRESS as Address | undefined,
     confirmations: values.EVM_CONFIRMATIONS ?? defaults.confirmations,
     settlerPrivateKey: values.SETTLER_PRIVATE_KEY as Hex,
-    pollingIntervalMs: values.EVM_POLLING_INTERVAL_MS ?? defaults.pollingIntervalMs,
+    pollingIntervalMs: values.EVM_POLLING_INTERVAL_MS,
     receiptTimeoutMs: values.EVM_RECEIPT_TIMEOUT_MS ?? defaults.receiptTimeoutMs,
     minSettlementUsd: values.EVM_MIN_SETTLEMENT_USD ?? defaults.minSettlementUsd,
   })
@@ -193,7 +192,7 @@ export function createEvmConfig(parameters: CreateEvmConfigParameters): EvmConfi
     tokenDecimals: parameters.tokenDecimals ?? defaults.tokenDecimals,
     ...(parameters.escrowAddress ? { escrowAddress: getAddress(parameters.escrowAddress.toLowerCase()) } : {}),
     confirmations: parameters.confirmations ?? defaults.confirmations,
-    pollingIntervalMs: parameters.pollingIntervalMs ?? defaults.pollingIntervalMs,
+    ...(parameters.pollingIntervalMs !== undefined ? { pollingIntervalMs: parameters.pollingIntervalMs } : {}),
     receiptTimeoutMs: parameters.receiptTimeoutMs ?? defaults.receiptTimeoutMs,
     minSettlementUsd: canonicalMinimum(parameters.minSettlementUsd ?? defaults.minSettlementUsd),
     settlerPrivateKey: parameters.settlerPrivateKey,

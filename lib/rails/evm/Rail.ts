@@ -9,7 +9,10 @@ import type { Db } from '@/lib/store/db'
 import * as Locks from '@/lib/store/locks'
 import { type EvmConfig, minServerSettlementAmount } from './Config'
 import { settleAuthorization } from './internal/authorization'
+import { receiptPolling } from './internal/blockTime'
+import { createBroadcaster } from './internal/Broadcaster'
 import type { RailContext } from './internal/context'
+import { createFeeOracle } from './internal/fees'
 import { settleHash } from './internal/hash'
 import { refuseBelowServerMinimum, refuseSelfPayment, type ServerMinimum } from './internal/policy'
 import { type ReconcileResult, reconcile } from './internal/reconcile'
@@ -129,13 +132,25 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
   const publicClient = createPublicClient({
     chain,
     transport: http(config.rpcUrl, { retryCount: 2, timeout: 10_000 }),
-    pollingInterval: config.pollingIntervalMs,
+    ...(config.pollingIntervalMs !== undefined ? { pollingInterval: config.pollingIntervalMs } : {}),
   })
+  const broadcaster = createBroadcaster(publicClient)
   // Instances sharing the key take turns through the database, so their nonces never race.
   const settler = createSettler(publicClient, config.settlerPrivateKey, {
     lock: (account, task) => Locks.withLock(db, `evm-settler:${config.chainId}:${account.toLowerCase()}`, task),
+    sharedKey: Locks.spansProcesses(db),
+    broadcaster,
   })
-  const context: RailContext = { config, db, publicClient, settler, now: options.now ?? nowSeconds }
+  const context: RailContext = {
+    config,
+    db,
+    publicClient,
+    settler,
+    broadcaster,
+    fees: createFeeOracle(publicClient),
+    polling: receiptPolling(publicClient, config.pollingIntervalMs),
+    now: options.now ?? nowSeconds,
+  }
   const token = config.tokenAddress
   const domain: Evm.TokenDomain = {
     name: config.tokenName,

@@ -1,9 +1,20 @@
 // The server's own account: signs a call, lets the caller record its hash durably, then broadcasts.
 // Sign-record-send runs one at a time per process, and under the caller's lock across processes
 // sharing the key, so nonces do not collide; a nonce taken anyway (another user of the key, a
-// lagging node) is detected from the node's answer and retried with the next.
-import { type Address, BaseError, type Hex, type PublicClient, TransactionNotFoundError, keccak256 } from 'viem'
+// lagging node) is detected from the node's answer and retried with the next one the node reports.
+import {
+  type Address,
+  BaseError,
+  type Hex,
+  type PublicClient,
+  TransactionNotFoundError,
+  type TransactionReceipt,
+  type TransactionSerializableEIP1559,
+  keccak256,
+} from 'viem'
 import { type PrivateKeyAccount, privateKeyToAccount } from 'viem/accounts'
+import { type Broadcaster, createBroadcaster } from './Broadcaster'
+import type { Fees } from './fees'
 import { isTransportFailure, revertReason } from './rpc'
 
 /** The node refused the transaction: it is certainly not in any mempool. */
@@ -30,29 +41,53 @@ export class MaybeBroadcastError extends Error {
   }
 }
 
+/** A call to submit; `gas` and `fees` when the verification already worked them out (else they are estimated here). */
+export type SettlerCall = { to: Address; data: Hex; gas?: bigint; fees?: Fees }
+
+export type Submitted = {
+  /** The hash the node accepted. */
+  txHash: Hex
+  /** The receipt when the node sent it with its answer (EIP-7966), else undefined: poll for it. Never rejects. */
+  receipt: Promise<TransactionReceipt | undefined>
+}
+
 export type Settler = {
   address: Address
   /**
    * Signs `call` from the settler account, awaits `onSigned(hash)` (record it before it can be
-   * mined), then broadcasts. Resolves with the hash that the node accepted.
+   * mined), then broadcasts. Resolves once the node holds the transaction.
    * Throws NotBroadcastError, MaybeBroadcastError, or whatever onSigned or signing threw.
    */
-  submit(call: { to: Address; data: Hex }, onSigned: (txHash: Hex) => Promise<void>): Promise<Hex>
+  submit(call: SettlerCall, onSigned: (txHash: Hex) => Promise<void>): Promise<Submitted>
+  /** Forgets the nonce kept in memory (a transaction of ours may have left the node's pool): the next turn asks the node. */
+  forgetNonce(): void
 }
 
 /** Exclusion shared by every process that signs with `account` (e.g. a database lock). */
 export type SettlerLock = <T>(account: Address, task: () => Promise<T>) => Promise<T>
 
-export type CreateSettlerOptions = { lock?: SettlerLock }
+export type CreateSettlerOptions = {
+  lock?: SettlerLock
+  /**
+   * True when other processes sign with this key between our turns (the lock spans processes): the
+   * nonce is then read from the node in every turn. Otherwise it is kept in memory after the first
+   * read, and a "nonce too low" (someone else used the key) sends the next one the node reports.
+   */
+  sharedKey?: boolean
+  broadcaster?: Broadcaster
+}
 
 const maxNonceAttempts = 5
 
 export function createSettler(publicClient: PublicClient, privateKey: Hex, options: CreateSettlerOptions = {}): Settler {
   const account: PrivateKeyAccount = privateKeyToAccount(privateKey)
   const lock: SettlerLock = options.lock ?? ((_, task) => task())
+  const broadcaster = options.broadcaster ?? createBroadcaster(publicClient)
   let queue: Promise<unknown> = Promise.resolve()
-  // Highest nonce this process has handed to the node, so a lagging `pending` count is not reused.
+  // The next nonce after the last one the node accepted from this process (so a lagging `pending` count is not reused).
   let nextNonce: number | undefined
+
+  const pendingCount = () => publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' })
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task)
@@ -61,9 +96,12 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
   }
 
   /** Gas and fees do not depend on the nonce: they are worked out before this send takes its turn. */
-  async function prepare(call: { to: Address; data: Hex }) {
+  async function prepare(call: SettlerCall): Promise<Omit<TransactionSerializableEIP1559, 'nonce'>> {
+    const chainId = publicClient.chain?.id
+    if (call.gas !== undefined && call.fees && chainId !== undefined)
+      return { type: 'eip1559', chainId, to: call.to, data: call.data, gas: call.gas, ...call.fees }
     try {
-      return await publicClient.prepareTransactionRequest({
+      const request = await publicClient.prepareTransactionRequest({
         account,
         chain: publicClient.chain,
         to: call.to,
@@ -71,6 +109,15 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
         type: 'eip1559',
         parameters: ['chainId', 'fees', 'gas', 'type'],
       })
+      return {
+        type: 'eip1559',
+        chainId: request.chainId,
+        to: call.to,
+        data: call.data,
+        gas: request.gas,
+        maxFeePerGas: request.maxFeePerGas,
+        maxPriorityFeePerGas: request.maxPriorityFeePerGas,
+      }
     } catch (error) {
       // Gas estimation runs the call: a revert here means the payment itself would fail.
       if (isTransportFailure(error)) throw error
@@ -81,23 +128,23 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
   }
 
   /** Nonce -> sign -> record -> send, while holding this account's turn. */
-  async function sendInTurn(request: Awaited<ReturnType<typeof prepare>>, onSigned: (txHash: Hex) => Promise<void>) {
+  async function sendInTurn(request: Omit<TransactionSerializableEIP1559, 'nonce'>, onSigned: (txHash: Hex) => Promise<void>) {
+    let nonce = options.sharedKey || nextNonce === undefined ? Math.max(await pendingCount(), nextNonce ?? 0) : nextNonce
     for (let attempt = 1; ; attempt++) {
-      const pending = await publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' })
-      const nonce = Math.max(pending, nextNonce ?? 0)
       const raw = await account.signTransaction({ ...request, nonce })
       const txHash = keccak256(raw)
       await onSigned(txHash)
       try {
-        await publicClient.sendRawTransaction({ serializedTransaction: raw })
-        nextNonce = nonce + 1
-        return txHash
+        const accepted = await broadcaster.send(raw, txHash)
+        // Held but not runnable (EIP-7966 code 5): our count may be ahead of the node's, so ask it next time.
+        nextNonce = accepted.notReady ? undefined : nonce + 1
+        return { txHash, receipt: accepted.receipt }
       } catch (error) {
         const message = nodeMessage(error)
         // The node already holds this exact transaction: it was broadcast.
         if (/already known|already imported/.test(message)) {
           nextNonce = nonce + 1
-          return txHash
+          return { txHash, receipt: Promise.resolve(undefined) }
         }
         if (isTransportFailure(error)) {
           // Trust the node's count next time rather than risk a nonce gap that stalls every later send.
@@ -105,7 +152,7 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
           // Only the answer may have been lost: if the node has the transaction, it was broadcast.
           if (await isKnown(txHash, error)) {
             nextNonce = nonce + 1
-            return txHash
+            return { txHash, receipt: Promise.resolve(undefined) }
           }
           throw new MaybeBroadcastError(txHash, { cause: error })
         }
@@ -113,12 +160,14 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
           // A send retried by the transport after a lost answer hears this about its own first try.
           if (await isKnown(txHash, error)) {
             nextNonce = nonce + 1
-            return txHash
+            return { txHash, receipt: Promise.resolve(undefined) }
           }
-          // Another user of the key took this nonce: ours can never be mined, sign the next one.
-          nextNonce = nonce + 1
-          if (attempt < maxNonceAttempts) continue
-          throw new NotBroadcastError('the settler account is busy: every nonce it tried was taken', true, { cause: error })
+          // Another user of the key took this nonce: ours can never be mined; sign the next one the node knows of.
+          nextNonce = undefined
+          if (attempt >= maxNonceAttempts)
+            throw new NotBroadcastError('the settler account is busy: every nonce it tried was taken', true, { cause: error })
+          nonce = Math.max(await pendingCount(), nonce + 1)
+          continue
         }
         if (/insufficient funds/.test(message))
           throw new NotBroadcastError('the settler account cannot pay for gas', true, { cause: error })
@@ -143,6 +192,9 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
     submit: async (call, onSigned) => {
       const request = await prepare(call)
       return exclusive(() => lock(account.address, () => sendInTurn(request, onSigned)))
+    },
+    forgetNonce: () => {
+      nextNonce = undefined
     },
   }
 }

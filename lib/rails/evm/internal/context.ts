@@ -2,6 +2,9 @@
 import type { PublicClient } from 'viem'
 import type { Db } from '@/lib/store/db'
 import type { EvmConfig } from '../Config'
+import type { ReceiptPolling } from './blockTime'
+import type { Broadcaster } from './Broadcaster'
+import type { FeeOracle } from './fees'
 import type { Settler } from './Settler'
 
 export type RailContext = {
@@ -9,6 +12,11 @@ export type RailContext = {
   db: Db
   publicClient: PublicClient
   settler: Settler
+  /** Sends signed transactions (payer-signed ones too), with the receipt where the node returns it. */
+  broadcaster: Broadcaster
+  fees: FeeOracle
+  /** How often to poll for a receipt the node did not send with its answer. */
+  polling: ReceiptPolling
   /** Current time in unix seconds (the clock validity windows are judged by). */
   now(): bigint
 }

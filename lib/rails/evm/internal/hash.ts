@@ -82,7 +82,7 @@ export async function confirmedReceipt(context: RailContext, txHash: Hex): Promi
         hash: txHash,
         confirmations: config.confirmations,
         timeout: config.receiptTimeoutMs,
-        pollingInterval: config.pollingIntervalMs,
+        pollingInterval: await context.polling.ready(),
       })
     } catch (error) {
       if (error instanceof WaitForTransactionReceiptTimeoutError)

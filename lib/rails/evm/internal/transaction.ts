@@ -4,6 +4,7 @@ import {
   type Address,
   type Hex,
   TransactionReceiptNotFoundError,
+  type TransactionReceipt,
   decodeFunctionData,
   getAddress,
   isAddressEqual,
@@ -125,27 +126,34 @@ export async function settleTransaction(context: RailContext, input: Transaction
     },
     `transaction ${txHash}`,
   )
+  let sent
   try {
     // Recorded before sending: after a crash, reconcile() looks this hash up on chain.
     await Settlements.markSubmitted(context.db, replayKey, txHash)
-    await broadcast(context, serialized, txHash)
+    sent = await broadcast(context, serialized, txHash)
   } catch (error) {
     throw await submissionFailure(context, replayKey, `transaction ${txHash}`, error)
   }
   await confirmSettlement(context, {
     replayKey,
     txHash,
+    receipt: sent.receipt,
     what: `transaction ${txHash}`,
     expected: { token, from: payer, to: recipient, value: amount },
   })
   return { txHash, payer, replayKey }
 }
 
-async function broadcast(context: RailContext, serialized: Hex, txHash: Hex): Promise<void> {
+/** Sends the payer's transaction; resolves with the receipt the node may send along (else undefined: poll). */
+async function broadcast(
+  context: RailContext,
+  serialized: Hex,
+  txHash: Hex,
+): Promise<{ receipt: Promise<TransactionReceipt | undefined> }> {
   try {
-    await context.publicClient.sendRawTransaction({ serializedTransaction: serialized })
+    return await context.broadcaster.send(serialized, txHash)
   } catch (error) {
-    if (/already known|already imported/.test(nodeMessage(error))) return
+    if (/already known|already imported/.test(nodeMessage(error))) return { receipt: Promise.resolve(undefined) }
     if (isTransportFailure(error)) throw new MaybeBroadcastError(txHash, { cause: error })
     throw new NotBroadcastError(`the node rejected the transaction: ${revertReason(error)}`, false, { cause: error })
   }

@@ -13,6 +13,8 @@ export type ClaimInput = {
   payer?: string | null
   amount?: string | null
   details?: Record<string, unknown>
+  /** The transaction about to be sent: the record starts `submitted` with it (one statement instead of two). */
+  txHash?: string
 }
 export type ClaimResult = { claimed: true; settlement: Settlement } | { claimed: false; settlement: Settlement }
 
@@ -22,7 +24,8 @@ export async function claim(db: Db, input: ClaimInput): Promise<ClaimResult> {
     .values({
       replayKey: input.replayKey,
       rail: input.rail,
-      status: 'claimed',
+      status: input.txHash ? 'submitted' : 'claimed',
+      txHash: input.txHash ?? null,
       payer: input.payer ?? null,
       amount: input.amount ?? null,
       details: input.details ?? {},
@@ -35,11 +38,15 @@ export async function claim(db: Db, input: ClaimInput): Promise<ClaimResult> {
   return { claimed: false, settlement: existing }
 }
 
-/** Takes a failed settlement back for another attempt; only one concurrent caller wins. */
-export async function reclaimFailed(db: Db, replayKey: string): Promise<boolean> {
+/** Takes a failed settlement back for another attempt (as `submitted` when `txHash` is given); only one concurrent caller wins. */
+export async function reclaimFailed(db: Db, replayKey: string, txHash?: string): Promise<boolean> {
   const rows = await db
     .update(settlements)
-    .set({ status: 'claimed', error: null, updatedAt: sql`now()` })
+    .set(
+      txHash
+        ? { status: 'submitted', txHash, error: null, updatedAt: sql`now()` }
+        : { status: 'claimed', error: null, updatedAt: sql`now()` },
+    )
     .where(and(eq(settlements.replayKey, replayKey), eq(settlements.status, 'failed')))
     .returning({ replayKey: settlements.replayKey })
   return rows.length === 1

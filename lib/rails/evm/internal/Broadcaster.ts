@@ -20,13 +20,18 @@ export type Accepted = {
   notReady?: boolean
 }
 
+export type SendOptions = {
+  /** Whether another send waits for this one's turn; only then is the node's pool asked before its answer. */
+  othersWaiting?: () => boolean
+}
+
 export type Broadcaster = {
   /**
    * Resolves once the node holds the transaction, which is when the settler's turn may end; the
    * receipt may come later. Throws the node's refusal or the transport's failure, as
    * eth_sendRawTransaction would (the caller tells them apart).
    */
-  send(serialized: Hex, txHash: Hex): Promise<Accepted>
+  send(serialized: Hex, txHash: Hex, options?: SendOptions): Promise<Accepted>
   /** true once the node answered a sync send, false once it said it lacks the method, undefined before. */
   readonly syncSupported: boolean | undefined
 }
@@ -39,14 +44,14 @@ export function createBroadcaster(publicClient: PublicClient): Broadcaster {
   // Learned from the first sends, not probed: a probe would be a send that no test or operator expects.
   let sync: boolean | undefined
 
-  async function sendSync(serialized: Hex, txHash: Hex): Promise<Accepted | 'send plainly'> {
+  async function sendSync(serialized: Hex, txHash: Hex, othersWaiting: () => boolean): Promise<Accepted | 'send plainly'> {
     let answered = false
     const answer = publicClient.request({ method: 'eth_sendRawTransactionSync', params: [serialized] }, { retryCount: 0 }).then(
       (receipt) => ({ receipt: formatTransactionReceipt(receipt) }),
       (error: unknown) => ({ error }),
     )
     void answer.then(() => (answered = true))
-    const first = await Promise.race([answer, heldByNode(txHash, () => answered)])
+    const first = await Promise.race([answer, heldByNode(txHash, () => answered, othersWaiting)])
     if (first === 'held') return { receipt: answer.then((a) => ('receipt' in a ? a.receipt : undefined)) }
     if ('receipt' in first) {
       sync = true
@@ -70,18 +75,19 @@ export function createBroadcaster(publicClient: PublicClient): Broadcaster {
    * While the node waits for a block before answering, its pool already holding the transaction is
    * what ends the sender's turn (as eth_sendRawTransaction's answer would). Never resolves otherwise.
    */
-  async function heldByNode(txHash: Hex, answered: () => boolean): Promise<'held'> {
+  async function heldByNode(txHash: Hex, answered: () => boolean, othersWaiting: () => boolean): Promise<'held'> {
     let delay = 5
     for (let check = 0; check < 12; check++) {
       await new Promise((resolve) => setTimeout(resolve, delay))
       if (answered()) break
+      delay = Math.min(delay * 2, 1_000)
+      if (!othersWaiting()) continue
       try {
         await publicClient.getTransaction({ hash: txHash })
         return 'held'
       } catch {
         // Not in the pool yet (or the node is unreachable): the send's own answer decides.
       }
-      delay = Math.min(delay * 2, 1_000)
     }
     return new Promise<never>(() => {})
   }
@@ -90,9 +96,9 @@ export function createBroadcaster(publicClient: PublicClient): Broadcaster {
     get syncSupported() {
       return sync
     },
-    async send(serialized, txHash) {
+    async send(serialized, txHash, options = {}) {
       if (sync !== false) {
-        const accepted = await sendSync(serialized, txHash)
+        const accepted = await sendSync(serialized, txHash, options.othersWaiting ?? (() => true))
         if (accepted !== 'send plainly') return accepted
       }
       await publicClient.sendRawTransaction({ serializedTransaction: serialized })

@@ -84,6 +84,8 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
   const lock: SettlerLock = options.lock ?? ((_, task) => task())
   const broadcaster = options.broadcaster ?? createBroadcaster(publicClient)
   let queue: Promise<unknown> = Promise.resolve()
+  /** Sends queued behind the running turn (in this process). */
+  let waiting = 0
   // The next nonce after the last one the node accepted from this process (so a lagging `pending` count is not reused).
   let nextNonce: number | undefined
 
@@ -135,7 +137,8 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
       const txHash = keccak256(raw)
       await onSigned(txHash)
       try {
-        const accepted = await broadcaster.send(raw, txHash)
+        // Other instances may wait for the key's lock unseen, so with a shared key the turn always ends early.
+        const accepted = await broadcaster.send(raw, txHash, { othersWaiting: () => options.sharedKey === true || waiting > 0 })
         // Held but not runnable (EIP-7966 code 5): our count may be ahead of the node's, so ask it next time.
         nextNonce = accepted.notReady ? undefined : nonce + 1
         return { txHash, receipt: accepted.receipt }
@@ -191,7 +194,11 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
     address: account.address,
     submit: async (call, onSigned) => {
       const request = await prepare(call)
-      return exclusive(() => lock(account.address, () => sendInTurn(request, onSigned)))
+      waiting++
+      return exclusive(() => {
+        waiting--
+        return lock(account.address, () => sendInTurn(request, onSigned))
+      })
     },
     forgetNonce: () => {
       nextNonce = undefined

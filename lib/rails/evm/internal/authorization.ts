@@ -71,37 +71,38 @@ export async function settleAuthorization(context: RailContext, input: Authoriza
   const replayKey = ReplayKey.forAuthorization(context.config.chainId, token, from, authorization.nonce)
   const what = `the authorization from ${from} (nonce ${authorization.nonce})`
 
-  await claimOrReject(
-    context,
-    {
-      replayKey,
-      payer: from,
-      amount: authorization.value,
-      details: {
-        ...input.details,
-        kind: 'authorization',
-        chainId: context.config.chainId,
-        token,
-        from,
-        to: authorization.to,
-        value: authorization.value,
-        nonce: authorization.nonce,
-        validBefore: authorization.validBefore,
-        // Bounds the log search when reconciling an authorization someone else submitted.
-        fromBlock: verified.fromBlock.toString(),
-      },
+  const claim = {
+    replayKey,
+    payer: from,
+    amount: authorization.value,
+    details: {
+      ...input.details,
+      kind: 'authorization',
+      chainId: context.config.chainId,
+      token,
+      from,
+      to: authorization.to,
+      value: authorization.value,
+      nonce: authorization.nonce,
+      validBefore: authorization.validBefore,
+      // Bounds the log search when reconciling an authorization someone else submitted.
+      fromBlock: verified.fromBlock.toString(),
     },
-    what,
-  )
+  }
 
   const data = encodeFunctionData({ abi: tokenAbi, functionName: call.functionName, args: call.args })
+  // The claim is written with the signed transaction's hash, in the settler's turn: one statement both
+  // takes the payment (a replay is refused here, before anything is sent) and records what will be sent.
+  let claimed = false
   let submitted
   try {
-    submitted = await context.settler.submit({ to: token, data, gas: verified.gas, fees: verified.fees }, (hash) =>
-      Settlements.markSubmitted(context.db, replayKey, hash),
-    )
+    submitted = await context.settler.submit({ to: token, data, gas: verified.gas, fees: verified.fees }, async (hash) => {
+      if (claimed) return Settlements.markSubmitted(context.db, replayKey, hash)
+      await claimOrReject(context, { ...claim, txHash: hash }, what)
+      claimed = true
+    })
   } catch (error) {
-    throw await submissionFailure(context, replayKey, what, error)
+    throw await submissionFailure(context, claimed ? replayKey : undefined, what, error)
   }
   const { txHash } = submitted
 
@@ -118,14 +119,15 @@ export async function settleAuthorization(context: RailContext, input: Authoriza
 /**
  * Maps a failed submit to the error the payer sees, and records it. Only a possibly-broadcast
  * transaction keeps its record `submitted` (reconcile decides); anything else never left this
- * process, so the record becomes `failed` and the same credential may be retried.
+ * process, so the record becomes `failed` and the same credential may be retried. `replayKey` is
+ * undefined when the failure came before this request held the record (nothing to mark).
  */
-export async function submissionFailure(context: RailContext, replayKey: string, what: string, error: unknown): Promise<Error> {
+export async function submissionFailure(context: RailContext, replayKey: string | undefined, what: string, error: unknown): Promise<Error> {
   if (error instanceof MaybeBroadcastError) return unavailable('broadcasting the settlement', error)
   const transport = isTransportFailure(error)
   if (!(error instanceof NotBroadcastError) && !transport) return error instanceof Error ? error : new Error(String(error))
   const reason = error instanceof NotBroadcastError ? error.reason : 'the chain is unavailable'
-  await Settlements.markFailed(context.db, replayKey, `not broadcast: ${reason}`)
+  if (replayKey !== undefined) await Settlements.markFailed(context.db, replayKey, `not broadcast: ${reason}`)
   if (transport) return unavailable('preparing the settlement', error)
   if (error instanceof NotBroadcastError && error.settlerFault)
     return new RailUnavailableError(`settlement is unavailable: ${reason}`, { cause: error })

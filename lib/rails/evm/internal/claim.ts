@@ -8,16 +8,17 @@ import { rail } from './context'
  * Claims `replayKey` for this settlement, or throws SettlementReplayError when another request
  * already claimed or settled it. A failed record is taken over: every failure we record is either
  * pre-broadcast or final on chain, and the chain itself refuses a second use of the same payment.
+ * With `txHash` the record starts `submitted` with that hash (it is signed and about to be sent).
  */
 export async function claimOrReject(
   context: RailContext,
-  input: { replayKey: string; payer: string; amount: string; details: Record<string, unknown> },
+  input: { replayKey: string; payer: string; amount: string; details: Record<string, unknown>; txHash?: string },
   what: string,
 ): Promise<void> {
   const result = await Settlements.claim(context.db, { ...input, rail })
   if (result.claimed) return
   const existing = result.settlement
-  if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey))) return
+  if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey, input.txHash))) return
   const where = existing.txHash && !what.includes(existing.txHash) ? ` in transaction ${existing.txHash}` : ''
   const state =
     existing.status === 'settled'

@@ -15,7 +15,6 @@ import {
 } from 'viem'
 import type { TransactionSerializedEIP1559 } from 'viem'
 import { MalformedCredentialError, PaymentInsufficientError, VerificationFailedError } from '@/lib/protocol/Problem'
-import * as Settlements from '@/lib/store/settlements'
 import { submissionFailure } from './authorization'
 import { claimOrReject } from './claim'
 import { confirmSettlement } from './confirm'
@@ -116,20 +115,20 @@ export async function settleTransaction(context: RailContext, input: Transaction
   }
 
   const replayKey = ReplayKey.forTransaction(config.chainId, txHash)
+  // Claimed as `submitted` with its hash before sending: after a crash, reconcile() looks it up on chain.
   await claimOrReject(
     context,
     {
       replayKey,
       payer,
       amount: value.toString(),
+      txHash,
       details: { ...input.details, kind: 'transaction', chainId: config.chainId, token, from: payer, to, value: value.toString(), txHash },
     },
     `transaction ${txHash}`,
   )
   let sent
   try {
-    // Recorded before sending: after a crash, reconcile() looks this hash up on chain.
-    await Settlements.markSubmitted(context.db, replayKey, txHash)
     sent = await broadcast(context, serialized, txHash)
   } catch (error) {
     throw await submissionFailure(context, replayKey, `transaction ${txHash}`, error)

@@ -32,8 +32,6 @@ export type Broadcaster = {
    * eth_sendRawTransaction would (the caller tells them apart).
    */
   send(serialized: Hex, txHash: Hex, options?: SendOptions): Promise<Accepted>
-  /** true once the node answered a sync send, false once it said it lacks the method, undefined before. */
-  readonly syncSupported: boolean | undefined
 }
 
 /** EIP-7966: "added to the mempool but not processed in time" and "added but not ready". */
@@ -41,7 +39,8 @@ const syncTimeoutCode = 4
 const syncNotReadyCode = 5
 
 export function createBroadcaster(publicClient: PublicClient): Broadcaster {
-  // Learned from the first sends, not probed: a probe would be a send that no test or operator expects.
+  // Learned from the first sends, not probed (a probe would be a send no operator expects): true once
+  // the node answered a sync send, false once it said it lacks the method.
   let sync: boolean | undefined
 
   async function sendSync(serialized: Hex, txHash: Hex, othersWaiting: () => boolean): Promise<Accepted | 'send plainly'> {
@@ -93,9 +92,6 @@ export function createBroadcaster(publicClient: PublicClient): Broadcaster {
   }
 
   return {
-    get syncSupported() {
-      return sync
-    },
     async send(serialized, txHash, options = {}) {
       if (sync !== false) {
         const accepted = await sendSync(serialized, txHash, options.othersWaiting ?? (() => true))

@@ -35,7 +35,8 @@ export function ledger(chain: TestChain): Ledger {
       })
       return logs.map((log) => ({ from: log.args.from!, value: log.args.value!, transactionHash: log.transactionHash }))
     },
-    blockNumber: () => client.getBlockNumber(),
+    // Uncached: viem keeps a block number 4 s on a client without a polling interval, older than a just-mined transfer.
+    blockNumber: () => client.getBlockNumber({ cacheTime: 0 }),
     transfersIn: async (txHash) => {
       const receipt = await client.getTransactionReceipt({ hash: txHash })
       const logs = parseEventLogs({ abi: [transferEvent], logs: receipt.logs }).filter((log) => isAddressEqual(log.address, chain.token))

@@ -86,7 +86,8 @@ test.describe.serial('merchant pages: nonce CSP and no framing', () => {
     // Next's own scripts carry the nonce: the page hydrates and the wallet button works.
     await page.getByRole('button', { name: 'Sign in with Test Wallet' }).click()
     await expect(page).toHaveURL(`${stack.url}/dashboard`)
-    await page.unroute(`${stack.url}/signin**`)
+    // A handler may still be rewriting a prefetch the page abandoned: its late error is not this test's.
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
     expect(guard.dialogs).toEqual([])
   })
 
@@ -99,7 +100,7 @@ test.describe.serial('merchant pages: nonce CSP and no framing', () => {
     // Client-side navigation (hydrated React) still works under the policy.
     await page.getByRole('link', { name: 'Overview' }).first().click()
     await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
-    await page.unroute(`${stack.url}/dashboard**`)
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
   })
 
   test('another site cannot frame /signin or /dashboard', async () => {

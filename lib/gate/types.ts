@@ -52,6 +52,12 @@ export type PricedResource = {
    * back if the payment fails, or null when sold out.
    */
   reserveSale?: () => Promise<(() => Promise<void>) | null>
+  /**
+   * When money moves: `before` (default) settles, then delivers; `after-success` verifies and claims the
+   * payment, delivers, and settles only when the delivery succeeded (methods that can hold a payment;
+   * others settle before).
+   */
+  settle?: 'before' | 'after-success'
 }
 
 /** A completed, durable money movement the gate can record and deliver against. */
@@ -73,8 +79,35 @@ export type Settled = {
   grantTokenHash?: string
 }
 
+/**
+ * A payment a method accepted into its own ledger instead of moving money per request (a session voucher):
+ * no payment row, no grant. `serves: 'receipt'` when the credential only managed the payment (a top-up, a
+ * close): the answer is the receipt, and the resource is not delivered.
+ */
+export type Accepted = {
+  kind: 'accepted'
+  receipt: Receipt.Receipt
+  serves: 'resource' | 'receipt'
+  /** Method-specific state the delivery may use (e.g. the session channel, to meter a stream). */
+  context?: unknown
+}
+
+/** A payment held but not yet settled (settle after success): capture moves the money, release lets it go. */
+export type Authorized = {
+  capture(): Promise<Settled>
+  /** The claim is given up: the same credential can pay again. */
+  release(reason: string): Promise<void>
+}
+
 /** What a method settles a credential against: its challenge (binding, realm, expiry, resource and terms already checked). */
-export type SettleInput = { challenge: Challenge.Challenge; payload: unknown; source?: string; resource: PricedResource }
+export type SettleInput = {
+  challenge: Challenge.Challenge
+  payload: unknown
+  source?: string
+  resource: PricedResource
+  /** The client's `Idempotency-Key`: a retry of the same request is not charged twice (methods that meter). */
+  idempotencyKey?: string
+}
 
 /** One payment method × intent, as the gate's registry holds it. */
 export interface PaymentMethod {
@@ -84,8 +117,10 @@ export interface PaymentMethod {
   readonly currency: string
   /** The `request` of this method's challenge for the resource, or null when it cannot sell it (e.g. a price it cannot charge). */
   request(resource: PricedResource): Record<string, unknown> | null
-  /** Verifies and settles a credential for a challenge this server issued. Throws PaymentProblem for the payer's mistakes. */
-  settle(input: SettleInput): Promise<Settled>
+  /** Verifies and settles (or accepts) a credential for a challenge this server issued. Throws PaymentProblem for the payer's mistakes. */
+  settle(input: SettleInput): Promise<Settled | Accepted>
+  /** Verifies and claims a credential without moving money yet (settle after success); absent: the method settles before. */
+  authorize?(input: SettleInput): Promise<Authorized>
   /** A credential whose sale was reserved before it reached the gate (a card checkout's PaymentIntent holds its slot). */
   holdsItsSale?(payload: unknown): boolean
 }
@@ -96,12 +131,12 @@ export interface X402Adapter {
   readonly over: MethodKey
   /** The x402 `exact` offer for this resource, or null when it is not offered (a price below the server-settlement minimum). */
   requirements(resource: PricedResource): PaymentRequirements.ExactEvm | null
-  settle(input: {
-    payment: PaymentSignature.PaymentPayload
-    requirements: PaymentRequirements.ExactEvm
-    resource: PricedResource
-  }): Promise<Settled & { network: string }>
+  settle(input: X402Input): Promise<Settled>
+  /** Verifies and claims the payment without moving money yet (settle after success). */
+  authorize?(input: X402Input): Promise<Authorized>
 }
+
+export type X402Input = { payment: PaymentSignature.PaymentPayload; requirements: PaymentRequirements.ExactEvm; resource: PricedResource }
 
 /** The payment methods a gate offers, found by method and intent. */
 export type MethodRegistry = {
@@ -144,13 +179,21 @@ export type DecisionInput = {
   body: Uint8Array | null
   /** `Accept-Payment`: which offers the client takes, in its order. */
   acceptPayment?: string | null
+  /** `Idempotency-Key`: the client's name for this request, so a retry is not charged twice (methods that meter). */
+  idempotencyKey?: string | null
 }
 
-/** The resource's answer, and whether it failed (recorded on the payment; the payer keeps a retry grant). */
-export type Delivered<T> = { value: T; failure?: string }
+/**
+ * The resource's answer, and whether it failed (recorded on the payment; the payer keeps a retry grant; with
+ * settle after success, nothing is charged). `discard` frees an answer that will not be sent (its body).
+ */
+export type Delivered<T> = { value: T; failure?: string; discard?: () => void }
 
-/** What a delivery knows about the payment that unlocked it (null payment: a grant unlocked it). */
-export type Paid = { payment: Payments.Payment | null }
+/**
+ * What a delivery knows about the payment that unlocked it: the payment row (null: a grant unlocked it, the
+ * payment is not settled yet, or a method's own ledger took it), and what such a method accepted.
+ */
+export type Paid = { payment: Payments.Payment | null; accepted?: Accepted }
 
 export type Deliver<T> = (paid: Paid) => Promise<Delivered<T>>
 
@@ -184,3 +227,5 @@ export type Outcome<T> =
     }
   /** Paid, but the resource failed: the payment is recorded and a retry grant issued (payment null: a grant's delivery failed). */
   | { kind: 'undelivered'; payment: Payments.Payment | null; receipt: Receipt.Receipt | null; grant: IssuedGrant | null }
+  /** The credential only managed the payment (a session top-up or close): its receipt, no resource. */
+  | { kind: 'acknowledged'; receipt: Receipt.Receipt }

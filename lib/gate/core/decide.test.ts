@@ -34,10 +34,10 @@ async function challengeOf(resource: PricedResource, body: Uint8Array | null = n
 }
 
 function paying(resource: PricedResource, payload: Partial<FakePayload> = {}) {
-  return async (extra: Partial<DecisionInput> = {}) => {
+  return async (extra: Partial<DecisionInput> = {}, delivery: Deliver<Served> = deliver) => {
     const challenge = await challengeOf(resource, extra.body ?? null)
     const full: FakePayload = { outcome: 'pay', key: `key-${nextKey++}`, ...payload }
-    return decide(fake.gate, resource, input({ kind: 'mpp', credential: credentialFor(challenge, full) }, extra), deliver)
+    return decide(fake.gate, resource, input({ kind: 'mpp', credential: credentialFor(challenge, full) }, extra), delivery)
   }
 }
 
@@ -382,5 +382,85 @@ describe('decide: one priced request in, one outcome out', () => {
     assert.ok(await Grants.redeem(fake.gate.db, token, grantKeyOf(resource), fake.clock.now()))
     const other = await decide(fake.gate, resourceFor({ key: 'route:GET /api/b' }), input({ kind: 'none' }, { grantToken: token }), deliver)
     assert.equal(other.kind, 'payment-required')
+  })
+
+  test('settle after success: the payment is held, the resource delivered, then the money moves once', async () => {
+    const resource = resourceFor({ key: 'route:POST /api/after', settle: 'after-success' })
+    const seen: Array<string | null> = []
+    const outcome = await paying(resource, { key: 'k-after-ok' })({}, async ({ payment }) => {
+      seen.push(payment?.id ?? null)
+      return { value: { body: 'answer' } }
+    })
+    assert.equal(outcome.kind, 'delivered')
+    if (outcome.kind !== 'delivered') return
+    assert.deepEqual(seen, [null], 'delivered before any payment existed')
+    assert.ok(outcome.payment)
+    assert.equal(outcome.receipt?.reference, outcome.payment.reference)
+    assert.equal((await Payments.getById(fake.gate.db, outcome.payment.id))?.delivery, 'delivered')
+    assert.deepEqual(
+      fake.method.settled.filter((k) => k === 'k-after-ok'),
+      ['k-after-ok'],
+    )
+  })
+
+  test('settle after success: a failed delivery charges nothing and the same credential can pay again', async () => {
+    const resource = resourceFor({ key: 'route:POST /api/after-fail', settle: 'after-success' })
+    const challenge = await challengeOf(resource)
+    const credential = credentialFor(challenge, { outcome: 'pay', key: 'k-after-fail' })
+    let discarded = 0
+    const failing: Deliver<Served> = async () => ({
+      value: { body: 'upstream 500' },
+      failure: 'the resource answered 500',
+      discard: () => discarded++,
+    })
+    const refused = await decide(fake.gate, resource, input({ kind: 'mpp', credential }), failing)
+    assert.deepEqual(refused, {
+      kind: 'refused',
+      status: 502,
+      title: 'The resource failed; nothing was charged',
+      detail: 'the resource answered 500. Your payment was not settled; the same credential can pay again.',
+    })
+    assert.equal(discarded, 1, 'the failed answer was freed')
+    assert.equal(fake.method.settled.includes('k-after-fail'), false)
+    assert.equal(await Payments.getBySettlementKey(fake.gate.db, 'k-after-fail'), null)
+    const thrown = await decide(fake.gate, resource, input({ kind: 'mpp', credential }), async () => {
+      throw new Error('connection reset')
+    })
+    assert.equal(thrown.kind === 'refused' && thrown.status, 502)
+    const paid = await decide(fake.gate, resource, input({ kind: 'mpp', credential }), deliver)
+    assert.equal(paid.kind, 'delivered')
+    assert.deepEqual(
+      fake.method.settled.filter((k) => k === 'k-after-fail'),
+      ['k-after-fail'],
+    )
+  })
+
+  test('settle after success: a held payment whose capture fails withholds the answer', async () => {
+    const resource = resourceFor({ key: 'route:POST /api/after-capture', settle: 'after-success' })
+    let discarded = 0
+    const outcome = await paying(resource, { outcome: 'capture-fails' })({}, async () => ({
+      value: { body: 'served' },
+      discard: () => discarded++,
+    }))
+    expectProblem(outcome, Problem.VerificationFailedError, /reverted at settlement/)
+    assert.equal(discarded, 1)
+  })
+
+  test('a method’s own ledger: delivered with its receipt and no payment row; a top-up is acknowledged without the resource', async () => {
+    const resource = resourceFor({ key: 'route:GET /api/metered' })
+    const accepted = await paying(resource, { outcome: 'accept', key: 'k-ledger' })()
+    assert.equal(accepted.kind, 'delivered')
+    if (accepted.kind !== 'delivered') return
+    assert.equal(accepted.payment, null)
+    assert.equal(accepted.receipt?.reference, 'k-ledger')
+    assert.equal(accepted.grant, null)
+    assert.equal(await Payments.getBySettlementKey(fake.gate.db, 'k-ledger'), null)
+    deliveries = []
+    const topUp = await paying(resource, { outcome: 'top-up', key: 'k-topup' })()
+    assert.deepEqual(topUp, {
+      kind: 'acknowledged',
+      receipt: { status: 'success', method: 'evm', timestamp: '2026-12-04T12:00:00.000Z', reference: 'k-topup', spent: '1' },
+    })
+    assert.deepEqual(deliveries, [], 'a top-up does not deliver the resource')
   })
 })

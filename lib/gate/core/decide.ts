@@ -8,9 +8,24 @@ import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import { isRailUnavailable, SettlementReplayError } from '@/lib/rails/errors'
 import { isDatabaseUnavailable } from '@/lib/store/db'
 import { SettlementQuotaExceededError } from '../settlement-quota'
-import type { DecisionInput, Deliver, Gate, Outcome, PaymentMethod, PricedResource, Protocol, Settled } from '../types'
+import type * as Receipt from '@/lib/protocol/Receipt'
+import * as Payments from '@/lib/store/payments'
+import type {
+  Accepted,
+  Authorized,
+  DecisionInput,
+  Delivered,
+  Deliver,
+  Gate,
+  Outcome,
+  PaymentMethod,
+  PricedResource,
+  Protocol,
+  Settled,
+  X402Input,
+} from '../types'
 import { deliverPaid, recordSettled } from './deliver'
-import { redeemGrant } from './grants'
+import { grantTerms, issueGrant, redeemGrant } from './grants'
 import { issueOffers, preparedOffers } from './offers'
 import { recoverReplay } from './replay-recovery'
 import { verifyChallenge } from './verify-challenge'
@@ -54,31 +69,141 @@ export async function decide<T>(
   const release = resource.reserveSale && !holdsItsSale(gate, input) ? await resource.reserveSale() : undefined
   if (release === null) return { kind: 'refused', status: 410, title: 'Link unavailable', detail: 'This link has sold out.' }
 
-  let settled: Settled
-  let protocol: Protocol
-  let challengeId: string | null = null
+  let payer: Payer
   try {
-    if (payment.kind === 'mpp') {
-      const { challenge, source, payload } = payment.credential
-      const method = await verifyChallenge(gate, challenge, resource, input.body)
-      settled = await method.settle({ challenge, payload, ...(source ? { source } : {}), resource })
-      protocol = 'mpp'
-      challengeId = challenge.id
-    } else {
-      settled = await settleX402(gate, resource, payment.header)
-      protocol = 'x402'
-    }
+    payer = await payerOf(gate, resource, input, payment)
   } catch (error) {
     await release?.()
     return refusal(gate, resource, input, deliver, error)
   }
+  if (resource.settle === 'after-success' && payer.authorize) return settleAfterSuccess(gate, resource, input, deliver, payer, release)
 
-  const recorded = await recordSettled(gate, resource, settled, protocol, challengeId)
+  let settled: Settled | Accepted
+  try {
+    settled = await payer.settle()
+  } catch (error) {
+    await release?.()
+    return refusal(gate, resource, input, deliver, error)
+  }
+  if ('kind' in settled) return deliverAccepted(deliver, settled)
+  const recorded = await recordSettled(gate, resource, settled, payer.protocol, payer.challengeId)
   return deliverPaid(gate, resource, deliver, recorded, settled.grantTokenHash)
 }
 
-/** An x402 `exact` payment: the adapter over `evm/charge` settles it if this resource is sold that way here. */
-async function settleX402(gate: Gate, resource: PricedResource, header: string): Promise<Settled> {
+/** A presented payment, verified as far as it can be without its method: how to settle it, or to hold it first. */
+type Payer = {
+  protocol: Protocol
+  challengeId: string | null
+  settle(): Promise<Settled | Accepted>
+  authorize?: () => Promise<Authorized>
+}
+
+async function payerOf(
+  gate: Gate,
+  resource: PricedResource,
+  input: DecisionInput,
+  payment: Extract<DecisionInput['payment'], { kind: 'mpp' | 'x402' }>,
+): Promise<Payer> {
+  if (payment.kind === 'mpp') {
+    const { challenge, source, payload } = payment.credential
+    const method = await verifyChallenge(gate, challenge, resource, input.body)
+    const settleInput = {
+      challenge,
+      payload,
+      ...(source ? { source } : {}),
+      resource,
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+    }
+    return {
+      protocol: 'mpp',
+      challengeId: challenge.id,
+      settle: () => method.settle(settleInput),
+      ...(method.authorize ? { authorize: () => method.authorize!(settleInput) } : {}),
+    }
+  }
+  const x402 = gate.methods.x402
+  const x402Input = readX402(gate, resource, payment.header)
+  return {
+    protocol: 'x402',
+    challengeId: null,
+    settle: () => x402!.settle(x402Input),
+    ...(x402?.authorize ? { authorize: () => x402.authorize!(x402Input) } : {}),
+  }
+}
+
+/**
+ * Settle after success: the payment is verified and claimed (it cannot be spent twice), the resource is
+ * delivered, and the money moves only when the delivery succeeded; otherwise the claim is released and
+ * nothing is charged (the same credential can pay again).
+ */
+async function settleAfterSuccess<T>(
+  gate: Gate,
+  resource: PricedResource,
+  input: DecisionInput,
+  deliver: Deliver<T>,
+  payer: Payer,
+  releaseSale: (() => Promise<void>) | undefined,
+): Promise<Outcome<T>> {
+  let authorized: Authorized
+  try {
+    authorized = await payer.authorize!()
+  } catch (error) {
+    await releaseSale?.()
+    return refusal(gate, resource, input, deliver, error)
+  }
+  let delivered: Delivered<T>
+  try {
+    delivered = await deliver({ payment: null })
+  } catch (error) {
+    await authorized.release(error instanceof Error ? error.message : 'the resource failed')
+    await releaseSale?.()
+    return notCharged('the resource failed')
+  }
+  if (delivered.failure) {
+    delivered.discard?.()
+    await authorized.release(delivered.failure)
+    await releaseSale?.()
+    return notCharged(delivered.failure)
+  }
+  let settled: Settled
+  try {
+    settled = await authorized.capture()
+  } catch (error) {
+    // Served, but the money did not move (the payer emptied the balance in between): the answer is withheld.
+    delivered.discard?.()
+    await releaseSale?.()
+    if (error instanceof Problem.PaymentProblem) return paymentRequired(gate, resource, input, error)
+    return unavailableOrThrow(error)
+  }
+  const payment = await recordSettled(gate, resource, settled, payer.protocol, payer.challengeId)
+  await Payments.markDelivery(gate.db, payment.id, 'delivered')
+  const grant = await issueGrant(gate, resource, payment, grantTerms(resource.accessPolicy, gate.clock.now()), settled.grantTokenHash)
+  return { kind: 'delivered', value: delivered.value, payment, receipt: payment.receipt as Receipt.Receipt, grant }
+}
+
+function notCharged<T>(failure: string): Outcome<T> {
+  return {
+    kind: 'refused',
+    status: 502,
+    title: 'The resource failed; nothing was charged',
+    detail: `${failure}. Your payment was not settled; the same credential can pay again.`,
+  }
+}
+
+/** A method's own ledger took the payment (a session voucher): deliver, or answer a top-up or close with its receipt. */
+async function deliverAccepted<T>(deliver: Deliver<T>, accepted: Accepted): Promise<Outcome<T>> {
+  if (accepted.serves === 'receipt') return { kind: 'acknowledged', receipt: accepted.receipt }
+  try {
+    const delivered = await deliver({ payment: null, accepted })
+    return { kind: 'delivered', value: delivered.value, payment: null, receipt: accepted.receipt, grant: null }
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error
+    return { kind: 'undelivered', payment: null, receipt: accepted.receipt, grant: null }
+  }
+}
+
+/** An x402 `exact` payment, read and matched against what this resource requires now (the adapter rides on `evm/charge`). */
+function readX402(gate: Gate, resource: PricedResource, header: string): X402Input {
   const x402 = gate.methods.x402
   if (!x402 || !resource.offers.includes(x402.over))
     throw new Problem.MethodUnsupportedError('x402 payments are not accepted for this resource')
@@ -90,7 +215,7 @@ async function settleX402(gate: Gate, resource: PricedResource, header: string):
     )
   if (!PaymentSignature.matchAccepted(payment.accepted, [requirements]))
     throw new Problem.VerificationFailedError('the accepted payment requirements do not match what this resource requires now')
-  return x402.settle({ payment, requirements, resource })
+  return { payment, requirements, resource }
 }
 
 /** Why a presented payment was not settled, as the payer should hear it. */
@@ -110,6 +235,11 @@ async function refusal<T>(
       : refused
   }
   if (error instanceof Problem.PaymentProblem) return paymentRequired(gate, resource, input, error)
+  return unavailableOrThrow(error)
+}
+
+/** The server's own trouble (a settlement quota, a network down) as the payer should hear it; anything else is a fault. */
+function unavailableOrThrow<T>(error: unknown): Outcome<T> {
   if (error instanceof SettlementQuotaExceededError)
     return { kind: 'refused', status: 429, title: 'Too many settlements', detail: error.detail, retryAfterSeconds: error.retryAfterSeconds }
   if (isRailUnavailable(error))

@@ -199,4 +199,37 @@ describe('the HTTP transport maps each outcome to its response', () => {
     assert.equal(response.headers.get('cache-control'), 'private')
     assert.equal(((await response.json()) as { title: string }).title, 'The resource failed')
   })
+
+  test('a method’s own ledger (a session): the answer with Payment-Receipt and no receipt page; a top-up is 200 with the receipt alone', async () => {
+    const receipt = { status: 'success' as const, method: 'evm', timestamp: '2026-12-04T12:00:00.000Z', reference: '0xchannel' }
+    const metered = await respond(fake.gate, new Request(url), resourceFor(), {
+      kind: 'delivered',
+      value: new Response('tokens'),
+      payment: null,
+      receipt,
+      grant: null,
+    })
+    assert.equal(await metered.text(), 'tokens')
+    assert.deepEqual(Receipt.deserialize(metered.headers.get('payment-receipt')!), receipt)
+    assert.equal(metered.headers.get('link'), null)
+    assert.equal(metered.headers.get('cache-control'), 'private')
+    const acknowledged = await respond(fake.gate, new Request(url), resourceFor(), { kind: 'acknowledged', receipt })
+    assert.equal(acknowledged.status, 200)
+    assert.equal(await acknowledged.text(), '')
+    assert.deepEqual(Receipt.deserialize(acknowledged.headers.get('payment-receipt')!), receipt)
+  })
+
+  test('settle after success over HTTP: an upstream 5xx is answered 502 "nothing was charged" and its body is not read', async () => {
+    let cancelled = false
+    const upstream = () =>
+      new Response(new ReadableStream({ cancel: () => void (cancelled = true) }), {
+        status: 503,
+        headers: { 'content-type': 'text/plain' },
+      })
+    const response = await pay(resourceFor({ key: 'route:GET /api/after-http', settle: 'after-success' }), {}, upstream)
+    assert.equal(response.status, 502)
+    assert.equal(response.headers.get('payment-receipt'), null)
+    assert.equal(((await response.json()) as { title: string }).title, 'The resource failed; nothing was charged')
+    assert.ok(cancelled, 'the upstream body was cancelled')
+  })
 })

@@ -1,6 +1,6 @@
 // The HTTP transport over the gate's core: read the request into the core's input, decide, answer.
 import { decide, type DecideOptions } from '../core/decide'
-import type { Gate, Paid, PricedResource } from '../types'
+import type { Deliver, Gate, Paid, PricedResource } from '../types'
 import { decisionInput } from './payment-input'
 import { respond } from './respond'
 
@@ -19,10 +19,11 @@ export async function handlePayment(
   return respond(gate, request, resource, outcome)
 }
 
-/** A response of 500 or more is a failed delivery: the payer keeps a retry grant. */
-export function httpDelivery(deliver: HttpDeliver) {
+/** A response of 500 or more is a failed delivery: the payer keeps a retry grant (or, settling after success, pays nothing). */
+export function httpDelivery(deliver: HttpDeliver): Deliver<Response> {
   return async ({ payment }: Paid) => {
     const value = await deliver(payment)
-    return value.status >= 500 ? { value, failure: `the resource answered ${value.status}` } : { value }
+    const discard = () => void value.body?.cancel().catch(() => {})
+    return value.status >= 500 ? { value, failure: `the resource answered ${value.status}`, discard } : { value, discard }
   }
 }

@@ -32,16 +32,17 @@ export function respond(gate: Gate, request: Request, resource: PricedResource, 
       return outcome.status === 404 || outcome.status === 410 ? problemForBrowser(request, response) : response
     }
     case 'delivered':
-      if (!outcome.payment) return withHeaders(outcome.value, { 'cache-control': 'private' })
-      return withHeaders(outcome.value, paidHeaders(gate, resource, outcome.payment, outcome.grant))
+      if (outcome.payment) return withHeaders(outcome.value, paidHeaders(gate, resource, outcome.payment, outcome.grant))
+      // A method's own ledger (a session) has a receipt but no payment row; a grant has neither.
+      return withHeaders(outcome.value, { ...receiptHeader(outcome.receipt), 'cache-control': 'private' })
+    case 'acknowledged':
+      return new Response(null, { status: 200, headers: { ...receiptHeader(outcome.receipt), 'cache-control': 'private' } })
     case 'undelivered':
       if (!outcome.payment)
         // The resource failing (an unreachable or refused upstream) is a bad gateway, never a 500.
         return withHeaders(
           jsonProblem(502, 'The resource failed', 'The resource behind this link could not be delivered. Try again later.'),
-          {
-            'cache-control': 'private',
-          },
+          { ...receiptHeader(outcome.receipt), 'cache-control': 'private' },
         )
       return withHeaders(
         jsonProblem(
@@ -87,5 +88,9 @@ function receiptHeaders(payment: Payments.Payment): Record<string, string> {
       ),
     }
   }
-  return { [Receipt.headerName]: Receipt.serialize(payment.receipt as Receipt.Receipt) }
+  return receiptHeader(payment.receipt as Receipt.Receipt)
+}
+
+function receiptHeader(receipt: Receipt.Receipt | null): Record<string, string> {
+  return receipt ? { [Receipt.headerName]: Receipt.serialize(receipt) } : {}
 }

@@ -20,8 +20,15 @@ import { methodKey, type Gate, type PaymentMethod, type PricedResource } from '.
 export const fakeToken = '0x00000000000000000000000000000000000000aa'
 export const merchant = privateKeyToAccount(`0x${'22'.repeat(32)}`).address
 
-/** What a fake credential's payload asks the fake method to do. */
-export type FakePayload = { outcome: 'pay' | 'decline' | 'unavailable' | 'quota'; key: string }
+/**
+ * What a fake credential's payload asks the fake method to do: pay (settle, or hold then capture), be
+ * declined, find the network down, hit the quota, fail only at capture, or be accepted into the method's
+ * own ledger (`accept`: serves the resource; `top-up`: serves only the receipt).
+ */
+export type FakePayload = {
+  outcome: 'pay' | 'decline' | 'unavailable' | 'quota' | 'capture-fails' | 'accept' | 'top-up'
+  key: string
+}
 
 export function fakeChargeMethod(db: DbHandle['db']): PaymentMethod & { settled: string[] } {
   const settled: string[] = []
@@ -33,25 +40,61 @@ export function fakeChargeMethod(db: DbHandle['db']): PaymentMethod & { settled:
     request: (resource) =>
       resource.priceUsd === '0' ? null : { amount: resource.priceUsd.replace('.', ''), currency: fakeToken, recipient: resource.recipient },
     settle: async ({ payload }) => {
-      const { outcome, key } = payload as FakePayload
-      if (outcome === 'decline') throw new Problem.VerificationFailedError('the fake signature does not verify')
-      if (outcome === 'unavailable') throw new RailUnavailableError('the fake network is down', { retryAfterSeconds: 7 })
-      if (outcome === 'quota') throw new SettlementQuotaExceededError('too many fake settlements; retry in 11 seconds', 11)
-      const claim = await Settlements.claim(db, { replayKey: key, rail: 'evm', amount: '1', details: {} })
-      if (!claim.claimed) throw new SettlementReplayError(`the fake payment ${key} was already used`, key)
-      const reference = `0x${randomBytes(32).toString('hex')}`
-      await Settlements.markSettled(db, key, reference)
-      settled.push(key)
+      const { outcome, key } = refuseOrRead(payload)
+      if (outcome === 'accept' || outcome === 'top-up')
+        return {
+          kind: 'accepted',
+          receipt: { status: 'success', method: 'evm', timestamp: '2026-12-04T12:00:00.000Z', reference: key, spent: '1' },
+          serves: outcome === 'accept' ? 'resource' : 'receipt',
+        }
+      await claim(key)
+      return capture(key)
+    },
+    authorize: async ({ payload }) => {
+      const { outcome, key } = refuseOrRead(payload)
+      await claim(key)
       return {
-        settlementKey: key,
-        method: 'evm',
-        reference,
-        payer: merchant,
-        amount: '1',
-        currency: fakeToken,
-        receiptFields: { chainId: 1 },
+        capture: async () => {
+          if (outcome === 'capture-fails') {
+            await Settlements.markFailed(db, key, 'the payer moved the funds away')
+            throw new Problem.VerificationFailedError('the fake transfer reverted at settlement')
+          }
+          return capture(key)
+        },
+        release: (reason) => Settlements.markFailed(db, key, `released: ${reason}`),
       }
     },
+  }
+
+  function refuseOrRead(payload: unknown): FakePayload {
+    const read = payload as FakePayload
+    if (read.outcome === 'decline') throw new Problem.VerificationFailedError('the fake signature does not verify')
+    if (read.outcome === 'unavailable') throw new RailUnavailableError('the fake network is down', { retryAfterSeconds: 7 })
+    if (read.outcome === 'quota') throw new SettlementQuotaExceededError('too many fake settlements; retry in 11 seconds', 11)
+    return read
+  }
+
+  /** One claim per key, as a rail's durable record makes it; a released (failed) claim may be taken again. */
+  async function claim(key: string): Promise<void> {
+    const claimed = await Settlements.claim(db, { replayKey: key, rail: 'evm', amount: '1', details: {} })
+    if (claimed.claimed) return
+    if (claimed.settlement.status === 'failed' && (await Settlements.reclaimFailed(db, key))) return
+    throw new SettlementReplayError(`the fake payment ${key} was already used`, key)
+  }
+
+  async function capture(key: string) {
+    const reference = `0x${randomBytes(32).toString('hex')}`
+    await Settlements.markSettled(db, key, reference)
+    settled.push(key)
+    return {
+      settlementKey: key,
+      method: 'evm' as const,
+      reference,
+      payer: merchant,
+      amount: '1',
+      currency: fakeToken,
+      receiptFields: { chainId: 1 },
+    }
   }
 }
 

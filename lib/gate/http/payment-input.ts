@@ -35,5 +35,6 @@ export function decisionInput(request: Request, resource: PricedResource, body: 
     client: clientKey(request),
     body,
     acceptPayment: request.headers.get('accept-payment'),
+    idempotencyKey: request.headers.get('idempotency-key'),
   }
 }

@@ -3,9 +3,12 @@
 // handler under `next start` cannot see the socket (Next fills X-Forwarded-For from it only when the
 // client sent none); the policy that turns the address into a client key is lib/http/client-address.ts.
 // Plain JavaScript on purpose: it runs after `npm run build` with production dependencies only.
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 // What `next start` sets; React and Next pick their production builds from it when first loaded.
 process.env.NODE_ENV = 'production'
@@ -31,9 +34,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 globalThis.__tollgateSocketAddressHeader = socketAddressHeader
 
 const startedAt = performance.now()
-const app = next({ dev: false, dir: fileURLToPath(new URL('.', import.meta.url)), hostname, port })
+const dir = fileURLToPath(new URL('.', import.meta.url))
+const app = next({ dev: false, dir, hostname, port })
 await app.prepare()
 const handle = app.getRequestHandler()
+
+// Unpaid GET/HEAD /l/{slug} without a grant cookie: answered by the same link handler, bundled on its own by
+// `npm run build` (scripts/build-fast-path.ts), before Next routes the request. TOLLGATE_FAST_PATH=0 turns it off.
+const fastPathFile = path.join(dir, process.env.NEXT_DIST_DIR || '.next', 'fast-path', 'link.mjs')
+const fastPath = process.env.TOLLGATE_FAST_PATH !== '0' && existsSync(fastPathFile) ? await import(pathToFileURL(fastPathFile).href) : null
 
 const server = createServer((request, response) => {
   const address = request.socket.remoteAddress
@@ -42,12 +51,56 @@ const server = createServer((request, response) => {
   response.once('finish', () => {
     if (!request.complete) discardRestOfBody(request)
   })
+  const slug = fastPath?.fastLinkSlug(request.method, request.url, request.headers)
+  if (slug) serveLinkFast(request, response, slug)
+  else handleWithNext(request, response)
+})
+
+function handleWithNext(request, response) {
   handle(request, response).catch((error) => {
     console.error(`request failed: ${error instanceof Error ? error.message : String(error)}`)
     if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' })
     response.end('Internal Server Error')
   })
-})
+}
+
+async function serveLinkFast(request, response, slug) {
+  let answer
+  try {
+    const headers = new Headers()
+    // request.headers, not rawHeaders: it holds the socket address this server wrote, never the client's.
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (Array.isArray(value)) for (const item of value) headers.append(name, item)
+      else if (value !== undefined) headers.set(name, value)
+    }
+    const url = `http://${request.headers.host || `${hostname}:${port}`}${request.url}`
+    answer = await fastPath.answerLinkRequest(new Request(url, { method: request.method, headers }), slug)
+  } catch {
+    // Anything the fast path cannot take (a header or URL a Request refuses, a fault): Next answers as before.
+    if (!response.headersSent) handleWithNext(request, response)
+    return
+  }
+  const headers = {}
+  answer.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = answer.headers.getSetCookie()
+  if (cookies.length > 0) headers['set-cookie'] = cookies
+  if (request.method === 'HEAD' || !answer.body) {
+    await answer.body?.cancel().catch(() => {})
+    response.writeHead(answer.status, headers).end()
+  } else if (answer.status >= 200 && answer.status < 300) {
+    // A resource (a free route of a service link, say) may stream.
+    response.writeHead(answer.status, headers)
+    Readable.fromWeb(answer.body)
+      .on('error', () => response.destroy())
+      .pipe(response)
+  } else {
+    const body = Buffer.from(await answer.arrayBuffer())
+    headers['content-length'] = String(body.byteLength)
+    response.writeHead(answer.status, headers).end(body)
+  }
+}
 
 function discardRestOfBody(request) {
   const socket = request.socket

@@ -9,7 +9,15 @@ const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next'
 /** `npm start`: Next's handler behind the server that records socket addresses (server.mjs). */
 export const serverScript = path.join(rootDir, 'server.mjs')
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public']
-const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json', 'instrumentation.ts', 'proxy.ts', 'scripts/build-checkout.ts']
+const SOURCE_FILES = [
+  'next.config.mjs',
+  'package.json',
+  'tsconfig.json',
+  'instrumentation.ts',
+  'proxy.ts',
+  'scripts/build-checkout.ts',
+  'scripts/build-fast-path.ts',
+]
 
 function newestMtime(target: string): number {
   if (!existsSync(target)) return 0
@@ -31,6 +39,7 @@ export function distDir(): string {
 export function buildIsStale(): boolean {
   const buildId = path.join(distDir(), 'BUILD_ID')
   if (!existsSync(buildId) || !existsSync(path.join(distDir(), assetsFolder, 'manifest.json'))) return true
+  if (!existsSync(path.join(distDir(), 'fast-path', 'link.mjs'))) return true
   const built = statSync(buildId).mtimeMs
   return [...SOURCE_DIRS, ...SOURCE_FILES].some((p) => newestMtime(path.join(rootDir, p)) > built)
 }
@@ -51,6 +60,12 @@ export function ensureBuild(options: { force?: boolean } = {}): void {
     env: process.env,
   })
   if (checkout.status !== 0) throw new Error('the checkout bundle failed to build')
+  const fastPath = spawnSync(process.execPath, ['--import', 'tsx', path.join(rootDir, 'scripts', 'build-fast-path.ts')], {
+    cwd: rootDir,
+    stdio: 'inherit',
+    env: process.env,
+  })
+  if (fastPath.status !== 0) throw new Error('the fast path bundle failed to build')
 }
 
 export type RunningApp = { url: string; port: number; pid: number; stop(signal?: NodeJS.Signals): Promise<void>; logs(): string }

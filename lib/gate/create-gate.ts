@@ -8,16 +8,23 @@ import type { Clock, Gate, MethodRegistry } from './types'
 
 export const systemClock: Clock = { now: () => new Date() }
 
-export type CreateGateParameters = { config: GateConfig; db: Db; methods: MethodRegistry; clock?: Clock }
+export type CreateGateParameters = {
+  config: GateConfig
+  db: Db
+  methods: MethodRegistry
+  clock?: Clock
+  /** The rate limiters, when several gates must count together (one server process); default: the gate's own. */
+  limits?: Gate['limits']
+}
 
-export function createGate({ config, db, methods, clock = systemClock }: CreateGateParameters): Gate {
+export function createGate({ config, db, methods, clock = systemClock, limits }: CreateGateParameters): Gate {
   return {
     config,
     db,
     methods,
     clock,
     stats: new ChallengeStats(db),
-    limits: {
+    limits: limits ?? {
       challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
       credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
     },

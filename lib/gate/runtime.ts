@@ -4,11 +4,12 @@
 import * as EvmRail from '@/lib/rails/evm'
 import * as StripeRail from '@/lib/rails/stripe'
 import { getDb } from '@/lib/store/db'
-import { loadGateConfig } from './config'
+import { loadGateConfig, type GateConfig } from './config'
 import { createGate } from './create-gate'
 import { evmChargeMethod, x402ExactAdapter } from './methods/evm-charge'
 import { createMethodRegistry } from './methods/registry'
 import { stripeChargeMethod } from './methods/stripe-charge'
+import { RateLimiter } from './rate-limit'
 import { merchantSettlementQuota } from './settlement-quota'
 import type { Gate, PaymentMethod, X402Adapter } from './types'
 
@@ -32,7 +33,21 @@ export async function createRuntime(): Promise<GateRuntime> {
     x402 = x402ExactAdapter(evm, quota)
   }
   if (stripe) methods.push(stripeChargeMethod(stripe))
-  return { ...createGate({ config, db, methods: createMethodRegistry(methods, x402) }), evm, stripe }
+  return { ...createGate({ config, db, methods: createMethodRegistry(methods, x402), limits: processRateLimits(config) }), evm, stripe }
+}
+
+const globalLimits = globalThis as unknown as { __tollgateRateLimits?: Gate['limits'] }
+
+/**
+ * One set of rate limiters per server process: the route handlers and server.mjs's fast path (fast-path.ts)
+ * are separate module graphs with a gate each, and a client must not get a limit from each.
+ */
+function processRateLimits(config: GateConfig): Gate['limits'] {
+  globalLimits.__tollgateRateLimits ??= {
+    challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
+    credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
+  }
+  return globalLimits.__tollgateRateLimits
 }
 
 const globalGate = globalThis as unknown as { __tollgateGate?: Promise<GateRuntime> }

@@ -33,8 +33,8 @@ export type Stack = {
   merchant: Address
   env: Record<string, string>
   dataDir: string
-  /** Starts another instance sharing the database and chain (PostgreSQL only). */
-  addInstance(): Promise<RunningApp>
+  /** Starts another instance sharing the database and chain (PostgreSQL only), with `env` added to its environment. */
+  addInstance(env?: Record<string, string>): Promise<RunningApp>
   stop(): Promise<void>
 }
 
@@ -80,9 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       merchant,
       env,
       dataDir,
-      addInstance: async () => {
+      addInstance: async (extra = {}) => {
         if (!options.databaseUrl) throw new Error('several instances need a shared PostgreSQL (databaseUrl)')
-        const app = await startApp({ port: await freePort(), env, quiet: true })
+        const app = await startApp({ port: await freePort(), env: { ...env, ...extra }, quiet: true })
         apps.push(app)
         return app
       },

@@ -81,7 +81,6 @@ export function createMcpHandler(options: McpHandlerOptions): (request: Request)
         onError,
       })
       const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true })
-      transport.onerror = onError
       try {
         await server.connect(transport)
         const parsedBody = body.batch ? requests.map((entry) => entry.message) : requests[0]!.message

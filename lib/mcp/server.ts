@@ -85,7 +85,6 @@ export function createServer(context: ServerContext): Server {
     { name: info.name, version: info.version, ...(info.title !== undefined ? { title: info.title } : {}) },
     { capabilities, ...(info.instructions !== undefined ? { instructions: info.instructions } : {}) },
   )
-  server.onerror = context.onError
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...catalog.tools.values()].map((entry) => entry.listing) }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {

@@ -122,7 +122,7 @@ export type Gate = {
 }
 
 /** How a payment reached the gate; recorded with the payment (`payments.protocol`). */
-export type Protocol = 'mpp' | 'x402'
+export type Protocol = 'mpp' | 'x402' | 'mcp'
 
 /** The payment a request carries, read by its transport. */
 export type PaymentInput =
@@ -144,6 +144,13 @@ export type DecisionInput = {
   body: Uint8Array | null
   /** `Accept-Payment`: which offers the client takes, in its order. */
   acceptPayment?: string | null
+  /** How an MPP credential reached the gate, recorded with its payment: `mcp` for a JSON-RPC `_meta` credential. Default `mpp`. */
+  protocol?: 'mpp' | 'mcp'
+  /**
+   * The body is the operation itself (an MCP tool call and its arguments), so every challenge binds it: a credential
+   * whose challenge bound no body was issued for something else and is refused.
+   */
+  bodyRequired?: boolean
 }
 
 /** The resource's answer, and whether it failed (recorded on the payment; the payer keeps a retry grant). */

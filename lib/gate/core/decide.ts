@@ -60,9 +60,9 @@ export async function decide<T>(
   try {
     if (payment.kind === 'mpp') {
       const { challenge, source, payload } = payment.credential
-      const method = await verifyChallenge(gate, challenge, resource, input.body)
+      const method = await verifyChallenge(gate, challenge, resource, input.body, input.bodyRequired)
       settled = await method.settle({ challenge, payload, ...(source ? { source } : {}), resource })
-      protocol = 'mpp'
+      protocol = input.protocol ?? 'mpp'
       challengeId = challenge.id
     } else {
       settled = await settleX402(gate, resource, payment.header)

@@ -29,7 +29,7 @@ describe('createCatalog', () => {
       annotations: { readOnlyHint: true },
       _meta: { [paymentInfoMetaKey]: price },
     })
-    assert.equal(catalog.tools.get('free')!.listing._meta, undefined)
+    assert.equal(catalog.tools.get('free')!.listing!._meta, undefined)
     assert.deepEqual(catalog.resources.get('data://a')!.listing, {
       uri: 'data://a',
       name: 'a',
@@ -37,6 +37,13 @@ describe('createCatalog', () => {
       _meta: { [paymentInfoMetaKey]: price },
     })
     assert.deepEqual(catalog.prompts.get('p')!.listing, { name: 'p', arguments: [{ name: 'x', required: true }] })
+  })
+
+  test('an unlisted tool is in the catalog (callable) but has no listing', () => {
+    const catalog = createCatalog({ tools: [tool('closed', { listed: false }), tool('open')] })
+    assert.equal(catalog.tools.get('closed')!.listing, null)
+    assert.equal(catalog.tools.get('closed')!.tool.name, 'closed')
+    assert.equal(catalog.tools.get('open')!.listing!.name, 'open')
   })
 
   test('arguments are checked against the input schema', () => {

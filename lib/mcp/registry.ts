@@ -13,6 +13,7 @@ import type {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv'
 import type { Credential } from '@/lib/protocol/Credential'
 import type * as Mcp from '@/lib/protocol/Mcp'
+import type { MalformedCredentialError } from '@/lib/protocol/Problem'
 
 /** A discovery payment offer (draft-payment-discovery-00): `amount` in the currency's base units, null when dynamic. */
 export type PaymentOffer = { method: string; intent: string; amount: string | null; currency?: string; description?: string }
@@ -43,6 +44,8 @@ export type PaidTool = {
   price: PaymentInfo | null
   /** Runs the tool. A throw becomes an `isError` result with a generic text (the error goes to `onError`). */
   call(args: Record<string, unknown>, context: OperationContext): Promise<CallToolResult>
+  /** false: callable but left out of tools/list (e.g. a link that sold out, so a caller hears why it is refused). */
+  listed?: boolean
 }
 
 export type PaidResource = {
@@ -74,13 +77,33 @@ export type PayInput = {
   /** The tool's (validated) or prompt's arguments; `{}` for a resource. */
   arguments: Record<string, unknown>
   price: PaymentInfo
-  /** The credential from `params._meta` or the root `_meta`, parsed; null when none was sent. */
+  /** The tool, resource or prompt being paid for, as the offer gave it. */
+  offer: PaidTool | PaidResource | PaidPrompt
+  /** The credential from `params._meta` or the root `_meta`, parsed; null when none was sent (or it was malformed). */
   credential: Credential | null
+  /** A credential that was sent but cannot be read: the hook answers it (-32602 with fresh challenges, Mcp.errorFor). */
+  malformed: MalformedCredentialError | null
   requestId: string | number
   /** The HTTP request that carried the message (headers only: its body is already read). */
   request: Request
-  /** Runs the operation. Call it once the payment is secured (or first, to settle only after success). */
+  /**
+   * Runs the operation. Call it once the payment is secured (or first, to settle only after success). It never
+   * throws for a tool: a failure is an `isError` result that `isFailedResult` recognises.
+   */
   deliver: () => Promise<OperationResult>
+}
+
+const failedResults = new WeakSet<object>()
+
+/** Whether `result` stands for an operation that failed (threw, or returned a result its schema rejects). */
+export function isFailedResult(result: OperationResult): boolean {
+  return failedResults.has(result)
+}
+
+/** Marks `result` as the stand-in of a failed operation (server.ts, for the hook's `isFailedResult`). */
+export function markFailed<Result extends OperationResult>(result: Result): Result {
+  failedResults.add(result)
+  return result
 }
 
 /**
@@ -94,7 +117,7 @@ export type PayHook = (input: PayInput) => Promise<PayResult>
 
 /** The offer, checked and indexed once. */
 export type Catalog = {
-  tools: ReadonlyMap<string, { tool: PaidTool; listing: Tool; validate: (args: unknown) => string | undefined }>
+  tools: ReadonlyMap<string, { tool: PaidTool; listing: Tool | null; validate: (args: unknown) => string | undefined }>
   resources: ReadonlyMap<string, { resource: PaidResource; listing: Resource }>
   prompts: ReadonlyMap<string, { prompt: PaidPrompt; listing: Prompt }>
 }
@@ -113,13 +136,13 @@ export function createCatalog(offer: {
   resources?: readonly PaidResource[]
   prompts?: readonly PaidPrompt[]
 }): Catalog {
-  const tools = new Map<string, { tool: PaidTool; listing: Tool; validate: (args: unknown) => string | undefined }>()
+  const tools = new Map<string, { tool: PaidTool; listing: Tool | null; validate: (args: unknown) => string | undefined }>()
   for (const tool of offer.tools ?? []) {
     if (!tool.name || tools.has(tool.name)) throw new InvalidCatalogError(`tool names must be unique and non-empty: "${tool.name}"`)
     if (tool.inputSchema?.type !== 'object') throw new InvalidCatalogError(`tool "${tool.name}": inputSchema must have type "object"`)
     const { name, title, description, inputSchema, annotations } = tool
     const listing: Tool = { name, description, inputSchema, ...defined({ title, annotations }), ...priceMeta(tool.price) }
-    tools.set(tool.name, { tool, listing, validate: validatorFor(tool) })
+    tools.set(tool.name, { tool, listing: tool.listed === false ? null : listing, validate: validatorFor(tool) })
   }
   const resources = new Map<string, { resource: PaidResource; listing: Resource }>()
   for (const resource of offer.resources ?? []) {

@@ -22,7 +22,16 @@ import type { Credential } from '@/lib/protocol/Credential'
 import * as Mcp from '@/lib/protocol/Mcp'
 import { MalformedCredentialError } from '@/lib/protocol/Problem'
 import { invalidParamsCode, type RequestId, type RequestSchema } from './json-rpc'
-import type { Catalog, OperationContext, OperationResult, PayHook, PaymentInfo } from './registry'
+import {
+  markFailed,
+  type Catalog,
+  type OperationContext,
+  type OperationResult,
+  type PaidPrompt,
+  type PaidResource,
+  type PaidTool,
+  type PayHook,
+} from './registry'
 
 /** MCP's "resource not found" (2025-11-25). */
 export const resourceNotFoundCode = -32002
@@ -86,7 +95,9 @@ export function createServer(context: ServerContext): Server {
     { capabilities, ...(info.instructions !== undefined ? { instructions: info.instructions } : {}) },
   )
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: [...catalog.tools.values()].map((entry) => entry.listing) }))
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [...catalog.tools.values()].flatMap((entry) => (entry.listing ? [entry.listing] : [])),
+  }))
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name } = request.params
     const entry = catalog.tools.get(name)
@@ -101,9 +112,9 @@ export function createServer(context: ServerContext): Server {
       () => entry.tool.call(args, operation),
       CallToolResultSchema,
       context.onError,
-      () => toolError(`Tool ${name} failed.`),
+      () => markFailed(toolError(`Tool ${name} failed.`)),
     )
-    return (await charge(context, 'tools/call', name, args, entry.tool.price, extra.requestId, deliver)) as CallToolResult
+    return (await charge(context, 'tools/call', name, args, entry.tool, extra.requestId, deliver)) as CallToolResult
   })
 
   if (catalog.resources.size > 0) {
@@ -123,7 +134,7 @@ export function createServer(context: ServerContext): Server {
           throw JsonRpcError.from(Mcp.internalError('The resource could not be read.'))
         },
       )
-      return charge(context, 'resources/read', uri, {}, entry.resource.price, extra.requestId, deliver)
+      return charge(context, 'resources/read', uri, {}, entry.resource, extra.requestId, deliver)
     })
   }
 
@@ -149,33 +160,36 @@ export function createServer(context: ServerContext): Server {
           throw JsonRpcError.from(Mcp.internalError('The prompt could not be produced.'))
         },
       )
-      return charge(context, 'prompts/get', name, args, entry.prompt.price, extra.requestId, deliver)
+      return charge(context, 'prompts/get', name, args, entry.prompt, extra.requestId, deliver)
     })
   }
   return server
 }
 
-/** Free: deliver. Priced: read the credential (malformed: -32602), ask `pay`, answer its error or its result + receipt. */
+/** Free: deliver. Priced: read the credential, ask `pay` (a malformed one too), answer its error or its result + receipt. */
 async function charge(
   context: ServerContext,
   method: Mcp.PayableMethod,
   name: string,
   args: Record<string, unknown>,
-  price: PaymentInfo | null,
+  offer: PaidTool | PaidResource | PaidPrompt,
   requestId: RequestId,
   deliver: () => Promise<OperationResult>,
 ): Promise<OperationResult> {
+  const price = offer.price
   if (price === null) return deliver()
-  let credential: Credential | null
+  let credential: Credential | null = null
+  let malformed: MalformedCredentialError | null = null
   try {
     credential = Mcp.credentialFromMessage(context.originals.get(requestId))
   } catch (error) {
-    if (error instanceof MalformedCredentialError) throw JsonRpcError.from(Mcp.malformedCredential(error))
-    throw error
+    if (!(error instanceof MalformedCredentialError)) throw error
+    malformed = error
   }
   let outcome
   try {
-    outcome = await context.pay({ method, name, arguments: args, price, credential, requestId, request: context.request, deliver })
+    const request = context.request
+    outcome = await context.pay({ method, name, arguments: args, price, offer, credential, malformed, requestId, request, deliver })
   } catch (error) {
     context.onError(error)
     throw JsonRpcError.from(Mcp.internalError())

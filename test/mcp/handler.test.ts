@@ -175,7 +175,7 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
     assert.deepEqual(deliveries, [])
   })
 
-  test('a malformed credential: -32602 with the detail and the problem, before the pay hook', async () => {
+  test('a malformed credential: -32602 with the detail and the problem, which the pay hook is told of', async () => {
     const challenge = await gate.challengeFor({ method: 'tools/call', name: 'search', arguments: { q: 'mcp' } })
     const json = Mcp.credentialToJson(await authorizationCredential(challenge, payer))
     const withoutId = Object.fromEntries(Object.entries(json.challenge).filter(([name]) => name !== 'id'))
@@ -186,7 +186,10 @@ describe('MCP over Streamable HTTP with the SDK client', () => {
     const data = error.data as Mcp.MalformedCredentialData
     assert.equal(data.detail, 'Missing required field: challenge.id')
     assert.equal(data.problem.type, 'https://paymentauth.org/problems/malformed-credential')
-    assert.equal(gate.calls.length, 0)
+    assert.equal(gate.calls.length, 1)
+    assert.equal(gate.calls[0]!.credential, null)
+    assert.equal(gate.calls[0]!.malformed?.detail, 'Missing required field: challenge.id')
+    assert.deepEqual(deliveries, [])
   })
 
   test("a payload the method cannot read: the hook's -32602 keeps its data and fresh challenges", async () => {

@@ -58,6 +58,8 @@ export function fakeGate(options: { realm?: string; secret?: string } = {}): Fak
       failing = false
       throw new Error('payment processor unreachable (secret-looking detail that must not reach the client)')
     }
+    // The spec's minimal -32602 (the gate's adds fresh challenges).
+    if (input.malformed) return { kind: 'error', ...Mcp.malformedCredential(input.malformed) }
     const operation = { method: input.method, name: input.name, arguments: input.arguments }
     const fresh = [await challengeFor(operation)]
     const refuse = (problem: Problem.PaymentProblem, challengeId?: string): PayResult => ({

@@ -64,14 +64,19 @@ export async function challengeFor(url: string, name: string, args: Record<strin
 }
 
 /** An EIP-3009 authorization of exactly what `challenge` asks, signed by `account`, as the `_meta` credential object. */
-export async function authorization(challenge: Challenge.Challenge, account: LocalAccount, chain: TestChain): Promise<Mcp.CredentialJson> {
+export async function authorization(
+  challenge: Challenge.Challenge,
+  account: LocalAccount,
+  chain: TestChain,
+  validForSeconds = 240,
+): Promise<Mcp.CredentialJson> {
   const request = evmCharge.parseRequest(challenge.request)
   const signed: evmCharge.Authorization = {
     from: account.address,
     to: request.recipient,
     value: request.amount,
     validAfter: '0',
-    validBefore: String(Math.floor(Date.now() / 1000) + 240),
+    validBefore: String(Math.floor(Date.now() / 1000) + validForSeconds),
     nonce: evmCharge.authorizationNonce(challenge.id, challenge.realm),
   }
   const domain = { name: 'USD Coin', version: '2', chainId: chain.chainId, verifyingContract: chain.token }

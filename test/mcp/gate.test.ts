@@ -354,6 +354,40 @@ describe('paid MCP tools on a running Tollgate', () => {
     })
   })
 
+  test('a capped link sold as a tool: of 4 racing payers one pays, the others hear it sold out (410); one transfer', async () => {
+    const created = await merchant.request(
+      '/api/dashboard/links',
+      jsonInit('POST', {
+        title: 'Last seat',
+        price: '0.04',
+        rails: ['evm'],
+        resource: { kind: 'inline', contentType: 'text/plain', body: 'seat 1A' },
+        maxPayments: 1,
+        mcpTool: { name: 'last_seat' },
+      }),
+    )
+    assert.equal(created.status, 201)
+    const payers = [1, 2, 3, 4].map((i) => anvilAccount(i))
+    const credentials = []
+    for (const payer of payers) credentials.push(await authorization(await challengeFor(mcp, 'last_seat', {}), payer, stack.chain))
+    const fromBlock = (await chain.blockNumber()) + 1n
+    const before = await chain.balanceOf(stack.merchant)
+    const answers = await Promise.all(credentials.map((credential, i) => rpc(mcp, toolCall(i, 'last_seat', {}, credential))))
+    const results = answers.filter((a) => (a.json as { result?: unknown }).result)
+    assert.equal(results.length, 1, answers.map((a) => a.text.slice(0, 200)).join('\n'))
+    assert.deepEqual((resultOf(results[0]!).content as unknown[])[0], { type: 'text', text: 'seat 1A' })
+    paidReferences.push(Mcp.receiptFromResult(resultOf(results[0]!))!.reference!)
+    for (const answer of answers.filter((a) => a !== results[0])) {
+      const error = errorOf(answer)
+      assert.equal(error.code, -32000, answer.text.slice(0, 300))
+      assert.equal((error.data as { httpStatus: number }).httpStatus, 410)
+      assert.match(JSON.stringify(error.data), /sold out/)
+    }
+    assert.equal(await chain.balanceOf(stack.merchant), before + baseUnits('0.04'))
+    const payerAddresses = new Set(payers.map((p) => p.address))
+    assert.equal((await chain.transfersTo(stack.merchant, fromBlock)).filter((t) => payerAddresses.has(t.from)).length, 1)
+  })
+
   test("after the paid flows, the app's output holds no credential signature, binding secret or private key", async () => {
     const logs = stack.apps.map((app) => app.logs()).join('\n')
     assert.match(logs, /Ready in/, 'the app output is captured (this check is not vacuous)')

@@ -39,6 +39,8 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
         body: JSON.stringify({ fortune: 'A well-formed 402 is the beginning of a beautiful friendship.', paid: true }),
       },
       accessPolicy: { kind: 'window', minutes: 60 },
+      // Also a paid tool at /mcp, named after its slug.
+      mcpTool: {},
     },
     {
       slug: 'demo-file',
@@ -48,6 +50,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       rails,
       resource: { kind: 'file', fileId: file.id },
       accessPolicy: { kind: 'window', minutes: 60 },
+      mcpTool: { name: 'field_guide', description: 'The Tollgate field guide, as a Markdown file.' },
     },
     {
       slug: 'demo-api',
@@ -57,6 +60,7 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       rails: ['evm'] as Array<'evm' | 'stripe'>,
       resource: { kind: 'proxy', url: `${options.upstreamUrl}/quote` },
       accessPolicy: { kind: 'once' },
+      mcpTool: { name: 'quote', inputSchema: { type: 'object', properties: {}, additionalProperties: false } },
     },
   ] as const
 

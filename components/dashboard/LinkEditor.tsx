@@ -22,6 +22,8 @@ export type EditableLink = {
   maxPayments: number | null
   expiresAt: string | null
   active: boolean
+  /** Sold as an MCP tool at /mcp when set (description '' and inputSchema null: derived from the link). */
+  mcpTool: { name: string; description: string; inputSchema: Record<string, unknown> | null } | null
 }
 
 type Props = {
@@ -58,6 +60,10 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const [expiresAt, setExpiresAt] = useState(initialExpiry)
   const [slug, setSlug] = useState(link?.slug ?? '')
   const [active, setActive] = useState(link?.active ?? true)
+  const [asTool, setAsTool] = useState(link?.mcpTool != null)
+  const [toolName, setToolName] = useState(link?.mcpTool?.name ?? '')
+  const [toolDescription, setToolDescription] = useState(link?.mcpTool?.description ?? '')
+  const [toolSchema, setToolSchema] = useState(link?.mcpTool?.inputSchema ? JSON.stringify(link.mcpTool.inputSchema, null, 2) : '')
   const [issues, setIssues] = useState<Issue[]>([])
   const [error, setError] = useState<string | null>(null)
   const [saving, setSaving] = useState(false)
@@ -97,6 +103,17 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
         maxPayments: maxPayments.trim() === '' ? null : Number(maxPayments),
         active,
       }
+      if (asTool) {
+        let inputSchema: unknown = null
+        if (toolSchema.trim() !== '') {
+          try {
+            inputSchema = JSON.parse(toolSchema)
+          } catch {
+            throw new FormError([{ path: 'mcpTool.inputSchema', message: 'the input schema is not valid JSON' }])
+          }
+        }
+        input.mcpTool = { ...(toolName.trim() ? { name: toolName.trim() } : {}), description: toolDescription, inputSchema }
+      } else if (link?.mcpTool) input.mcpTool = null
       // An unchanged expiry is not resent: a past date is refused, and editing an expired link's title must work.
       if (!link || expiresAt !== initialExpiry) input.expiresAt = expiresAt ? new Date(expiresAt).toISOString() : null
       if (!link ? slug.trim() !== '' : slug.trim() !== link.slug) input.slug = slug.trim()
@@ -108,9 +125,10 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       if (response.status === 401) return router.push(`/signin?next=${encodeURIComponent(window.location.pathname)}`)
       const data = await response.json().catch(() => null)
       if (!response.ok) {
-        // A taken slug (live, or kept by a renamed or deleted link) belongs next to the slug field.
+        // A taken slug (live, or kept by a renamed or deleted link) or tool name belongs next to its field.
         const found: Issue[] =
-          data?.error?.issues ?? (data?.error?.code === 'slug_taken' ? [{ path: 'slug', message: String(data.error.message) }] : [])
+          data?.error?.issues ??
+          (fieldOf[data?.error?.code] ? [{ path: fieldOf[data.error.code], message: String(data.error.message) }] : [])
         throw new FormError(
           found,
           found.length > 0 ? 'Some fields need a change: see below.' : (data?.error?.message ?? `Saving failed (${response.status})`),
@@ -382,6 +400,67 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
         </div>
       </div>
 
+      <div className="form-section" style={{ marginTop: 20 }}>
+        <h3>Agents (MCP)</h3>
+        <div className="form-grid">
+          <label className="choice wide" style={{ width: 'fit-content' }}>
+            <input type="checkbox" name="mcpTool" checked={asTool} onChange={(e) => setAsTool(e.target.checked)} data-testid="mcp-tool" />{' '}
+            Available as an MCP tool (agents call it at /mcp and pay per call)
+          </label>
+          {asTool ? (
+            <>
+              <Field
+                label="Tool name"
+                help="Letters, digits, _ - or . — unique on this server. Empty: the slug."
+                error={issueFor('mcpTool.name')}
+              >
+                <input
+                  className="input mono"
+                  name="toolName"
+                  value={toolName}
+                  onChange={(e) => setToolName(e.target.value)}
+                  placeholder={slug.trim() || 'the slug'}
+                  autoCapitalize="off"
+                  spellCheck={false}
+                  aria-invalid={!!issueFor('mcpTool.name')}
+                />
+              </Field>
+              <Field
+                label="Tool description"
+                help="What an agent reads. Empty: the title and description."
+                error={issueFor('mcpTool.description')}
+              >
+                <input
+                  className="input"
+                  name="toolDescription"
+                  value={toolDescription}
+                  onChange={(e) => setToolDescription(e.target.value)}
+                  maxLength={2000}
+                  placeholder={[title.trim(), description.trim()].filter(Boolean).join('. ') || 'From the title'}
+                  aria-invalid={!!issueFor('mcpTool.description')}
+                />
+              </Field>
+              <Field
+                label="Input schema (JSON Schema)"
+                help='The arguments the tool takes, checked before payment. Empty: none ({ "type": "object" }).'
+                error={issueFor('mcpTool.inputSchema') ?? issueFor('mcpTool')}
+                wide
+              >
+                <textarea
+                  className="input mono"
+                  name="toolSchema"
+                  value={toolSchema}
+                  onChange={(e) => setToolSchema(e.target.value)}
+                  placeholder={'{ "type": "object" }'}
+                  spellCheck={false}
+                  aria-invalid={!!issueFor('mcpTool.inputSchema')}
+                />
+              </Field>
+            </>
+          ) : null}
+        </div>
+      </div>
+
       <div className="form-footer">
         <Link className="btn" href={link ? `/dashboard/links/${link.id}` : '/dashboard/links'}>
           Cancel
@@ -415,6 +494,9 @@ function Field({
     </label>
   )
 }
+
+/** Conflicts the API answers with a code rather than issues, and the field each belongs to. */
+const fieldOf: Record<string, string> = { slug_taken: 'slug', tool_name_taken: 'mcpTool.name' }
 
 class FormError extends Error {
   constructor(

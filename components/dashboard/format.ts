@@ -29,7 +29,7 @@ export function day(date: Date | string): string {
 }
 
 export const railLabel: Record<string, string> = { evm: 'USDC (on-chain)', stripe: 'Card (Stripe)' }
-export const protocolLabel: Record<string, string> = { mpp: 'MPP', x402: 'x402', webhook: 'Checkout (card)' }
+export const protocolLabel: Record<string, string> = { mpp: 'MPP', x402: 'x402', mcp: 'MCP', webhook: 'Checkout (card)' }
 
 const explorers: Record<number, string> = {
   1: 'https://etherscan.io',

@@ -20,7 +20,8 @@ export type DemoTerminalParameters = {
 }
 
 export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
-  const demoLink = `${publicUrl.replace(/\/$/, '')}/l/demo`
+  const origin = publicUrl.replace(/\/$/, '')
+  const demoLink = `${origin}/l/demo`
   return [
     {
       id: 'mppx',
@@ -33,6 +34,13 @@ export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalPa
       title: 'Pay with x402 (@x402/fetch)',
       description: "Runs the README's @x402/fetch example with the same test account and this run's TestUSDC address.",
       command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  TOKEN_ADDRESS=${tokenAddress} \\\n  node scripts/pay-with-x402.mjs ${demoLink}`,
+    },
+    {
+      id: 'mcp',
+      title: 'Pay for an MCP tool (mppx McpClient)',
+      description:
+        "Runs the README's MCP example: the MCP SDK client lists /mcp's tools with their prices, calls the paid fortune tool, and mppx pays the -32042 with the same test account.",
+      command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  node scripts/pay-tool-with-mcp.mjs ${origin}/mcp`,
     },
   ]
 }

@@ -21,6 +21,7 @@ export const statusOf = {
   not_found: 404,
   demo_unavailable: 404,
   slug_taken: 409,
+  tool_name_taken: 409,
   link_has_payments: 409,
   not_refundable: 409,
   no_endpoint: 409,

@@ -157,7 +157,7 @@ export type Gate = {
 }
 
 /** How a payment reached the gate; recorded with the payment (`payments.protocol`). */
-export type Protocol = 'mpp' | 'x402'
+export type Protocol = 'mpp' | 'x402' | 'mcp'
 
 /** The payment a request carries, read by its transport. */
 export type PaymentInput =
@@ -181,6 +181,13 @@ export type DecisionInput = {
   acceptPayment?: string | null
   /** `Idempotency-Key`: the client's name for this request, so a retry is not charged twice (methods that meter). */
   idempotencyKey?: string | null
+  /** How an MPP credential reached the gate, recorded with its payment: `mcp` for a JSON-RPC `_meta` credential. Default `mpp`. */
+  protocol?: 'mpp' | 'mcp'
+  /**
+   * The body is the operation itself (an MCP tool call and its arguments), so every challenge binds it: a credential
+   * whose challenge bound no body was issued for something else and is refused.
+   */
+  bodyRequired?: boolean
 }
 
 /**

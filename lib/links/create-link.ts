@@ -3,12 +3,13 @@ import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import * as Merchants from '@/lib/store/merchants'
-import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
+import { InvalidInputError, NotFoundError, SlugTakenError, ToolNameTakenError } from './errors'
 import { generateSlug } from './generate-slug'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
-import { CreateLinkInputSchema } from './schema'
+import { CreateLinkInputSchema, mcpToolSettings } from './schema'
 
 // A generated slug colliding even once is ~2^-65 likely; a few retries cover a broken RNG loudly.
 const generatedSlugAttempts = 4
@@ -16,6 +17,8 @@ const generatedSlugAttempts = 4
 export type SaveLinkOptions = {
   /** Which proxy upstreams may be saved; default: from the environment (ALLOW_PRIVATE_UPSTREAMS). */
   outbound?: Outbound.OutboundPolicy
+  /** MCP tool names a link may not take: the server's own tools (lib/tools). */
+  reservedToolNames?: ReadonlySet<string>
 }
 
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
@@ -26,6 +29,9 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
   await checkFileOwned(db, merchantId, values.resource)
   await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   const recipient = values.recipient ?? merchantAddress(merchant.address)
+  checkToolSchema(values.mcpTool?.inputSchema)
+  // A tool named after its link's slug is named once the slug is chosen.
+  const toolFor = (slug: string) => (values.mcpTool ? mcpToolSettings(values.mcpTool, slug) : null)
 
   const row = (slug: string): Links.NewLink => ({
     id: Links.newLinkId(),
@@ -41,15 +47,26 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     maxPayments: values.maxPayments ?? null,
     expiresAt: values.expiresAt ?? null,
     active: values.active,
+    mcpTool: toolFor(slug),
   })
+  const insert = async (slug: string) => {
+    const link = row(slug)
+    checkToolName(link.mcpTool ?? null, options.reservedToolNames)
+    try {
+      return await Links.insert(db, link)
+    } catch (error) {
+      if (link.mcpTool && Links.isUniqueViolation(error, Links.toolNameConstraint)) throw new ToolNameTakenError(link.mcpTool.name)
+      throw error
+    }
+  }
 
   if (values.slug !== undefined) {
-    const link = await Links.insert(db, row(values.slug))
+    const link = await insert(values.slug)
     if (!link) throw new SlugTakenError(values.slug)
     return link
   }
   for (let attempt = 0; attempt < generatedSlugAttempts; attempt++) {
-    const link = await Links.insert(db, row(generateSlug()))
+    const link = await insert(generateSlug())
     if (link) return link
   }
   throw new Error('could not generate an unused slug; is the random source broken?')

@@ -19,3 +19,11 @@ export class LinkHasPaymentsError extends AppError {
     super('link_has_payments', 'a link with payments cannot be deleted; deactivate it instead')
   }
 }
+
+/** An MCP tool name another link, or one of the server's own tools, already has (one /mcp lists them all). */
+export class ToolNameTakenError extends AppError {
+  override name = 'ToolNameTakenError'
+  constructor(name: string) {
+    super('tool_name_taken', `the MCP tool name "${name}" is already taken on this server; choose another`)
+  }
+}

@@ -2,7 +2,7 @@
 import { getAddress, isAddress, zeroAddress, type Address } from 'viem'
 import { z } from 'zod'
 import * as Money from '@/lib/money'
-import type { AccessPolicy, LinkResource } from '@/lib/store/schema'
+import type { AccessPolicy, LinkResource, McpToolSettings } from '@/lib/store/schema'
 
 export const rails = ['evm', 'stripe'] as const
 export type Rail = (typeof rails)[number]
@@ -171,6 +171,60 @@ export const MaxPaymentsSchema = z
   .min(1, 'maxPayments must be at least 1')
   .max(2_147_483_647)
 
+/** MCP tool names: what MCP allows (letters, digits, `_`, `-`, `.`), at most 64 so every common client takes them. */
+export const toolNamePattern = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/
+/** A tool's input schema is listed to every agent on every tools/list: kept small. */
+export const maxToolSchemaBytes = 16 * 1024
+const maxToolSchemaDepth = 16
+
+export const ToolNameSchema = z
+  .string()
+  .trim()
+  .refine(
+    (s) => toolNamePattern.test(s),
+    'tool name must be 1 to 64 letters, digits, "_", "-" or ".", starting with a letter or digit (e.g. market_report)',
+  )
+
+/** A JSON Schema for the tool's arguments: an object schema (`"type": "object"`), small and shallow. Compiled on save. */
+export const ToolInputSchema = z.unknown().transform((value, ctx): Record<string, unknown> => {
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message })
+    return z.NEVER
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('the input schema must be a JSON object')
+  const schema = value as Record<string, unknown>
+  if (schema.type !== 'object') return fail('the input schema must describe an object: { "type": "object", "properties": { … } }')
+  let text: string
+  try {
+    text = JSON.stringify(schema)
+  } catch {
+    return fail('the input schema must be plain JSON')
+  }
+  if (utf8Length(text) > maxToolSchemaBytes) return fail(`the input schema can be at most ${maxToolSchemaBytes / 1024} KB`)
+  if (unstorable.test(text)) return fail('the input schema must not contain NUL characters')
+  if (depthOf(schema) > maxToolSchemaDepth) return fail(`the input schema can nest at most ${maxToolSchemaDepth} levels`)
+  const refused = refusedKeyword(schema)
+  if (refused) return fail(refused)
+  return JSON.parse(text) as Record<string, unknown>
+})
+
+/**
+ * "Available as an MCP tool": null (or absent) is not a tool. A name left out is the link's slug (or the tool's
+ * current name), a description left empty is derived from the link, a schema left out is `{ "type": "object" }`.
+ */
+export const McpToolInputSchema = z.strictObject({
+  name: ToolNameSchema.optional(),
+  description: DescriptionSchema.optional(),
+  inputSchema: ToolInputSchema.nullish(),
+})
+
+export type McpToolInput = z.output<typeof McpToolInputSchema>
+
+/** The stored settings for `input`; `fallbackName` when it names none (the current tool name, else the slug). */
+export function mcpToolSettings(input: McpToolInput, fallbackName: string): McpToolSettings {
+  return { name: input.name ?? fallbackName, description: input.description ?? '', inputSchema: input.inputSchema ?? null }
+}
+
 const latestExpiry = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
 /** An ISO 8601 date-time with a zone (or a Date) that is still in the future when parsed. */
@@ -215,6 +269,7 @@ export const CreateLinkInputSchema = z
     expiresAt: ExpiresAtSchema.nullish(),
     active: z.boolean().default(true),
     slug: SlugSchema.optional(),
+    mcpTool: McpToolInputSchema.nullish(),
   })
   .superRefine((link, ctx) => {
     for (const issue of consistencyIssues({ priceUsd: link.price, rails: link.rails })) ctx.addIssue({ code: 'custom', ...issue })
@@ -233,6 +288,8 @@ export const UpdateLinkInputSchema = z.strictObject({
   expiresAt: ExpiresAtSchema.nullable().optional(),
   active: z.boolean().optional(),
   slug: SlugSchema.optional(),
+  /** null: no longer a tool. */
+  mcpTool: McpToolInputSchema.nullable().optional(),
 })
 
 export type CreateLinkInput = z.input<typeof CreateLinkInputSchema>
@@ -261,6 +318,64 @@ function utf8Length(text: string): number {
     } else bytes += 3
   }
   return bytes
+}
+
+/**
+ * Keywords a merchant's schema may not use, as the server compiles it and runs it on every call: `pattern` runs
+ * a merchant's regular expression on an agent's input (one can stall the server), `$id` names a schema in the
+ * validator's shared cache, and a `$ref` outside the schema would be looked up elsewhere.
+ */
+function refusedKeyword(schema: Record<string, unknown>): string | null {
+  const stack: unknown[] = [schema]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) continue
+    const keywords = node as Record<string, unknown>
+    if (Object.hasOwn(keywords, 'pattern') || Object.hasOwn(keywords, 'patternProperties'))
+      return 'the input schema may not use "pattern" or "patternProperties" (regular expressions); say the format in a description'
+    if (Object.hasOwn(keywords, '$id') || Object.hasOwn(keywords, '$dynamicRef') || Object.hasOwn(keywords, '$dynamicAnchor'))
+      return 'the input schema may not use "$id" or dynamic references; write it out in one piece'
+    if (Object.hasOwn(keywords, '$ref') && !(typeof keywords.$ref === 'string' && keywords.$ref.startsWith('#')))
+      return 'the input schema may only "$ref" its own parts ("#/…")'
+    // Only subschemas are walked: a property may well be named "pattern", and `enum` or `default` hold data.
+    for (const [keyword, value] of Object.entries(keywords)) {
+      if (schemaMaps.has(keyword) && typeof value === 'object' && value !== null) stack.push(...Object.values(value))
+      else if (schemaLists.has(keyword) && Array.isArray(value)) stack.push(...value)
+      else if (schemaValues.has(keyword)) stack.push(...(Array.isArray(value) ? value : [value]))
+    }
+  }
+  return null
+}
+
+/** JSON Schema keywords whose values are name -> subschema maps, lists of subschemas, or one subschema (or a list). */
+const schemaMaps = new Set(['properties', 'definitions', '$defs', 'dependentSchemas', 'dependencies'])
+const schemaLists = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems'])
+const schemaValues = new Set([
+  'items',
+  'additionalItems',
+  'additionalProperties',
+  'unevaluatedItems',
+  'unevaluatedProperties',
+  'propertyNames',
+  'contains',
+  'not',
+  'if',
+  'then',
+  'else',
+])
+
+/** How deep arrays and objects nest (iterative: the schema is untrusted). */
+function depthOf(value: unknown): number {
+  let deepest = 0
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!
+    if (typeof current !== 'object' || current === null) continue
+    deepest = Math.max(deepest, depth)
+    if (deepest > maxToolSchemaDepth) return deepest
+    for (const child of Object.values(current)) stack.push([child, depth + 1])
+  }
+  return deepest
 }
 
 function parsesAsJson(text: string): boolean {

@@ -1,12 +1,13 @@
 import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
-import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
+import { InvalidInputError, NotFoundError, SlugTakenError, ToolNameTakenError } from './errors'
 import type { SaveLinkOptions } from './create-link'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
-import { consistencyIssues, UpdateLinkInputSchema } from './schema'
+import { consistencyIssues, mcpToolSettings, UpdateLinkInputSchema } from './schema'
 
 /** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
 export async function updateLink(
@@ -28,6 +29,16 @@ export async function updateLink(
   const issues = consistencyIssues(merged)
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
 
+  // A tool keeps its name unless given a new one (renaming the link's slug does not rename its tool).
+  const mcpTool =
+    values.mcpTool === undefined
+      ? undefined
+      : values.mcpTool && mcpToolSettings(values.mcpTool, current.mcpTool?.name ?? values.slug ?? current.slug)
+  if (mcpTool) {
+    checkToolSchema(mcpTool.inputSchema)
+    checkToolName(mcpTool, options.reservedToolNames)
+  }
+
   const changes: Parameters<typeof Links.update>[3] = {
     title: values.title,
     description: values.description,
@@ -40,6 +51,7 @@ export async function updateLink(
     expiresAt: values.expiresAt,
     active: values.active,
     slug: values.slug,
+    mcpTool,
   }
   try {
     const link = await Links.update(db, merchantId, linkId, changes)
@@ -48,6 +60,7 @@ export async function updateLink(
   } catch (error) {
     if (values.slug !== undefined && (error instanceof Links.SlugUnavailableError || Links.isUniqueViolation(error, Links.slugConstraint)))
       throw new SlugTakenError(values.slug)
+    if (mcpTool && Links.isUniqueViolation(error, Links.toolNameConstraint)) throw new ToolNameTakenError(mcpTool.name)
     throw error
   }
 }

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 
 export const rails = ['evm', 'stripe'] as const
-export const protocols = ['mpp', 'x402', 'webhook'] as const
+export const protocols = ['mpp', 'x402', 'webhook', 'mcp'] as const
 export const statuses = ['succeeded', 'refunded'] as const
 
 export type PaymentFilters = {

@@ -1,6 +1,6 @@
 // Link rows and the per-link payment figures the dashboard and the max-payments check need.
 import { randomBytes } from 'node:crypto'
-import { and, desc, eq, getTableColumns, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, isNotNull, sql } from 'drizzle-orm'
 import type { Db } from './db'
 import * as LinkSales from './link-sales'
 import * as LinkSlugs from './link-slugs'
@@ -92,6 +92,11 @@ const salesWhenCapped = sql`CASE WHEN ${links.maxPayments} IS NULL THEN (
   + (SELECT count(*) FROM card_sale_holds h WHERE h.link_id = ${links.id} AND h.status = 'held')
 )::int ELSE ${links.salesReserved} END`
 
+/** The links sold as MCP tools, newest first (deactivated and expired ones too: the caller decides what to list). */
+export async function listToolLinks(db: Db, limit: number): Promise<Link[]> {
+  return db.select().from(links).where(isNotNull(links.mcpTool)).orderBy(desc(links.createdAt)).limit(limit)
+}
+
 /** Deletes a merchant's link only when no payment references it, in one statement. */
 export async function removeUnpaid(db: Db, merchantId: string, id: string): Promise<'deleted' | 'not_found' | 'has_payments'> {
   try {
@@ -162,6 +167,8 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 }
 
 export const slugConstraint = 'links_slug_key'
+/** One MCP tool name per server (migration 0011). */
+export const toolNameConstraint = 'links_mcp_tool_name_idx'
 
 function pgErrorCode(error: unknown): string | undefined {
   for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {

@@ -26,6 +26,12 @@ export type LinkResource =
 
 export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number }
 
+/**
+ * A link sold as an MCP tool: its name (unique on the server), the merchant's description ('' : derived from the
+ * link's title and description) and the JSON Schema of its arguments (null: `{ "type": "object" }`).
+ */
+export type McpToolSettings = { name: string; description: string; inputSchema: Record<string, unknown> | null }
+
 export const links = pgTable(
   'links',
   {
@@ -46,6 +52,8 @@ export const links = pgTable(
     salesReserved: integer('sales_reserved').notNull().default(0),
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     active: boolean('active').notNull().default(true),
+    /** Listed at /mcp as a paid tool when set. */
+    mcpTool: jsonb('mcp_tool').$type<McpToolSettings>(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true })
       .notNull()
@@ -95,7 +103,7 @@ export const payments = pgTable(
     linkId: text('link_id').references(() => links.id),
     merchantId: text('merchant_id').references(() => merchants.id),
     resourceKey: text('resource_key').notNull(),
-    protocol: text('protocol').$type<'mpp' | 'x402' | 'webhook'>().notNull(),
+    protocol: text('protocol').$type<'mpp' | 'x402' | 'webhook' | 'mcp'>().notNull(),
     method: text('method').$type<'evm' | 'stripe'>().notNull(),
     amount: text('amount').notNull(),
     currency: text('currency').notNull(),

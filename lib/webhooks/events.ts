@@ -18,7 +18,7 @@ export type PaymentEventPayload = {
       amount: string
       currency: string
       rail: 'evm' | 'stripe'
-      protocol: 'mpp' | 'x402' | 'webhook'
+      protocol: 'mpp' | 'x402' | 'webhook' | 'mcp'
       payer: string | null
       reference: string
       challengeId: string | null

@@ -106,7 +106,7 @@ async function payerOf(
 ): Promise<Payer> {
   if (payment.kind === 'mpp') {
     const { challenge, source, payload } = payment.credential
-    const method = await verifyChallenge(gate, challenge, resource, input.body)
+    const method = await verifyChallenge(gate, challenge, resource, input.body, input.bodyRequired)
     const settleInput = {
       challenge,
       payload,
@@ -115,7 +115,7 @@ async function payerOf(
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     }
     return {
-      protocol: 'mpp',
+      protocol: input.protocol ?? 'mpp',
       challengeId: challenge.id,
       settle: () => method.settle(settleInput),
       ...(method.authorize ? { authorize: () => method.authorize!(settleInput) } : {}),

@@ -40,9 +40,13 @@ export function verifyCurrentTerms(method: PaymentMethod, challenge: Challenge.C
     throw new Problem.InvalidChallengeError('the price or payment terms changed since this challenge was issued; pay the fresh challenge')
 }
 
-/** A challenge that bound a body (`digest`) is paid only with that body. */
-export async function verifyBody(challenge: Challenge.Challenge, body: Uint8Array | null): Promise<void> {
-  if (challenge.digest === undefined) return
+/** A challenge that bound a body (`digest`) is paid only with that body; `required`: one that bound none is refused. */
+export async function verifyBody(challenge: Challenge.Challenge, body: Uint8Array | null, required = false): Promise<void> {
+  if (challenge.digest === undefined) {
+    if (required)
+      throw new Problem.InvalidChallengeError('the challenge was not issued for this operation (it binds none); pay a fresh one')
+    return
+  }
   let matches = false
   try {
     matches = await Digest.verify(challenge.digest, body ?? new Uint8Array())
@@ -58,11 +62,12 @@ export async function verifyChallenge(
   challenge: Challenge.Challenge,
   resource: PricedResource,
   body: Uint8Array | null,
+  bodyRequired = false,
 ): Promise<PaymentMethod> {
   verifyOrigin(gate, challenge)
   verifyValidFor(gate, challenge, resource.key)
   const method = offeredMethod(gate, challenge, resource)
   verifyCurrentTerms(method, challenge, resource)
-  await verifyBody(challenge, body)
+  await verifyBody(challenge, body, bodyRequired)
   return method
 }

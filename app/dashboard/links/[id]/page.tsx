@@ -116,6 +116,17 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
           </dd>
           <dt>After paying</dt>
           <dd>{link.accessPolicy.kind === 'once' ? 'One access' : `Access for ${link.accessPolicy.minutes} minutes`}</dd>
+          <dt>MCP tool</dt>
+          <dd data-testid="link-mcp-tool">
+            {link.mcpTool ? (
+              <>
+                <span className="mono">{link.mcpTool.name}</span> at{' '}
+                <span className="mono">{new URL('/mcp', config.publicUrl).toString()}</span> (each call pays)
+              </>
+            ) : (
+              'Not offered'
+            )}
+          </dd>
           <dt>Recipient</dt>
           <dd className="mono">{link.recipient}</dd>
           <dt>Created</dt>

@@ -1,6 +1,7 @@
 // GET/PATCH/DELETE /api/dashboard/links/{id}: one of the merchant's links (anyone else's is 404).
 import { getAuthRuntime } from '@/lib/auth/request'
 import * as Links from '@/lib/links'
+import { ownToolNames } from '@/lib/tools'
 import { json, merchantRoute, readJson } from '../../_lib/route'
 import { linkJson } from '../../_lib/serialize'
 
@@ -15,7 +16,7 @@ export const GET = merchantRoute<Params>(async ({ db, session, params }) => {
 /** Any link field; `{ "active": false }` deactivates, `{ "active": true }` reactivates. */
 export const PATCH = merchantRoute<Params>(async ({ request, db, session, params }) => {
   const { config } = await getAuthRuntime()
-  const link = await Links.updateLink(db, session.merchant.id, params.id, await readJson(request))
+  const link = await Links.updateLink(db, session.merchant.id, params.id, await readJson(request), { reservedToolNames: ownToolNames })
   return json({ link: linkJson(link, config.publicUrl) })
 })
 

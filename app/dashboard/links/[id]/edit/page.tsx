@@ -34,6 +34,7 @@ export default async function EditLinkPage({ params }: { params: Promise<{ id: s
           maxPayments: link.maxPayments,
           expiresAt: link.expiresAt?.toISOString() ?? null,
           active: link.active,
+          mcpTool: link.mcpTool,
         }}
         merchantAddress={merchant.address}
         {...data}

@@ -107,6 +107,8 @@ export type SettleInput = {
   resource: PricedResource
   /** The client's `Idempotency-Key`: a retry of the same request is not charged twice (methods that meter). */
   idempotencyKey?: string
+  /** How the credential arrived (`mpp` over HTTP, `mcp` over JSON-RPC): kept with a durable settlement record. */
+  protocol?: Protocol
 }
 
 /** One payment method × intent, as the gate's registry holds it. */

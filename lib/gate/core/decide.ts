@@ -113,6 +113,7 @@ async function payerOf(
       ...(source ? { source } : {}),
       resource,
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      protocol: input.protocol ?? 'mpp',
     }
     return {
       protocol: input.protocol ?? 'mpp',

@@ -25,7 +25,7 @@ export function settledFromRecord(
       currency: details.currency ?? gate.methods.all.find((m) => m.method === method)?.currency ?? 'unknown',
       receiptFields: evm ? { chainId: Number(settlement.replayKey.split(':')[0]) } : {},
     },
-    protocol: details.protocol === 'x402' ? 'x402' : 'mpp',
+    protocol: details.protocol === 'x402' || details.protocol === 'mcp' ? details.protocol : 'mpp',
     challengeId: details.challengeId ?? null,
   }
 }

@@ -27,12 +27,13 @@ export function evmChargeMethod(rail: EvmRail.EvmRail, beforeSubmitOf: BeforeSub
     intent: Evm.intent,
     currency: rail.config.tokenAddress,
     request: (resource) => rail.chargeRequest({ amount: tokenAmount(rail, resource), recipient: resource.recipient }),
-    settle: async ({ challenge, payload, source, resource }) => {
+    settle: async ({ challenge, payload, source, resource, protocol }) => {
       const s = await rail.settleMppCredential({
         challenge,
         payload,
         ...(source ? { source } : {}),
-        keep: saleFacts(resource),
+        // The record remembers an MCP payment as one, so a payment recovered after a crash is recorded as it came.
+        keep: { ...saleFacts(resource), ...(protocol === 'mcp' ? { protocol } : {}) },
         ...guard(beforeSubmitOf, resource),
       })
       return {

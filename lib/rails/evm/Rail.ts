@@ -215,8 +215,8 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
 
       const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
       const details = {
-        ...keep,
         protocol: 'mpp',
+        ...keep,
         challengeId: challenge.id,
         realm: challenge.realm,
         ...(request.externalId ? { externalId: request.externalId } : {}),

@@ -10,7 +10,7 @@ const ivBytes = 12
 const tagBytes = 16
 const minSecretBytes = 32
 
-export type UpstreamSecretErrorReason = 'malformed' | 'unsupported-version' | 'undecryptable' | 'no-key'
+export type UpstreamSecretErrorReason = 'malformed' | 'unsupported-version' | 'undecryptable' | 'missing' | 'no-key'
 
 /** A sealed value that cannot be opened here; the message never holds the value or the key. */
 export class UpstreamSecretError extends Error {

@@ -1,4 +1,5 @@
 import { getAddress, isAddress, type Address } from 'viem'
+import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
@@ -8,6 +9,7 @@ import { generateSlug } from './generate-slug'
 import { checkFileOwned } from './internal/check-file-owned'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
+import { storedResource } from './internal/service-secret'
 import { CreateLinkInputSchema } from './schema'
 
 // A generated slug colliding even once is ~2^-65 likely; a few retries cover a broken RNG loudly.
@@ -16,6 +18,8 @@ const generatedSlugAttempts = 4
 export type SaveLinkOptions = {
   /** Which proxy upstreams may be saved; default: from the environment (ALLOW_PRIVATE_UPSTREAMS). */
   outbound?: Outbound.OutboundPolicy
+  /** Seal service links' upstream API keys; default: derived from MPP_SECRET_KEY when one is saved. */
+  upstreamSecretKeys?: UpstreamSecretKeys
 }
 
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
@@ -26,9 +30,17 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
   await checkFileOwned(db, merchantId, values.resource)
   await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   const recipient = values.recipient ?? merchantAddress(merchant.address)
+  // One id for every slug attempt: a service link's secret is sealed for it.
+  const id = Links.newLinkId()
+  const { resource, upstreamSecret } = storedResource(
+    values.resource,
+    id,
+    null,
+    () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv(),
+  )
 
   const row = (slug: string): Links.NewLink => ({
-    id: Links.newLinkId(),
+    id,
     slug,
     merchantId,
     title: values.title,
@@ -36,20 +48,21 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     priceUsd: values.price,
     rails: values.rails,
     recipient,
-    resource: values.resource,
+    resource,
     accessPolicy: values.accessPolicy,
     maxPayments: values.maxPayments ?? null,
     expiresAt: values.expiresAt ?? null,
     active: values.active,
   })
 
+  const extras = { upstreamSecret }
   if (values.slug !== undefined) {
-    const link = await Links.insert(db, row(values.slug))
+    const link = await Links.insert(db, row(values.slug), extras)
     if (!link) throw new SlugTakenError(values.slug)
     return link
   }
   for (let attempt = 0; attempt < generatedSlugAttempts; attempt++) {
-    const link = await Links.insert(db, row(generateSlug()))
+    const link = await Links.insert(db, row(generateSlug()), extras)
     if (link) return link
   }
   throw new Error('could not generate an unused slug; is the random source broken?')

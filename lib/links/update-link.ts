@@ -1,3 +1,4 @@
+import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
@@ -6,6 +7,7 @@ import type { SaveLinkOptions } from './create-link'
 import { checkFileOwned } from './internal/check-file-owned'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
+import { storedResource } from './internal/service-secret'
 import { consistencyIssues, UpdateLinkInputSchema } from './schema'
 
 /** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
@@ -24,9 +26,16 @@ export async function updateLink(
     await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   }
 
-  const merged = { priceUsd: values.price ?? current.priceUsd, rails: values.rails ?? current.rails }
+  const merged = {
+    priceUsd: values.price ?? current.priceUsd,
+    rails: values.rails ?? current.rails,
+    resource: values.resource ?? current.resource,
+  }
   const issues = consistencyIssues(merged)
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+  const stored = values.resource
+    ? storedResource(values.resource, linkId, current.resource, () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv())
+    : null
 
   const changes: Parameters<typeof Links.update>[3] = {
     title: values.title,
@@ -34,7 +43,7 @@ export async function updateLink(
     priceUsd: values.price,
     rails: values.rails,
     recipient: values.recipient,
-    resource: values.resource,
+    resource: stored?.resource,
     accessPolicy: values.accessPolicy,
     maxPayments: values.maxPayments,
     expiresAt: values.expiresAt,
@@ -42,7 +51,7 @@ export async function updateLink(
     slug: values.slug,
   }
   try {
-    const link = await Links.update(db, merchantId, linkId, changes)
+    const link = await Links.update(db, merchantId, linkId, changes, { upstreamSecret: stored?.upstreamSecret })
     if (!link) throw new NotFoundError('link')
     return link
   } catch (error) {

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import * as Money from '@/lib/money'
-import {
-  listPricedOperations,
-  parseServicePricing,
-  priceRequest,
-  ServicePricingSchema,
-  type PriceTable,
-  type ServicePricing,
-} from './price-rules'
+import { listPricedOperations, parseServicePricing, priceRequest, type PriceTable, type ServicePricing } from './price-rules'
+import { ServicePricingSchema } from './price-rules-schema'
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value))
 

@@ -1,8 +1,8 @@
 // What a service link charges for each request: ordered route rules on method + path pattern, an
 // optional JSON-RPC price table for POST bodies, and the link's own price for everything else.
-// Pure and browser-safe: the gate prices requests with it and the dashboard previews prices with it.
+// Pure and browser-safe (and free of zod, so the dashboard's bundle stays small: the zod schema is
+// ./price-rules-schema.ts): the gate prices requests with it and the dashboard previews prices with it.
 // Money is exact decimal (lib/money), never a float. The rules are in docs/gateway.md.
-import { z } from 'zod'
 import * as Money from '@/lib/money'
 import { readJsonRpcCalls } from './internal/json-rpc-calls'
 import {
@@ -96,14 +96,6 @@ export function parseServicePricing(input: unknown): ParsedPricing {
   if (issues.length > 0 || settle === null) return { ok: false, issues }
   return { ok: true, pricing: { rules, jsonRpc, settle } }
 }
-
-/** The zod form of parseServicePricing, for the link schemas. */
-export const ServicePricingSchema = z.unknown().transform((input, ctx): ServicePricing => {
-  const parsed = parseServicePricing(input)
-  if (parsed.ok) return parsed.pricing
-  for (const issue of parsed.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message })
-  return z.NEVER
-})
 
 /** "free", or a decimal USD price such as "0.02"; null and a message when it is neither. */
 export function parsePrice(value: unknown): { ok: true; price: Price } | { ok: false; message: string } {

@@ -2,7 +2,8 @@
 import { getAddress, isAddress, zeroAddress, type Address } from 'viem'
 import { z } from 'zod'
 import { forwardedHeaderIssue, secretHeaderNameIssue, secretHeaderValueIssue } from '@/lib/gateway/header-names'
-import { ServicePricingSchema, type Price, type ServicePricing } from '@/lib/gateway/price-rules'
+import type { Price, ServicePricing } from '@/lib/gateway/price-rules'
+import { ServicePricingSchema } from '@/lib/gateway/price-rules-schema'
 import * as Money from '@/lib/money'
 import type { AccessPolicy, LinkResource, ServiceResource } from '@/lib/store/schema'
 

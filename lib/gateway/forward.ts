@@ -8,8 +8,6 @@ import { canonicalPath } from './path-pattern'
 import type { HttpMethod } from './price-rules'
 import { payerResponseHeaders, upstreamRequestHeaders } from './upstream-headers'
 
-export const defaultUpstreamTimeoutMs = 30_000
-
 export type ForwardParameters = {
   /** The link's upstream base URL, e.g. https://api.example.com/v1 (validated when the link was saved). */
   upstreamBase: string

@@ -118,7 +118,7 @@ async function payerOf(
       protocol: 'mpp',
       challengeId: challenge.id,
       settle: () => method.settle(settleInput),
-      ...(method.authorize ? { authorize: () => method.authorize!(settleInput) } : {}),
+      ...(method.authorize && (method.canHold?.(payload) ?? true) ? { authorize: () => method.authorize!(settleInput) } : {}),
     }
   }
   const x402 = gate.methods.x402

@@ -99,7 +99,7 @@ const allowedMethods = 'GET, HEAD, POST, PUT, PATCH, DELETE'
  * no window grants: every call is paid (a grant is only the one retry of a call whose answer failed).
  */
 export function serviceResource(
-  gate: Pick<Gate, 'config' | 'db'>,
+  gate: { config: Pick<Gate['config'], 'publicUrl'>; db: Gate['db'] },
   link: Links.ServiceLink,
   call: {
     method: HttpMethod
@@ -192,7 +192,11 @@ function upstreamProblem(link: Links.ServiceLink): (error: unknown) => Response 
     if (error instanceof InvalidUpstreamPathError) return jsonProblem(400, 'Invalid request', error.message)
     if (error instanceof UpstreamSecretError) {
       console.warn(`service link ${link.id}: ${error.message}`)
-      return jsonProblem(502, 'The service failed', "The service's API key is not configured on this server; its merchant must enter it again.")
+      return jsonProblem(
+        502,
+        'The service failed',
+        "The service's API key is not configured on this server; its merchant must enter it again.",
+      )
     }
     throw error
   }

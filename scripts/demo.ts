@@ -41,7 +41,7 @@ ${demo.links.map((l) => `  ${url}/l/${l.slug}  ${l.title} (${Money.formatUsdDeci
   ${url}/api/examples/joke        withPayment GET ($0.01)
   ${url}/api/examples/summarize   withPayment POST ($0.02)
 
-Pay /l/demo from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
+Pay /l/demo and /l/demo-rpc (a paid JSON-RPC gateway) from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
 
 ${formatForTerminal(demo.commands).replace(/^(?=.)/gm, '  ')}
 

@@ -23,7 +23,7 @@ test('the home page gets the demo commands in demo mode only', () => {
   const commands = demoTerminalCommandsFromEnv({ ...local, PUBLIC_URL: 'http://127.0.0.1:4100' })
   assert.deepEqual(
     commands?.map((c) => c.id),
-    ['mppx', 'x402'],
+    ['mppx', 'x402', 'mppx-rpc'],
   )
   assert.ok(commands?.every((c) => c.command.includes('http://127.0.0.1:4100/l/demo')))
   assert.ok(commands?.[1]?.command.includes(`TOKEN_ADDRESS=${local.EVM_TOKEN_ADDRESS}`))

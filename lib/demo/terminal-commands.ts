@@ -19,8 +19,12 @@ export type DemoTerminalParameters = {
   tokenAddress: string
 }
 
+/** The JSON-RPC call the gateway command pays for. */
+export const blockNumberCall = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'
+
 export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
   const demoLink = `${publicUrl.replace(/\/$/, '')}/l/demo`
+  const rpcLink = `${publicUrl.replace(/\/$/, '')}/l/demo-rpc`
   return [
     {
       id: 'mppx',
@@ -33,6 +37,13 @@ export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalPa
       title: 'Pay with x402 (@x402/fetch)',
       description: "Runs the README's @x402/fetch example with the same test account and this run's TestUSDC address.",
       command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  TOKEN_ADDRESS=${tokenAddress} \\\n  node scripts/pay-with-x402.mjs ${demoLink}`,
+    },
+    {
+      id: 'mppx-rpc',
+      title: 'Pay per JSON-RPC call (a paid API gateway)',
+      description:
+        "mppx POSTs eth_blockNumber to /l/demo-rpc, a service link in front of the demo chain's own JSON-RPC priced per method, pays $0.001 and prints the block number.",
+      command: `MPPX_PRIVATE_KEY=${demoPayerPrivateKey} \\\n  npx mppx -X POST -H 'Content-Type: application/json' -d '${blockNumberCall}' ${rpcLink} -c mppx.config.mjs`,
     },
   ]
 }

@@ -192,14 +192,23 @@ function addServiceOperations(paths: Record<string, Record<string, unknown>>, in
       ...(price === 'free' ? {} : { '402': { description: 'Payment Required' } }),
     },
   })
+  // Whatever the upstream takes: the gateway forwards any body (up to its limit) as it is.
+  const anyBody = (method: string) =>
+    ['post', 'put', 'patch'].includes(method) ? { requestBody: { required: false, content: { '*/*': {} } } } : {}
   for (const rule of listed.operations) {
     const path = rule.openApiPath === '/' ? base : `${base}${rule.openApiPath}`
-    for (const method of rule.openApiMethods) add(path, method, operation(rule.summary, rule.price, rule.settle))
+    for (const method of rule.openApiMethods) add(path, method, operation(rule.summary, rule.price, rule.settle, anyBody(method)))
   }
   if (listed.jsonRpc) {
     const rpc = listed.jsonRpc
     const call = operation(`${link.title}: JSON-RPC, priced per method`, rpc.defaultPrice, rpc.settle, {
       'x-json-rpc-methods': [...rpc.methods.map((m) => ({ method: m.name, price: m.price })), { method: '*', price: rpc.defaultPrice }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: { description: 'A JSON-RPC 2.0 call, or a batch (an array of calls)', type: ['object', 'array'] } },
+        },
+      },
     }) as Record<string, unknown> & { 'x-payment-info'?: { offers: PaymentOffer[] } }
     // The amount depends on the call (a batch costs the sum): the offers name the method and currency only.
     if (call['x-payment-info'])
@@ -215,8 +224,8 @@ function addServiceOperations(paths: Record<string, Record<string, unknown>>, in
   const summary = `${link.title}: any other request`
   for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
     if (method === 'post' && listed.jsonRpc) continue
-    add(base, method, operation(summary, listed.defaultPrice, listed.settle))
-    add(`${base}/{path}`, method, operation(summary, listed.defaultPrice, listed.settle))
+    add(base, method, operation(summary, listed.defaultPrice, listed.settle, anyBody(method)))
+    add(`${base}/{path}`, method, operation(summary, listed.defaultPrice, listed.settle, anyBody(method)))
   }
 }
 

@@ -34,7 +34,7 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
   const paying = carriesPayment(request.headers)
   const link = !/^[A-Za-z0-9-]{1,64}$/.test(slug) ? null : paying ? await load(slug) : await linkCache.get(slug, load)
   if (!link) return retiredOrMissing(gate, request, slug)
-  const target = serviceTarget(request.url) ?? { subpath: '', search: '' }
+  const target = serviceTarget(request) ?? { subpath: '', search: '' }
   const service = Links.isServiceLink(link)
   if (!service && target.subpath !== '')
     return problemForBrowser(request, jsonProblem(404, 'Not found', `The link /l/${link.slug} has no path below it.`))
@@ -55,7 +55,7 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
 async function retiredOrMissing(gate: Gate, request: Request, slug: string): Promise<Response> {
   const retired = await Links.findRetiredSlug(gate.db, slug)
   if (retired?.kind === 'renamed') {
-    const below = serviceTarget(request.url)
+    const below = serviceTarget(request)
     const target = new URL(`/l/${retired.slug}${below?.subpath ?? ''}${new URL(request.url).search}`, gate.config.publicUrl)
     // 308 keeps the method and headers (a credential for the link is still valid at its new slug).
     return new Response(null, { status: 308, headers: { location: target.toString(), 'cache-control': 'no-store' } })

@@ -11,6 +11,7 @@ import { isHttpMethod, priceRequest, type HttpMethod } from '@/lib/gateway/price
 import { settlesAfterAnswer } from '@/lib/gateway/settle-after'
 import { UpstreamSecretError } from '@/lib/gateway/upstream-secret'
 import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
+import { rawRequestTarget } from '@/lib/http/request-target'
 import * as Links from '@/lib/links'
 import * as Outbound from '@/lib/outbound'
 import * as Intent from '@/lib/protocol/Intent'
@@ -31,14 +32,15 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 export type ServiceTarget = { subpath: string; search: string }
 
 /**
- * The raw path below `/l/{slug}` and the raw query of a request URL, as the client sent them (not Next's
- * decoded params): '' or '/v1/chat?x=1' -> { subpath: '/v1/chat', search: '?x=1' }. Null when it is not a link URL.
+ * The raw path below `/l/{slug}` and the raw query of a request, as the client sent them (not Next's decoded
+ * params nor its rebuilt query): '/l/x/v1/chat?x=1' -> { subpath: '/v1/chat', search: '?x=1' }. Null when it
+ * is not a link URL.
  */
-export function serviceTarget(requestUrl: string): ServiceTarget | null {
-  const url = new URL(requestUrl)
-  const match = /^\/l\/[^/]+(\/.*)?$/.exec(url.pathname)
+export function serviceTarget(request: Request): ServiceTarget | null {
+  const target = rawRequestTarget(request)
+  const match = /^\/l\/[^/]+(\/.*)?$/.exec(target.pathname)
   if (!match) return null
-  return { subpath: match[1] ?? '', search: url.search }
+  return { subpath: match[1] ?? '', search: target.search }
 }
 
 export async function sellService(

@@ -28,7 +28,9 @@ export function verifyValidFor(gate: Gate, challenge: Challenge.Challenge, resou
 /** For a resource whose grant scope binds its challenges: the challenge names this very scope (a service link's request). */
 export function verifyScope(challenge: Challenge.Challenge, resource: PricedResource): void {
   if (resource.scopeBindsChallenge && challenge.opaque?.grant !== resource.grantScope)
-    throw new Problem.InvalidChallengeError('the challenge was issued for a different request (method, path, query or body) of this resource')
+    throw new Problem.InvalidChallengeError(
+      'the challenge was issued for a different request (method, path, query or body) of this resource',
+    )
 }
 
 /** The method the challenge names, if the resource is offered with it here. */
@@ -67,9 +69,9 @@ export async function verifyChallenge(
 ): Promise<PaymentMethod> {
   verifyOrigin(gate, challenge)
   verifyValidFor(gate, challenge, resource.key)
-  verifyScope(challenge, resource)
   const method = offeredMethod(gate, challenge, resource)
   verifyCurrentTerms(method, challenge, resource)
   await verifyBody(challenge, body)
+  verifyScope(challenge, resource)
   return method
 }

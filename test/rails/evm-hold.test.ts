@@ -68,7 +68,8 @@ describe('EVM rail: holding a payment until the resource answered', () => {
       nonce: `0x${'ab'.repeat(32)}`,
       validBefore: BigInt(Math.floor(Date.now() / 1000) + 200),
     })
-    const { type: _type, signature, ...authorization } = signed
+    const { signature, from, to, value, validAfter, validBefore, nonce } = signed
+    const authorization = { from, to, value, validAfter, validBefore, nonce }
     const payment = {
       x402Version: 2 as const,
       accepted: requirements,

@@ -276,7 +276,9 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     }
     if (payload.type !== 'authorization') return { request, payload, price, details, authorization: null }
     if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
-      throw new VerificationFailedError(`the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`)
+      throw new VerificationFailedError(
+        `the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`,
+      )
     const latest = expiresAt ?? now + unboundedChallengeWindowSeconds
     const authorization: AuthorizationInput = {
       authorization: payload,
@@ -342,7 +344,10 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     }
   }
 
-  function x402Settlement(requirements: PaymentRequirements.ExactEvm, settled: { txHash: Hex; payer: Address; replayKey: string }): X402Settlement {
+  function x402Settlement(
+    requirements: PaymentRequirements.ExactEvm,
+    settled: { txHash: Hex; payer: Address; replayKey: string },
+  ): X402Settlement {
     return {
       transaction: settled.txHash,
       payer: settled.payer,

@@ -103,7 +103,8 @@ export async function holdAuthorization(context: RailContext, input: Authorizati
   const { replayKey, claim, what } = claimOf(context, input, verified)
   const details = { ...claim.details, heldUntil: input.authorization.validBefore }
   // A failed record taken back keeps the details it had: this hold's are written over them.
-  if ((await claimOrReject(context, { ...claim, details }, what)) === 'reclaimed') await Settlements.updateDetails(context.db, replayKey, details)
+  if ((await claimOrReject(context, { ...claim, details }, what)) === 'reclaimed')
+    await Settlements.updateDetails(context.db, replayKey, details)
   const token = input.domain.verifyingContract
   const validBefore = BigInt(input.authorization.validBefore)
   let open = true

@@ -16,6 +16,8 @@ const { default: next } = await import('next')
 
 // Overwritten on every request, so a client cannot choose its value.
 const socketAddressHeader = 'x-tollgate-socket-address'
+// The request-target exactly as received (Next rebuilds a request's query string): a paid API forwards it as sent.
+const requestTargetHeader = 'x-tollgate-request-target'
 
 // An answer sent before its request body ended (a 413, a 401 to an upload): the rest of the body is read
 // and dropped for at most this long and this much, then the connection closes. Closing at once, with
@@ -32,6 +34,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 // Tells lib/http/client-address.ts which header carries the socket address (same process, same globalThis).
 globalThis.__tollgateSocketAddressHeader = socketAddressHeader
+globalThis.__tollgateRequestTargetHeader = requestTargetHeader
 
 const startedAt = performance.now()
 const dir = fileURLToPath(new URL('.', import.meta.url))
@@ -48,6 +51,7 @@ const server = createServer((request, response) => {
   const address = request.socket.remoteAddress
   if (address) request.headers[socketAddressHeader] = address
   else delete request.headers[socketAddressHeader]
+  request.headers[requestTargetHeader] = request.url ?? '/'
   response.once('finish', () => {
     if (!request.complete) discardRestOfBody(request)
   })

@@ -42,7 +42,7 @@ ${demo.links.map((l) => `  ${url}/l/${l.slug}  ${l.title} (${Money.formatUsdDeci
   ${url}/api/examples/summarize   withPayment POST ($0.02)
   ${url}/mcp                      MCP tools: fortune ($0.01), summarize ($0.02), word_count (free), demo, field_guide, quote (the links above)
 
-Pay /l/demo (and an MCP tool at /mcp) from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
+Pay /l/demo, an MCP tool at /mcp and /l/demo-rpc (a paid JSON-RPC gateway) from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
 
 ${formatForTerminal(demo.commands).replace(/^(?=.)/gm, '  ')}
 

@@ -14,7 +14,13 @@ export type SeedOptions = {
   upstreamUrl: string
   /** Offer card payments too (when Stripe is configured). */
   stripe?: boolean
+  /** The demo chain's JSON-RPC endpoint, sold per method by /l/demo-rpc (a service link); absent: no such link. */
+  rpcUrl?: string
 }
+
+/** What /l/demo-rpc charges per JSON-RPC method of the demo chain (a batch costs the sum). */
+export const demoRpcPrices = { eth_blockNumber: '0.001', eth_call: '0.0001', eth_sendRawTransaction: '0.01' } as const
+export const demoRpcDefaultPrice = '0.001'
 
 export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link[]> {
   const merchant = await Merchants.ensureMerchant(db, options.merchant)
@@ -63,11 +69,35 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       mcpTool: { name: 'quote', inputSchema: { type: 'object', properties: {}, additionalProperties: false } },
     },
   ] as const
+  const rpc = options.rpcUrl
+    ? [
+        {
+          slug: 'demo-rpc',
+          title: 'Demo chain JSON-RPC (paid per method)',
+          description: "The demo chain's own JSON-RPC behind a paid gateway: each call costs its method's price, a batch the sum.",
+          price: demoRpcDefaultPrice,
+          rails: ['evm'] as Array<'evm' | 'stripe'>,
+          resource: {
+            kind: 'service' as const,
+            upstreamUrl: options.rpcUrl,
+            pricing: {
+              rules: [],
+              jsonRpc: { methods: { ...demoRpcPrices }, default: demoRpcDefaultPrice },
+              // A call the node fails (5xx) costs nothing.
+              settle: 'after-success' as const,
+            },
+            timeoutSeconds: 30,
+            forwardHeaders: [],
+          },
+          accessPolicy: { kind: 'once' as const },
+        },
+      ]
+    : []
 
   // The proxied demo link sells the demo's own upstream on 127.0.0.1, which the operator running the demo allows.
   const save = { outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }) }
   const links: Links.Link[] = []
-  for (const input of inputs) {
+  for (const input of [...inputs, ...rpc]) {
     const existing = await Links.getLinkBySlug(db, input.slug)
     links.push(
       existing

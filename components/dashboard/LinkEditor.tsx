@@ -5,6 +5,9 @@ import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useMemo, useState, type FormEvent } from 'react'
 import { priceNotices } from '@/lib/links/price-notices'
+import type { ServiceResource } from '@/lib/store/schema'
+import { checkServiceDraft, initialServiceDraft } from './service-draft'
+import { ServiceFields } from './ServiceFields'
 
 export type EditableLink = {
   id: string
@@ -18,6 +21,7 @@ export type EditableLink = {
     | { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string }
     | { kind: 'file'; fileId: string }
     | { kind: 'redirect' | 'proxy'; url: string }
+    | ServiceResource
   accessPolicy: { kind: 'once' } | { kind: 'window'; minutes: number }
   maxPayments: number | null
   expiresAt: string | null
@@ -53,6 +57,8 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const [body, setBody] = useState(link?.resource.kind === 'inline' ? link.resource.body : '')
   const [url, setUrl] = useState(link && (link.resource.kind === 'redirect' || link.resource.kind === 'proxy') ? link.resource.url : '')
   const [fileId, setFileId] = useState(link?.resource.kind === 'file' ? link.resource.fileId : (files[0]?.id ?? ''))
+  const storedSecret = link?.resource.kind === 'service' ? link.resource.secretHeader : null
+  const [service, setService] = useState(() => initialServiceDraft(link?.resource.kind === 'service' ? link.resource : null))
   const [upload, setUpload] = useState<File | null>(null)
   const [access, setAccess] = useState<'once' | 'window'>(link?.accessPolicy.kind ?? 'window')
   const [minutes, setMinutes] = useState(String(link?.accessPolicy.kind === 'window' ? link.accessPolicy.minutes : 60))
@@ -70,6 +76,7 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
 
   const priceNotice = priceNotices({ priceUsd: price.trim(), rails }, minSettlementUsd)[0]?.message
   const issueFor = (path: string) => issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message
+  const serviceCheck = useMemo(() => checkServiceDraft(service, storedSecret, issues), [service, storedSecret, issues])
 
   async function uploadFile(file: File): Promise<string> {
     if (file.size > maxFileBytes)
@@ -91,7 +98,12 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       let resource: EditableLink['resource']
       if (kind === 'inline') resource = { kind, contentType, body }
       else if (kind === 'file') resource = { kind, fileId: upload ? await uploadFile(upload) : fileId }
-      else resource = { kind, url }
+      else if (kind === 'service') {
+        const lineIssues = [...serviceCheck.ruleIssues, ...serviceCheck.jsonRpcIssues].map((i) => i.message)
+        if (lineIssues.length > 0 || serviceCheck.pricingIssues.length > 0)
+          throw new FormError([], 'Some pricing lines need a change: see the notes under them.')
+        resource = serviceCheck.resource as EditableLink['resource']
+      } else resource = { kind, url }
       const input: Record<string, unknown> = {
         title,
         description,
@@ -178,7 +190,15 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
             maxLength={2000}
           />
         </Field>
-        <Field label="Price (USD)" help='A decimal amount such as "0.01" or "12.50".' error={issueFor('price')}>
+        <Field
+          label={kind === 'service' ? 'Default price (USD)' : 'Price (USD)'}
+          help={
+            kind === 'service'
+              ? 'What requests no pricing rule matches cost, such as "0.001".'
+              : 'A decimal amount such as "0.01" or "12.50".'
+          }
+          error={issueFor('price')}
+        >
           <input
             className="input"
             name="price"
@@ -263,6 +283,7 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
                   ['file', 'File download'],
                   ['redirect', 'Secret URL'],
                   ['proxy', 'Proxied API'],
+                  ['service', 'Paid API (per request)'],
                 ] as const
               ).map(([value, label]) => (
                 <label className="choice" key={value}>
@@ -317,6 +338,16 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
                 </Field>
               ) : null}
             </>
+          ) : null}
+          {kind === 'service' ? (
+            <ServiceFields
+              draft={service}
+              onChange={setService}
+              check={serviceCheck}
+              storedSecret={storedSecret}
+              linkPrice={price}
+              issueFor={issueFor}
+            />
           ) : null}
           {kind === 'redirect' || kind === 'proxy' ? (
             <Field

@@ -26,6 +26,7 @@ export type CheckoutLink = {
     | { kind: 'file'; name: string; contentType: string; size: number }
     | { kind: 'redirect' }
     | { kind: 'proxy' }
+    | { kind: 'service' }
   acceptsCard: boolean
 }
 

@@ -19,9 +19,13 @@ export type DemoTerminalParameters = {
   tokenAddress: string
 }
 
+/** The JSON-RPC call the gateway command pays for. */
+export const blockNumberCall = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'
+
 export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
   const origin = publicUrl.replace(/\/$/, '')
   const demoLink = `${origin}/l/demo`
+  const rpcLink = `${origin}/l/demo-rpc`
   return [
     {
       id: 'mppx',
@@ -41,6 +45,13 @@ export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalPa
       description:
         "Runs the README's MCP example: the MCP SDK client lists /mcp's tools with their prices, calls the paid fortune tool, and mppx pays the -32042 with the same test account.",
       command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  node scripts/pay-tool-with-mcp.mjs ${origin}/mcp`,
+    },
+    {
+      id: 'mppx-rpc',
+      title: 'Pay per JSON-RPC call (a paid API gateway)',
+      description:
+        "mppx POSTs eth_blockNumber to /l/demo-rpc, a service link in front of the demo chain's own JSON-RPC priced per method, pays $0.001 and prints the block number.",
+      command: `MPPX_PRIVATE_KEY=${demoPayerPrivateKey} \\\n  npx mppx -X POST -H 'Content-Type: application/json' -d '${blockNumberCall}' ${rpcLink} -c mppx.config.mjs`,
     },
   ]
 }

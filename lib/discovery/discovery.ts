@@ -8,11 +8,13 @@ import type { Link } from '@/lib/store/links'
 import { links } from '@/lib/store/schema'
 import type { GateConfig } from '@/lib/gate/config'
 import { linkResource } from '@/lib/gate/link-resource'
+import { serviceResource } from '@/lib/gate/service-request'
+import { listPricedOperations, type Price, type Settle } from '@/lib/gateway/price-rules'
 import type { MethodRegistry, PricedResource } from '@/lib/gate/types'
 import { routeResource, type PriceSpec } from '@/lib/gate/with-payment'
 
 /** A discovery payment offer: amount in the currency's base units (token units, or cents for usd). */
-export type PaymentOffer = { intent: string; method: string; amount: string; currency: string; description?: string }
+export type PaymentOffer = { intent: string; method: string; amount: string | null; currency: string; description?: string }
 
 type JsonSchema = Record<string, unknown>
 
@@ -118,6 +120,10 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
   }
 
   for (const link of await listedLinks(input.db, input.now ?? new Date())) {
+    if (Links.isServiceLink(link)) {
+      addServiceOperations(paths, input, link)
+      continue
+    }
     const resource = linkResource(link, config.publicUrl)
     const offers = offersFor(methods, resource)
     if (offers.length === 0) continue
@@ -147,6 +153,79 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
     servers: [{ url: origin }],
     'x-service-info': { categories: ['developer-tools'], docs: { homepage: `${origin}/` } },
     paths,
+  }
+}
+
+/**
+ * A service link's API: each pricing rule as an operation at its path template with its price (free routes
+ * without x-payment-info), its JSON-RPC prices on POST at the link, and the default price for any other
+ * request. The first rule that matches a request sets its price, so a path and method listed earlier wins.
+ */
+function addServiceOperations(paths: Record<string, Record<string, unknown>>, input: DiscoveryInput, link: Links.ServiceLink): void {
+  const listed = listPricedOperations(Links.servicePriceTable(link))
+  const base = `/l/${link.slug}`
+  const add = (path: string, method: string, operation: Record<string, unknown>) => {
+    if (paths[path]?.[method]) return
+    paths[path] = { ...paths[path], [method]: operation }
+  }
+  const priced = (price: Price, settle: Settle | null, label: string) => {
+    if (price === 'free') return {}
+    const resource = serviceResource(input, link, {
+      method: 'GET',
+      target: { subpath: '', search: '' },
+      body: null,
+      priceUsd: price,
+      settle: settle ?? 'before',
+      label,
+    })
+    const offers = offersFor(input.methods, resource)
+    return offers.length > 0 ? { 'x-payment-info': { offers } } : {}
+  }
+  const operation = (summary: string, price: Price, settle: Settle | null, extra: Record<string, unknown> = {}) => ({
+    summary,
+    tags: ['services'],
+    ...(settle === 'after-success' ? { description: 'Settled only after a successful answer (not 5xx, 401, 403, 407 or 429).' } : {}),
+    ...priced(price, settle, summary),
+    ...extra,
+    responses: {
+      '200': { description: "The service's answer" },
+      ...(price === 'free' ? {} : { '402': { description: 'Payment Required' } }),
+    },
+  })
+  // Whatever the upstream takes: the gateway forwards any body (up to its limit) as it is.
+  const anyBody = (method: string) =>
+    ['post', 'put', 'patch'].includes(method) ? { requestBody: { required: false, content: { '*/*': {} } } } : {}
+  for (const rule of listed.operations) {
+    const path = rule.openApiPath === '/' ? base : `${base}${rule.openApiPath}`
+    for (const method of rule.openApiMethods) add(path, method, operation(rule.summary, rule.price, rule.settle, anyBody(method)))
+  }
+  if (listed.jsonRpc) {
+    const rpc = listed.jsonRpc
+    const call = operation(`${link.title}: JSON-RPC, priced per method`, rpc.defaultPrice, rpc.settle, {
+      'x-json-rpc-methods': [...rpc.methods.map((m) => ({ method: m.name, price: m.price })), { method: '*', price: rpc.defaultPrice }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': { schema: { description: 'A JSON-RPC 2.0 call, or a batch (an array of calls)', type: ['object', 'array'] } },
+        },
+      },
+    }) as Record<string, unknown> & { 'x-payment-info'?: { offers: PaymentOffer[] } }
+    // The amount depends on the call (a batch costs the sum): the offers name the method and currency only.
+    if (call['x-payment-info'])
+      call['x-payment-info'] = {
+        offers: call['x-payment-info'].offers.map((offer) => ({
+          ...offer,
+          amount: null,
+          description: 'Priced per JSON-RPC method (x-json-rpc-methods, in USD); a batch costs the sum of its calls.',
+        })),
+      }
+    add(base, 'post', call)
+  }
+  const summary = `${link.title}: any other request`
+  for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+    if (method === 'post' && listed.jsonRpc) continue
+    add(base, method, operation(summary, listed.defaultPrice, listed.settle, anyBody(method)))
+    add(`${base}/{path}`, method, operation(summary, listed.defaultPrice, listed.settle, anyBody(method)))
   }
 }
 

@@ -1,4 +1,6 @@
-// A request for /l/{slug}: find the link, refuse what cannot be sold, otherwise gate it.
+// A request for /l/{slug} (or /l/{slug}/{path} of a service link): find the link, refuse what cannot be
+// sold, otherwise gate it. Service links take every forwarded method and a path (./service-request.ts);
+// every other link is GET and HEAD at /l/{slug} alone.
 import * as Links from '@/lib/links'
 import { handlePayment } from './http/handle-payment'
 import { problemForBrowser } from './http/browser'
@@ -8,6 +10,7 @@ import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
 import { answeringOutages } from './outage'
 import { getGate } from './runtime'
+import { sellService, serviceTarget } from './service-request'
 import type { Gate, PricedResource } from './types'
 
 const linkCache = new LinkCache()
@@ -31,13 +34,20 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
   const paying = carriesPayment(request.headers)
   const link = !/^[A-Za-z0-9-]{1,64}$/.test(slug) ? null : paying ? await load(slug) : await linkCache.get(slug, load)
   if (!link) return retiredOrMissing(gate, request, slug)
+  const target = serviceTarget(request) ?? { subpath: '', search: '' }
+  const service = Links.isServiceLink(link)
+  if (!service && target.subpath !== '')
+    return problemForBrowser(request, jsonProblem(404, 'Not found', `The link /l/${link.slug} has no path below it.`))
+  if (!service && request.method !== 'GET' && request.method !== 'HEAD')
+    return jsonProblem(405, 'Method not allowed', `This link answers GET and HEAD only.`, { allow: 'GET, HEAD' })
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
+  const closed = availability === 'ok' ? undefined : { title: 'Link unavailable', detail: GONE[availability] }
+  if (service) return sellService(gate, request, link, target, closed ? { closed } : {})
   const resource = paying ? linkResource(link, gate.config.publicUrl, gate.db) : cachedResource(link, gate)
   // Closed to new buyers, not to those who already paid (e.g. the buyer of the last slot), nor to a card
   // charged in the checkout (the money moved; the gate still checks it all).
-  const closed = availability === 'ok' ? undefined : { title: 'Link unavailable', detail: GONE[availability] }
   return handlePayment(gate, request, resource, () => deliverLink(gate.db, link), null, closed ? { closed } : {})
 }
 
@@ -45,7 +55,8 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
 async function retiredOrMissing(gate: Gate, request: Request, slug: string): Promise<Response> {
   const retired = await Links.findRetiredSlug(gate.db, slug)
   if (retired?.kind === 'renamed') {
-    const target = new URL(`/l/${retired.slug}${new URL(request.url).search}`, gate.config.publicUrl)
+    const below = serviceTarget(request)
+    const target = new URL(`/l/${retired.slug}${below?.subpath ?? ''}${new URL(request.url).search}`, gate.config.publicUrl)
     // 308 keeps the method and headers (a credential for the link is still valid at its new slug).
     return new Response(null, { status: 308, headers: { location: target.toString(), 'cache-control': 'no-store' } })
   }

@@ -76,5 +76,8 @@ export async function deliverLink(
       const headers = inertHeaders({ contentType: upstream.headers.get('content-type'), fileName: link.slug, upstream: upstream.headers })
       return new Response(upstream.body, { status: upstream.status, headers })
     }
+    case 'service':
+      // Never reached: a service link's calls are priced and forwarded per request (./service-request.ts).
+      throw new Error('a service link is delivered by its gateway, per request')
   }
 }

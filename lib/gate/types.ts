@@ -48,6 +48,11 @@ export type PricedResource = {
    */
   grantScope?: string
   /**
+   * The challenge must name this `grantScope` too (its `opaque.grant`): a credential paid for one request of
+   * the resource cannot pay for another at the same price (a service link's calls: method, path, query, body).
+   */
+  scopeBindsChallenge?: boolean
+  /**
    * For resources with a sales cap: takes one sale before money moves, returning how to give it
    * back if the payment fails, or null when sold out.
    */
@@ -123,6 +128,8 @@ export interface PaymentMethod {
   settle(input: SettleInput): Promise<Settled | Accepted>
   /** Verifies and claims a credential without moving money yet (settle after success); absent: the method settles before. */
   authorize?(input: SettleInput): Promise<Authorized>
+  /** Whether `authorize` can hold this credential payload (absent: any); one it cannot hold settles before. */
+  canHold?(payload: unknown): boolean
   /** A credential whose sale was reserved before it reached the gate (a card checkout's PaymentIntent holds its slot). */
   holdsItsSale?(payload: unknown): boolean
 }

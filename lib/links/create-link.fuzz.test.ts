@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test'
 import fc from 'fast-check'
 import { describeEachDatabase } from '@/test/support/databases'
 import { ensureMerchant } from '@/lib/merchants/ensure-merchant'
+import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import type { DbHandle } from '@/lib/store/db'
 import { createLink } from './create-link'
 import { AppError } from '@/lib/errors/app-error'
@@ -11,6 +12,8 @@ import { linkInput } from './internal/link-input-arbitrary'
 import { updateLink } from './update-link'
 
 // Whatever a client sends, the database must never be the one to refuse it (that would be a 500).
+const options = { upstreamSecretKeys: UpstreamSecretKeys.fromServerSecrets('k'.repeat(40)) }
+
 describeEachDatabase('createLink / updateLink fuzz', (factory) => {
   let handle: DbHandle
   let merchantId: string
@@ -27,7 +30,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
     await fc.assert(
       fc.asyncProperty(fc.oneof({ arbitrary: linkInput, weight: 6 }, { arbitrary: fc.anything(), weight: 1 }), async (input) => {
         try {
-          const link = await createLink(handle.db, merchantId, input)
+          const link = await createLink(handle.db, merchantId, input, options)
           created++
           assert.deepEqual(await getLinkBySlug(handle.db, link.slug), link)
         } catch (error) {
@@ -50,7 +53,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(linkInput, fc.anything()), async (patch) => {
         try {
-          await updateLink(handle.db, merchantId, link.id, patch)
+          await updateLink(handle.db, merchantId, link.id, patch, options)
         } catch (error) {
           assert.ok(error instanceof AppError, String(error))
         }

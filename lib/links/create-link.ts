@@ -1,4 +1,5 @@
 import { getAddress, isAddress, type Address } from 'viem'
+import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
@@ -9,6 +10,7 @@ import { checkFileOwned } from './internal/check-file-owned'
 import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
+import { storedResource } from './internal/service-secret'
 import { CreateLinkInputSchema, mcpToolSettings } from './schema'
 
 // A generated slug colliding even once is ~2^-65 likely; a few retries cover a broken RNG loudly.
@@ -19,6 +21,8 @@ export type SaveLinkOptions = {
   outbound?: Outbound.OutboundPolicy
   /** MCP tool names a link may not take: the server's own tools (lib/tools). */
   reservedToolNames?: ReadonlySet<string>
+  /** Seal service links' upstream API keys; default: derived from MPP_SECRET_KEY when one is saved. */
+  upstreamSecretKeys?: UpstreamSecretKeys
 }
 
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
@@ -32,9 +36,17 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
   checkToolSchema(values.mcpTool?.inputSchema)
   // A tool named after its link's slug is named once the slug is chosen.
   const toolFor = (slug: string) => (values.mcpTool ? mcpToolSettings(values.mcpTool, slug) : null)
+  // One id for every slug attempt: a service link's secret is sealed for it.
+  const id = Links.newLinkId()
+  const { resource, upstreamSecret } = storedResource(
+    values.resource,
+    id,
+    null,
+    () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv(),
+  )
 
   const row = (slug: string): Links.NewLink => ({
-    id: Links.newLinkId(),
+    id,
     slug,
     merchantId,
     title: values.title,
@@ -42,7 +54,7 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     priceUsd: values.price,
     rails: values.rails,
     recipient,
-    resource: values.resource,
+    resource,
     accessPolicy: values.accessPolicy,
     maxPayments: values.maxPayments ?? null,
     expiresAt: values.expiresAt ?? null,
@@ -53,7 +65,7 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     const link = row(slug)
     checkToolName(link.mcpTool ?? null, options.reservedToolNames)
     try {
-      return await Links.insert(db, link)
+      return await Links.insert(db, link, { upstreamSecret })
     } catch (error) {
       if (link.mcpTool && Links.isUniqueViolation(error, Links.toolNameConstraint)) throw new ToolNameTakenError(link.mcpTool.name)
       throw error

@@ -1,8 +1,11 @@
 // The link model's input, parsed once here: every create and update goes through these schemas.
 import { getAddress, isAddress, zeroAddress, type Address } from 'viem'
 import { z } from 'zod'
+import { forwardedHeaderIssue, secretHeaderNameIssue, secretHeaderValueIssue } from '@/lib/gateway/header-names'
+import type { Price, ServicePricing } from '@/lib/gateway/price-rules'
+import { ServicePricingSchema } from '@/lib/gateway/price-rules-schema'
 import * as Money from '@/lib/money'
-import type { AccessPolicy, LinkResource, McpToolSettings } from '@/lib/store/schema'
+import type { AccessPolicy, LinkResource, McpToolSettings, ServiceResource } from '@/lib/store/schema'
 
 export const rails = ['evm', 'stripe'] as const
 export type Rail = (typeof rails)[number]
@@ -146,11 +149,71 @@ const InlineResourceSchema = z
       ctx.addIssue({ code: 'custom', path: ['body'], message: 'the inline body is not valid JSON' })
   })
 
-export const ResourceSchema: z.ZodType<LinkResource, unknown> = z.discriminatedUnion('kind', [
+export const maxUpstreamTimeoutSeconds = 300
+export const defaultUpstreamTimeoutSeconds = 30
+export const maxForwardedHeaders = 20
+
+/**
+ * A service link's secret header as a merchant sends it. The value is write-only: it is sealed on save
+ * and never returned. On update, `{ name }` without a value keeps the stored value (under that name),
+ * an absent secretHeader keeps everything, and null removes it.
+ */
+export const SecretHeaderInputSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .superRefine((name, ctx) => {
+      const issue = secretHeaderNameIssue(name)
+      if (issue) ctx.addIssue({ code: 'custom', message: issue })
+    }),
+  value: z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      const issue = secretHeaderValueIssue(value)
+      if (issue) ctx.addIssue({ code: 'custom', message: issue })
+    })
+    .optional(),
+})
+
+const ForwardHeadersSchema = z
+  .array(
+    z.string().superRefine((name, ctx) => {
+      const issue = forwardedHeaderIssue(name)
+      if (issue) ctx.addIssue({ code: 'custom', message: issue })
+    }),
+  )
+  .max(maxForwardedHeaders, `at most ${maxForwardedHeaders} forwarded headers`)
+  .transform((names) => [...new Set(names.map((name) => name.toLowerCase()))])
+
+const ServiceResourceSchema = z.strictObject({
+  kind: z.literal('service'),
+  upstreamUrl: HttpUrlSchema,
+  pricing: ServicePricingSchema.optional().transform(
+    (pricing): ServicePricing => pricing ?? { rules: [], jsonRpc: null, settle: 'before' },
+  ),
+  timeoutSeconds: z
+    .number()
+    .int('timeoutSeconds must be a whole number')
+    .min(1, 'timeoutSeconds must be at least 1')
+    .max(maxUpstreamTimeoutSeconds, `timeoutSeconds can be at most ${maxUpstreamTimeoutSeconds}`)
+    .default(defaultUpstreamTimeoutSeconds),
+  forwardHeaders: ForwardHeadersSchema.default([]),
+  secretHeader: SecretHeaderInputSchema.nullish(),
+})
+
+/** A service resource as parsed: the secret header still carries its plaintext value, to be sealed. */
+export type ServiceResourceInput = Omit<ServiceResource, 'secretHeader'> & {
+  secretHeader?: z.output<typeof SecretHeaderInputSchema> | null
+}
+export type LinkResourceInput = Exclude<LinkResource, ServiceResource> | ServiceResourceInput
+
+export const ResourceSchema: z.ZodType<LinkResourceInput, unknown> = z.discriminatedUnion('kind', [
   InlineResourceSchema,
   z.strictObject({ kind: z.literal('file'), fileId: z.string().min(1, 'fileId is required').max(100) }),
   z.strictObject({ kind: z.literal('redirect'), url: HttpUrlSchema }),
   z.strictObject({ kind: z.literal('proxy'), url: HttpUrlSchema }),
+  ServiceResourceSchema,
 ])
 
 export const AccessPolicySchema: z.ZodType<AccessPolicy, unknown> = z.discriminatedUnion('kind', [
@@ -272,7 +335,8 @@ export const CreateLinkInputSchema = z
     mcpTool: McpToolInputSchema.nullish(),
   })
   .superRefine((link, ctx) => {
-    for (const issue of consistencyIssues({ priceUsd: link.price, rails: link.rails })) ctx.addIssue({ code: 'custom', ...issue })
+    for (const issue of consistencyIssues({ priceUsd: link.price, rails: link.rails, resource: link.resource }))
+      ctx.addIssue({ code: 'custom', ...issue })
   })
 
 /** Every field optional; null clears maxPayments and expiresAt. */
@@ -298,10 +362,37 @@ export type UpdateLinkInput = z.input<typeof UpdateLinkInputSchema>
 export type UpdateLinkValues = z.output<typeof UpdateLinkInputSchema>
 
 /** Rules across fields, checked on create and again on the merged row of an update. */
-export function consistencyIssues(link: { priceUsd: string; rails: readonly Rail[] }): Array<{ path: string[]; message: string }> {
-  if (link.rails.includes('stripe') && Money.usdToCents(link.priceUsd) === null)
-    return [{ path: ['price'], message: 'card payments (stripe) need a price in whole cents' }]
-  return []
+export function consistencyIssues(link: {
+  priceUsd: string
+  rails: readonly Rail[]
+  resource?: LinkResourceInput | LinkResource
+}): Array<{ path: Array<string | number>; message: string }> {
+  if (!link.rails.includes('stripe')) return []
+  if (Money.usdToCents(link.priceUsd) === null) return [{ path: ['price'], message: 'card payments (stripe) need a price in whole cents' }]
+  // A service link charges its rules' prices (and sums of them): each must be payable by card too.
+  if (link.resource?.kind !== 'service') return []
+  const issues: Array<{ path: Array<string | number>; message: string }> = []
+  const { rules, jsonRpc } = link.resource.pricing
+  const notCents = (price: Price | undefined) => price !== undefined && price !== 'free' && Money.usdToCents(price) === null
+  rules.forEach((rule, index) => {
+    if (notCents(rule.price))
+      issues.push({
+        path: ['resource', 'pricing', 'rules', index, 'price'],
+        message: `rule ${index + 1} (${rule.method} ${rule.path}): card payments (stripe) need prices in whole cents, not $${rule.price}`,
+      })
+  })
+  for (const [name, price] of Object.entries(jsonRpc?.methods ?? {}))
+    if (notCents(price))
+      issues.push({
+        path: ['resource', 'pricing', 'jsonRpc', 'methods', name],
+        message: `JSON-RPC method ${name}: card payments (stripe) need prices in whole cents, not $${price}`,
+      })
+  if (notCents(jsonRpc?.default))
+    issues.push({
+      path: ['resource', 'pricing', 'jsonRpc', 'default'],
+      message: 'JSON-RPC default: card payments (stripe) need prices in whole cents',
+    })
+  return issues
 }
 
 // Counted by hand rather than with Buffer so this schema also runs in the browser (dashboard forms).

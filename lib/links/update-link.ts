@@ -1,3 +1,4 @@
+import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import * as Outbound from '@/lib/outbound'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
@@ -7,6 +8,7 @@ import { checkFileOwned } from './internal/check-file-owned'
 import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
+import { storedResource } from './internal/service-secret'
 import { consistencyIssues, mcpToolSettings, UpdateLinkInputSchema } from './schema'
 
 /** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
@@ -25,9 +27,16 @@ export async function updateLink(
     await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   }
 
-  const merged = { priceUsd: values.price ?? current.priceUsd, rails: values.rails ?? current.rails }
+  const merged = {
+    priceUsd: values.price ?? current.priceUsd,
+    rails: values.rails ?? current.rails,
+    resource: values.resource ?? current.resource,
+  }
   const issues = consistencyIssues(merged)
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+  const stored = values.resource
+    ? storedResource(values.resource, linkId, current.resource, () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv())
+    : null
 
   // A tool keeps its name unless given a new one (renaming the link's slug does not rename its tool).
   const mcpTool =
@@ -45,7 +54,7 @@ export async function updateLink(
     priceUsd: values.price,
     rails: values.rails,
     recipient: values.recipient,
-    resource: values.resource,
+    resource: stored?.resource,
     accessPolicy: values.accessPolicy,
     maxPayments: values.maxPayments,
     expiresAt: values.expiresAt,
@@ -54,7 +63,7 @@ export async function updateLink(
     mcpTool,
   }
   try {
-    const link = await Links.update(db, merchantId, linkId, changes)
+    const link = await Links.update(db, merchantId, linkId, changes, { upstreamSecret: stored?.upstreamSecret })
     if (!link) throw new NotFoundError('link')
     return link
   } catch (error) {

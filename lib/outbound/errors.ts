@@ -9,4 +9,11 @@ export class OutboundRefusedError extends Error {
 /** The destination was allowed but could not be reached, or answered something that is not HTTP. */
 export class OutboundFailedError extends Error {
   override name = 'OutboundFailedError'
+  constructor(
+    message: string,
+    /** 'timeout': no answer in time; 'cancelled': the caller's signal aborted; 'failed': anything else. */
+    readonly reason: 'failed' | 'timeout' | 'cancelled' = 'failed',
+  ) {
+    super(message)
+  }
 }

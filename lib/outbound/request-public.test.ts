@@ -37,6 +37,17 @@ describe('requestPublic', () => {
           return res.end()
         }
         if (req.url === '/hang') return
+        if (req.url === '/slow-body') {
+          // Headers at once, the body's end only after 400 ms: longer than the tests' 200 ms timeout.
+          res.writeHead(200, { 'content-type': 'text/plain' })
+          res.write('first ')
+          const timer = setTimeout(() => res.end('last'), 400)
+          res.on('close', () => {
+            clearTimeout(timer)
+            if (!res.writableFinished) hits.push({ method: 'CLOSED', url: req.url!, body: '' })
+          })
+          return
+        }
         res.writeHead(200, { 'content-type': 'text/plain', 'x-upstream': 'yes' })
         res.end(`answer to ${req.method} ${req.url} ${body}`)
       })
@@ -92,6 +103,50 @@ describe('requestPublic', () => {
     assert.equal(await response.text(), 'answer to POST /allowed?q=1 hello')
   })
 
+  test('every forwarded method is sent as it is; HEAD answers have no body', async () => {
+    for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+      const response = await requestPublic(`http://127.0.0.1:${port}/m`, { method, body: 'x', timeoutMs: 5000 }, open)
+      assert.equal(await response.text(), `answer to ${method} /m x`)
+    }
+    const head = await requestPublic(`http://127.0.0.1:${port}/m`, { method: 'HEAD', timeoutMs: 5000 }, open)
+    assert.equal(head.status, 200)
+    assert.equal(head.body, null)
+  })
+
+  test("timeoutCovers 'headers' lets a body stream past the timeout; the default covers the whole exchange", async () => {
+    const streamed = await requestPublic(`http://127.0.0.1:${port}/slow-body`, { timeoutMs: 200, timeoutCovers: 'headers' }, open)
+    assert.equal(await streamed.text(), 'first last')
+    const cut = await requestPublic(`http://127.0.0.1:${port}/slow-body`, { timeoutMs: 200 }, open)
+    await assert.rejects(cut.text())
+  })
+
+  test('an aborted signal stops the exchange, mid-body included, and the host sees the connection close', async () => {
+    const before = hits.filter((h) => h.method === 'CLOSED').length
+    const controller = new AbortController()
+    const response = await requestPublic(
+      `http://127.0.0.1:${port}/slow-body`,
+      { timeoutMs: 5000, timeoutCovers: 'headers', signal: controller.signal },
+      open,
+    )
+    const reader = response.body!.getReader()
+    assert.equal(new TextDecoder().decode((await reader.read()).value), 'first ')
+    controller.abort()
+    await assert.rejects(reader.read())
+    for (let i = 0; i < 50 && hits.filter((h) => h.method === 'CLOSED').length === before; i++) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(hits.filter((h) => h.method === 'CLOSED').length, before + 1)
+    await assert.rejects(
+      requestPublic(`http://127.0.0.1:${port}/m`, { timeoutMs: 5000, signal: AbortSignal.abort() }, open),
+      /was cancelled/,
+    )
+    const late = new AbortController()
+    const pending = requestPublic(`http://127.0.0.1:${port}/hang`, { timeoutMs: 5000, signal: late.signal }, open)
+    setTimeout(() => late.abort(), 50)
+    await assert.rejects(
+      pending,
+      (error: Error) => error instanceof OutboundFailedError && error.reason === 'cancelled' && /was cancelled/.test(error.message),
+    )
+  })
+
   test('a redirect comes back as it is; the target is never fetched', async () => {
     const response = await requestPublic(`http://127.0.0.1:${port}/redirect`, { timeoutMs: 5000 }, open)
     assert.equal(response.status, 302)
@@ -109,7 +164,11 @@ describe('requestPublic', () => {
     const closedPort = (closed.address() as AddressInfo).port
     await new Promise((r) => closed.close(r))
     await assert.rejects(requestPublic(`http://127.0.0.1:${closedPort}/`, { timeoutMs: 5000 }, open), /refused the connection/)
-    await assert.rejects(requestPublic(`http://127.0.0.1:${port}/hang`, { timeoutMs: 300 }, open), /did not answer within 0\.3 s/)
+    await assert.rejects(
+      requestPublic(`http://127.0.0.1:${port}/hang`, { timeoutMs: 300 }, open),
+      (error: Error) =>
+        error instanceof OutboundFailedError && error.reason === 'timeout' && /did not answer within 0\.3 s/.test(error.message),
+    )
     const liar = createTcpServer((socket) => socket.end('HTTP/1.1 600 Whatever\r\ncontent-length: 0\r\n\r\n'))
     await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r))
     try {

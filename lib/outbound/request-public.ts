@@ -10,11 +10,15 @@ import { checkHostName, checkResolved, type OutboundPolicy } from './outbound-po
 import { HostNotFoundError } from './resolve-host'
 
 export type OutboundRequest = {
-  method?: 'GET' | 'POST'
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   headers?: Record<string, string>
   body?: string | Uint8Array
-  /** For the whole exchange, the body included. */
+  /** For the whole exchange, the body included, unless `timeoutCovers` is 'headers'. */
   timeoutMs: number
+  /** 'headers': the timeout ends when the response headers arrive, so a stream (SSE) may then run longer. */
+  timeoutCovers?: 'exchange' | 'headers'
+  /** Aborts the exchange at any point, the streamed body included (the caller went away). */
+  signal?: AbortSignal
 }
 
 const nullBodyStatuses = new Set([204, 205, 304])
@@ -27,18 +31,34 @@ export async function requestPublic(target: string | URL, init: OutboundRequest,
   if ('refusal' in host) throw new OutboundRefusedError(host.refusal)
   const method = init.method ?? 'GET'
   const transport = url.protocol === 'https:' ? https : http
+  if (init.signal?.aborted) throw new OutboundFailedError(`the request to ${url.host} was cancelled`, 'cancelled')
+  const abort = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    abort.abort()
+  }, init.timeoutMs)
+  timer.unref()
+  const cancel = () => abort.abort()
+  init.signal?.addEventListener('abort', cancel, { once: true })
+  const done = () => {
+    clearTimeout(timer)
+    init.signal?.removeEventListener('abort', cancel)
+  }
   return new Promise<Response>((resolve, reject) => {
     const request = transport.request(
       url,
       {
         method,
-        headers: init.headers,
-        signal: AbortSignal.timeout(init.timeoutMs),
+        headers: withBodyLength(init.headers, init.body),
+        signal: abort.signal,
         // A fresh connection per exchange: a pooled socket would skip the lookup, and with it the check.
         agent: false,
         lookup: checkedLookup(policy),
       },
       (response) => {
+        if (init.timeoutCovers === 'headers') clearTimeout(timer)
+        response.once('close', done)
         try {
           resolve(toWebResponse(response, method, url))
         } catch (error) {
@@ -47,9 +67,28 @@ export async function requestPublic(target: string | URL, init: OutboundRequest,
         }
       },
     )
-    request.on('error', (error) => reject(describeFailure(error, url, init.timeoutMs)))
+    request.on('error', (error) => {
+      done()
+      reject(timedOut || abort.signal.aborted ? describeAbort(url, init.timeoutMs, timedOut) : describeFailure(error, url, init.timeoutMs))
+    })
     request.end(init.body)
   })
+}
+
+// Node frames a GET, HEAD or DELETE body only with a Content-Length; it is the body's own, whatever the caller said.
+function withBodyLength(
+  headers: Record<string, string> | undefined,
+  body: string | Uint8Array | undefined,
+): Record<string, string> | undefined {
+  if (body === undefined) return headers
+  const rest = Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-length'))
+  return { ...rest, 'content-length': String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength) }
+}
+
+function describeAbort(url: URL, timeoutMs: number, timedOut: boolean): OutboundFailedError {
+  return timedOut
+    ? new OutboundFailedError(`${url.host} did not answer within ${timeoutMs / 1000} s`, 'timeout')
+    : new OutboundFailedError(`the request to ${url.host} was cancelled`, 'cancelled')
 }
 
 function checkedLookup(policy: OutboundPolicy): LookupFunction {
@@ -95,7 +134,7 @@ function describeFailure(error: unknown, url: URL, timeoutMs: number): Error {
   if (error instanceof HostNotFoundError) return new OutboundFailedError(error.message)
   const name = (error as { name?: unknown })?.name
   if (name === 'AbortError' || name === 'TimeoutError')
-    return new OutboundFailedError(`${url.host} did not answer within ${timeoutMs / 1000} s`)
+    return new OutboundFailedError(`${url.host} did not answer within ${timeoutMs / 1000} s`, 'timeout')
   const code = (error as { code?: unknown })?.code
   if (code === 'ECONNREFUSED') return new OutboundFailedError(`${url.host} refused the connection`)
   if (code === 'ECONNRESET') return new OutboundFailedError(`${url.host} closed the connection`)

@@ -5,6 +5,7 @@ import type { Db } from './db'
 import * as LinkSales from './link-sales'
 import * as LinkSlugs from './link-slugs'
 import { links, payments } from './schema'
+import * as UpstreamSecrets from './upstream-secrets'
 
 export type Link = typeof links.$inferSelect
 export type NewLink = typeof links.$inferInsert
@@ -23,8 +24,13 @@ export class SlugUnavailableError extends Error {
   }
 }
 
+export type SaveLinkExtras = {
+  /** A service link's sealed upstream API key, stored with the link (sealed for its id); null removes it. */
+  upstreamSecret?: string | null
+}
+
 /** Inserts the link; null when its slug is taken by a live link or belongs to another merchant. */
-export async function insert(db: Db, values: NewLink): Promise<Link | null> {
+export async function insert(db: Db, values: NewLink, extras: SaveLinkExtras = {}): Promise<Link | null> {
   try {
     return await db.transaction(async (tx) => {
       const rows = await tx.insert(links).values(values).onConflictDoNothing({ target: links.slug }).returning()
@@ -32,6 +38,7 @@ export async function insert(db: Db, values: NewLink): Promise<Link | null> {
       if (!link) return null
       if (!(await LinkSlugs.claim(tx, { slug: link.slug, merchantId: link.merchantId, linkId: link.id })))
         throw new SlugUnavailableError(link.slug)
+      if (extras.upstreamSecret) await UpstreamSecrets.put(tx, link.id, extras.upstreamSecret)
       return link
     })
   } catch (error) {
@@ -69,6 +76,7 @@ export async function update(
   merchantId: string,
   id: string,
   values: Partial<Omit<NewLink, 'id' | 'merchantId' | 'createdAt' | 'salesReserved'>>,
+  extras: SaveLinkExtras = {},
 ): Promise<Link | null> {
   const apply = async (tx: Db) => {
     const rows = await tx
@@ -80,9 +88,11 @@ export async function update(
     // The old slug stays this merchant's (its row keeps pointing here); the new one must be free to claim.
     if (link && values.slug !== undefined && !(await LinkSlugs.claim(tx, { slug: link.slug, merchantId, linkId: link.id })))
       throw new SlugUnavailableError(link.slug)
+    if (link && extras.upstreamSecret) await UpstreamSecrets.put(tx, link.id, extras.upstreamSecret)
+    else if (link && extras.upstreamSecret === null) await UpstreamSecrets.remove(tx, link.id)
     return link
   }
-  return values.slug === undefined ? apply(db) : db.transaction(apply)
+  return values.slug === undefined && extras.upstreamSecret === undefined ? apply(db) : db.transaction(apply)
 }
 
 // An uncapped link counts no slots: when it gets a cap, its succeeded payments and unpaid card holds

@@ -2,6 +2,7 @@
 // lib/store/schema.test.ts, which compares both on a real database).
 import { sql } from 'drizzle-orm'
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import type { ServicePricing } from '@/lib/gateway/price-rules'
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
 const createdAt = () =>
@@ -23,6 +24,23 @@ export type LinkResource =
   | { kind: 'file'; fileId: string }
   | { kind: 'redirect'; url: string }
   | { kind: 'proxy'; url: string }
+  | ServiceResource
+
+/**
+ * A paid API gateway (docs/gateway.md): requests to /l/{slug}/{path} are priced by `pricing` (the link's
+ * price is the default) and forwarded to `upstreamUrl`/{path}. The secret header's value is sealed in
+ * link_upstream_secrets; only its name and a hint (••••abcd) live here, so no reader of links sees it.
+ */
+export type ServiceResource = {
+  kind: 'service'
+  upstreamUrl: string
+  pricing: ServicePricing
+  /** Until the upstream's response headers arrive; a stream may then run longer. */
+  timeoutSeconds: number
+  /** Request header names payers may send through, beyond the built-in allowlist. */
+  forwardHeaders: string[]
+  secretHeader: { name: string; hint: string } | null
+}
 
 export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number }
 
@@ -304,3 +322,17 @@ export const linkSlugs = pgTable(
   },
   (t) => [index('link_slugs_link_idx').on(t.linkId)],
 )
+
+// Service links' upstream API keys (migration 0010_service_links).
+
+/** The sealed value of a service link's secret header (lib/gateway/upstream-secret.ts); never returned by the dashboard API. */
+export const linkUpstreamSecrets = pgTable('link_upstream_secrets', {
+  linkId: text('link_id')
+    .primaryKey()
+    .references(() => links.id, { onDelete: 'cascade' }),
+  /** `v1.<iv>.<ciphertext+tag>`, sealed for this link id. */
+  sealed: text('sealed').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now()`),
+})

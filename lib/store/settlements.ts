@@ -59,6 +59,26 @@ export async function markSubmitted(db: Db, replayKey: string, txHash: string): 
     .where(eq(settlements.replayKey, replayKey))
 }
 
+/** A held claim (settle after success) is being submitted with `txHash`; false when it is no longer held (released or judged). */
+export async function submitClaimed(db: Db, replayKey: string, txHash: string): Promise<boolean> {
+  const rows = await db
+    .update(settlements)
+    .set({ status: 'submitted', txHash, updatedAt: sql`now()` })
+    .where(and(eq(settlements.replayKey, replayKey), eq(settlements.status, 'claimed')))
+    .returning({ replayKey: settlements.replayKey })
+  return rows.length === 1
+}
+
+/** Gives up a held claim that was never submitted: `failed`, so the same credential can pay again (reclaimFailed). */
+export async function releaseClaim(db: Db, replayKey: string, error: string): Promise<boolean> {
+  const rows = await db
+    .update(settlements)
+    .set({ status: 'failed', error, updatedAt: sql`now()` })
+    .where(and(eq(settlements.replayKey, replayKey), eq(settlements.status, 'claimed')))
+    .returning({ replayKey: settlements.replayKey })
+  return rows.length === 1
+}
+
 export async function markSettled(db: Db, replayKey: string, txHash: string): Promise<void> {
   await db
     .update(settlements)

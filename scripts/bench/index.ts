@@ -1,14 +1,17 @@
 // `npm run bench`: Tollgate against its baselines on this machine, side by side in one process tree
 // (anvil, `next start`, the mppx reference server and the load generator are all children of this
 // script). Prints a Markdown table; `-- --write-docs` also writes it into docs/benchmarks.md.
-// Options: --quick (a short smoke run), --only=1,2,3,4 (pick benchmarks), --no-wrk (use the in-process
+// Options: --quick (a short smoke run), --only=1,2,3,4,5 (pick benchmarks), --no-wrk (use the in-process
 // load generator even when wrk is installed), --rounds=N (interleaved rounds of benchmark 1, default 3).
 // Figures are printed, never asserted.
 import path from 'node:path'
 import { type Address, createPublicClient, erc20Abi, http } from 'viem'
 import { anvilAccount } from '@/scripts/chain/deploy'
 import { type Stack, startStack } from '@/test/support/stack'
+import { jsonInit, signIn } from '@/test/dashboard/support'
+import { anvilPrivateKey } from '@/scripts/chain/deploy'
 import * as CheckoutWeight from './checkout-weight'
+import * as Gateway from './gateway'
 import * as Issuance from './issuance'
 import * as Load from './load'
 import * as Paid from './paid'
@@ -19,7 +22,7 @@ import * as TimeToUnlock from './time-to-unlock'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const writeReadme = args.includes('--write-docs')
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4').split(','))
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4,5').split(','))
 
 const engine: Load.Engine = args.includes('--no-wrk') ? 'node' : Load.defaultEngine()
 const settings = quick
@@ -248,6 +251,49 @@ async function main() {
         notes.push(
           `Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`,
         )
+    }
+    if (only.has('5')) {
+      log(
+        `5/5 gateway overhead: a service link's free route vs the same upstream called directly, ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s, ${settings.issuance.concurrency} connections…`,
+      )
+      const merchant = await signIn(stack.url, anvilPrivateKey(0))
+      const { gateway, direct } = await Gateway.measure(async (upstreamUrl) => {
+        const response = await merchant.request(
+          '/api/dashboard/links',
+          jsonInit('POST', {
+            slug: 'bench-gateway',
+            title: 'Bench gateway',
+            price: '0.01',
+            rails: ['evm'],
+            resource: {
+              kind: 'service',
+              upstreamUrl,
+              pricing: { rules: [{ method: 'GET', path: '/free/**', price: 'free' }], jsonRpc: null },
+            },
+          }),
+        )
+        if (response.status !== 201)
+          throw new Error(`could not create the bench's service link: ${response.status} ${await response.text()}`)
+        return `${stack.url}/l/bench-gateway`
+      }, settings.issuance)
+      const rps = (s: Gateway.GatewaySummary) => `${Report.formatNumber(s.requestsPerSecond)} req/s`
+      rows.push(
+        {
+          measurement: '5. Free call through the gateway vs the upstream directly, throughput',
+          tollgate: rps(gateway),
+          other: `${rps(direct)} — the same node:http upstream, called directly`,
+          ratio: Report.ratio(gateway.requestsPerSecond, direct.requestsPerSecond),
+        },
+        {
+          measurement: '5. Free call through the gateway, latency p50 / p99',
+          tollgate: `${Report.formatMs(gateway.p50Ms)} / ${Report.formatMs(gateway.p99Ms)}`,
+          other: `${Report.formatMs(direct.p50Ms)} / ${Report.formatMs(direct.p99Ms)} direct`,
+          ratio: `${Report.ratio(gateway.p50Ms, direct.p50Ms)} (p50)`,
+        },
+      )
+      notes.push(
+        `Gateway overhead: a GET to a service link's free route (link lookup, pricing, header policy, a fresh connection whose address is checked, the answer streamed back) against the same upstream called directly; requests under load: gateway ${gateway.wrongStatus} wrong status, ${gateway.errors} socket errors; direct ${direct.wrongStatus}, ${direct.errors}.`,
+      )
     }
   } finally {
     await stopAll()

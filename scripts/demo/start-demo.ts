@@ -78,7 +78,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const demoDbDir = path.join(dataDir, 'demo')
     rmSync(demoDbDir, { recursive: true, force: true })
     const store = await openDb({ dataDir: path.join(demoDbDir, 'db') })
-    const links = await seedDemo(store.db, { merchant, upstreamUrl: upstream.url })
+    const links = await seedDemo(store.db, { merchant, upstreamUrl: upstream.url, rpcUrl: chain.rpcUrl })
     await store.close()
 
     log('Starting the app…')

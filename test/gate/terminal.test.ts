@@ -1,12 +1,13 @@
 // "Paying from a terminal" is true, three ways at once: the README shows exactly the commands the demo
 // prints and the home page shows (lib/demo/terminal-commands.ts), its @x402/fetch example is the
-// script those commands run, and each command, run by a shell as printed, pays /l/demo on a running server.
+// script those commands run, and each command, run by a shell as printed, pays /l/demo (or the paid
+// JSON-RPC gateway /l/demo-rpc) on a running server.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { demoTerminalCommands, type TerminalCommand } from '@/lib/demo/terminal-commands'
+import { blockNumberCall, demoTerminalCommands, type TerminalCommand } from '@/lib/demo/terminal-commands'
 import { anvilAccount, anvilPrivateKey } from '@/scripts/chain/deploy'
 import { rootDir } from '@/scripts/app'
 import { type Stack, startStack } from '@/test/support/stack'
@@ -49,13 +50,18 @@ test('the README shows the commands the demo prints, and its x402 example is the
   assert.ok(example, 'the README shows the x402 example')
   assert.equal(example.code, readFileSync(path.join(rootDir, 'scripts', 'pay-with-x402.mjs'), 'utf8'))
   assert.match(command(printed, 'x402'), /node scripts\/pay-with-x402\.mjs http:\/\/127\.0\.0\.1:3000\/l\/demo$/)
+
+  const rpc = codeBlocks.find((b) => b.lang === 'sh' && b.code.includes('/l/demo-rpc'))
+  assert.ok(rpc, 'the README shows the paid JSON-RPC command')
+  assert.equal(rpc.code.trimEnd(), command(printed, 'mppx-rpc'))
+  assert.ok(rpc.code.includes(`-d '${blockNumberCall}' http://127.0.0.1:3000/l/demo-rpc -c mppx.config.mjs`))
 })
 
 describe('paying from a terminal, as the demo prints it', () => {
   let stack: Stack
   let commands: TerminalCommand[]
   before(async () => {
-    stack = await startStack()
+    stack = await startStack({ demoRpc: true })
     commands = demoTerminalCommands({ publicUrl: stack.url, tokenAddress: stack.chain.token })
   })
   after(async () => {
@@ -74,4 +80,17 @@ describe('paying from a terminal, as the demo prints it', () => {
       assert.equal(await chain.balanceOf(anvilAccount(1).address), payerBefore - baseUnits('0.01'))
     })
   }
+
+  test('the mppx-rpc command pays eth_blockNumber at /l/demo-rpc ($0.001) and prints the block number', async () => {
+    const chain = ledger(stack.chain)
+    const [merchantBefore, payerBefore] = [await chain.balanceOf(stack.merchant), await chain.balanceOf(anvilAccount(1).address)]
+    const { code, output } = await shell(command(commands, 'mppx-rpc'))
+    assert.equal(code, 0, output)
+    const answer = /\{"jsonrpc":"2\.0","id":1,"result":"(0x[0-9a-f]+)"\}/.exec(output)
+    assert.ok(answer, `the JSON-RPC answer is printed: ${output}`)
+    // The block it names exists, and the settlement of this very call was mined after it.
+    assert.ok(BigInt(answer[1]!) > 0n && BigInt(answer[1]!) < (await chain.blockNumber()))
+    assert.equal(await chain.balanceOf(stack.merchant), merchantBefore + baseUnits('0.001'))
+    assert.equal(await chain.balanceOf(anvilAccount(1).address), payerBefore - baseUnits('0.001'))
+  })
 })

@@ -1,6 +1,7 @@
 // Issue 8, hostile input: property-based fuzzing of every entry point of a running Tollgate that
-// parses outside input — both credential headers and Accept-Payment on a payment link and on the
-// example POST route, Stripe webhook deliveries, the dashboard's link forms and Sign-In with
+// parses outside input — both credential headers and Accept-Payment on a payment link, on the
+// example POST route and on a service link's priced call, service links' methods, paths, queries,
+// headers and JSON-RPC bodies, Stripe webhook deliveries, the dashboard's link forms and Sign-In with
 // Ethereum — 10,000 cases each (FUZZ_RUNS lowers it), with zero 5xx. Oversized bodies on every route
 // that reads one get 413, and rotating X-Forwarded-For never buys more than one client's rate limit.
 // Then no log line may hold a credential, a private key or a secret.
@@ -21,6 +22,7 @@ import { sendOversized } from '@/test/support/oversized-body'
 import { freePort } from '@/test/support/ports'
 import { createDatabase, postgresInstalled, startPostgres, type PostgresServer } from '@/test/support/postgres'
 import { type Stack, startStack } from '@/test/support/stack'
+import { startServiceUpstream, type ServiceUpstream } from '@/test/support/service-upstream'
 import { startStripeDouble, type StripeDouble } from '@/test/stripe-double'
 import { mppCredential, payer, x402Signature } from '@/test/scale/internal/payers'
 import { type Sent, campaign, describeServerErrors, fuzzRuns } from './internal/campaign'
@@ -32,6 +34,7 @@ import {
   mppAuthorization,
   pathCase,
   paymentSignature,
+  serviceCase,
   siweBody,
   siweCase,
   stripeEvents,
@@ -43,10 +46,14 @@ const summarizeBody = JSON.stringify({ text: 'Fuzzing asks every question at onc
 const routes: Route[] = [
   { path: '/l/demo', method: 'GET' },
   { path: '/api/examples/summarize', method: 'POST', body: summarizeBody },
+  // A service link's priced call (created in before()): the gateway's entry point for credentials.
+  { path: '/l/fz-svc/v1/chat?model=fuzz', method: 'POST', body: summarizeBody },
 ]
+const serviceApiKey = 'sk-fuzz-upstream-key-0123456789abcdef'
 
 describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, never a 5xx`, () => {
   let double: StripeDouble
+  let upstream: ServiceUpstream
   let server: PostgresServer | null = null
   let stack: Stack
   let base = ''
@@ -61,6 +68,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
 
   before(async () => {
     double = await startStripeDouble()
+    upstream = await startServiceUpstream()
     if (postgresInstalled()) server = await startPostgres()
     const databaseUrl = server ? await createDatabase(server, `hostile_${randomBytes(6).toString('hex')}`) : undefined
     stack = await startStack({
@@ -78,6 +86,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     })
     base = stack.url
     instances = server ? [base, (await stack.addInstance()).url] : [base]
+    session = await signIn(base, anvilPrivateKey(0))
+    await createServiceLinks(base, session, upstream.url)
     for (const [i, route] of routes.entries()) {
       const init = { method: route.method, ...(route.body ? { body: route.body, headers: { 'content-type': 'application/json' } } : {}) }
       const mpp = await mppCredential(payer(1 + i), await fetch(`${base}${route.path}`, init))
@@ -86,8 +96,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
       seeds.x402.push(PaymentSignature.decode(x402))
       secrets.push(mpp, mpp.slice('Payment '.length), x402, (Credential.deserialize(mpp).payload as { signature: string }).signature)
     }
-    session = await signIn(base, anvilPrivateKey(0))
     secrets.push(
+      serviceApiKey,
       session.split('=').slice(1).join('='),
       stack.env.MPP_SECRET_KEY!,
       anvilPrivateKey(0),
@@ -100,6 +110,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     await stack?.stop()
     await server?.stop()
     await double?.stop()
+    await upstream?.stop()
   })
 
   /** `url` (built on the first instance) at the next instance in turn; the public origin stays the first's. */
@@ -137,7 +148,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     body: fc.option(fc.oneof(fc.constant(summarizeBody), fc.string({ maxLength: 60 })), { nil: undefined, freq: 4 }),
   })
 
-  test('Authorization / Payment-Authorization credentials (with Accept-Payment) on /l/demo and POST /api/examples/summarize', async () => {
+  test('Authorization / Payment-Authorization credentials (with Accept-Payment) on /l/demo, POST /api/examples/summarize and a service call', async () => {
     const result = await campaign({
       name: 'MPP credential headers',
       arbitrary: fc.record({
@@ -153,7 +164,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     assert.ok((result.statuses[402] ?? 0) > result.runs / 2, 'most cases are refused as payment problems')
   })
 
-  test('PAYMENT-SIGNATURE (x402) values (with Accept-Payment) on /l/demo and POST /api/examples/summarize', async () => {
+  test('PAYMENT-SIGNATURE (x402) values (with Accept-Payment) on /l/demo, POST /api/examples/summarize and a service call', async () => {
     const result = await campaign({
       name: 'x402 PAYMENT-SIGNATURE',
       arbitrary: fc.record({ at: routeAndBody, value: paymentSignature(seeds.x402), accept: fc.option(acceptPayment, { freq: 3 }) }),
@@ -163,7 +174,7 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
   })
 
-  test('Accept-Payment alone on /l/demo and POST /api/examples/summarize: always a 402 with at least one offer', async () => {
+  test('Accept-Payment alone on /l/demo, POST /api/examples/summarize and a service call: always a 402 with at least one offer', async () => {
     let withoutOffer = 0
     const result = await campaign({
       name: 'Accept-Payment',
@@ -182,6 +193,28 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
     assert.equal(result.statuses[402], result.runs - (result.statuses[0] ?? 0), 'an unpaid request always gets its 402')
     assert.equal(withoutOffer, 0, 'a malformed or unmatched Accept-Payment still leaves the normal offers')
+  })
+
+  test('service links: any method, path, query, headers and body (JSON-RPC calls and batches too)', async () => {
+    const result = await campaign({
+      name: 'service links',
+      arbitrary: serviceCase('/l/fz-svc', '/l/fz-rpc'),
+      send: (c) => {
+        const method = c.method.toUpperCase()
+        return send(`${base}${c.path}`, {
+          method: c.method,
+          headers: c.headers,
+          body: method === 'GET' || method === 'HEAD' ? undefined : (c.body ?? undefined),
+        })
+      },
+    })
+    assert.deepEqual(result.serverErrors, [], describeServerErrors(result))
+    for (const status of [200, 400, 402]) assert.ok((result.statuses[status] ?? 0) > 0, `some calls were answered ${status}`)
+    assert.ok(upstream.received.length > 0, 'free calls reached the upstream')
+    assert.ok(
+      upstream.received.every((r) => r.headers['x-api-key'] === serviceApiKey && !r.headers.authorization && !r.headers.cookie),
+      'only the merchant key, never the payer credentials or cookies, reached the upstream',
+    )
   })
 
   test('POST /api/stripe/webhook: arbitrary bodies and signatures, and validly signed events of every shape', async () => {
@@ -265,6 +298,8 @@ describe(`hostile input: ${fuzzRuns} cases per entry point of a running server, 
     const cookie = { cookie: session }
     const bodyRoutes: Array<{ method: string; path: string; limit: number; headers: Record<string, string> }> = [
       { method: 'POST', path: '/api/examples/summarize', limit: MB, headers: { 'content-type': 'application/json' } },
+      { method: 'POST', path: '/l/fz-svc/v1/chat', limit: MB, headers: { 'content-type': 'application/json' } },
+      { method: 'PUT', path: '/l/fz-rpc', limit: MB, headers: { 'content-type': 'application/json' } },
       { method: 'POST', path: '/api/checkout/payment-intent', limit: 64 * KB, headers: { 'content-type': 'application/json' } },
       { method: 'POST', path: '/api/stripe/webhook', limit: MB, headers: { 'stripe-signature': 't=1,v1=00' } },
       { method: 'POST', path: '/api/dashboard/links', limit: 2 * MB, headers: { 'content-type': 'application/json', ...cookie } },
@@ -373,6 +408,55 @@ function unsent(error: unknown): Sent {
   if (error instanceof TypeError && error.message === 'fetch failed')
     return { status: 599, body: `connection failed: ${cause?.code ?? ''} ${cause?.message ?? ''}` }
   return { status: 0, body: String(error) }
+}
+
+/** The service links the gateway cases call: priced /v1/**, free /free/**, and a JSON-RPC table on its sibling. */
+async function createServiceLinks(base: string, session: string, upstreamUrl: string): Promise<void> {
+  const links = [
+    {
+      slug: 'fz-svc',
+      title: 'Fuzzed API',
+      price: '0.02',
+      rails: ['evm'],
+      resource: {
+        kind: 'service',
+        upstreamUrl: `${upstreamUrl}/api`,
+        pricing: {
+          rules: [
+            { method: 'GET', path: '/free/**', price: 'free' },
+            { method: '*', path: '/v1/**', price: '0.01', settle: 'after-success' },
+          ],
+          jsonRpc: null,
+          settle: 'before',
+        },
+        secretHeader: { name: 'X-Api-Key', value: serviceApiKey },
+      },
+    },
+    {
+      slug: 'fz-rpc',
+      title: 'Fuzzed JSON-RPC',
+      price: '0.02',
+      rails: ['evm'],
+      resource: {
+        kind: 'service',
+        upstreamUrl: `${upstreamUrl}/rpc`,
+        pricing: {
+          rules: [],
+          jsonRpc: { methods: { eth_blockNumber: 'free', eth_call: '0.0001' }, default: '0.002' },
+          settle: 'after-success',
+        },
+        secretHeader: { name: 'X-Api-Key', value: serviceApiKey },
+      },
+    },
+  ]
+  for (const link of links) {
+    const response = await fetch(`${base}/api/dashboard/links`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: session, origin: base },
+      body: JSON.stringify(link),
+    })
+    if (response.status !== 201) throw new Error(`could not create ${link.slug}: ${response.status} ${await response.text()}`)
+  }
 }
 
 /** Signs in as the owner of `key` over HTTP and returns the session cookie (`name=value`). */

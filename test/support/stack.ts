@@ -22,6 +22,8 @@ export type StackOptions = {
   env?: Record<string, string>
   /** Offer card payments on the demo file link. */
   stripe?: boolean
+  /** Seed /l/demo-rpc too: the demo's paid gateway in front of this stack's anvil JSON-RPC. */
+  demoRpc?: boolean
 }
 
 export type Stack = {
@@ -47,7 +49,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const apps: RunningApp[] = []
   try {
     const store = await openDb(options.databaseUrl ? { databaseUrl: options.databaseUrl } : { dataDir: path.join(dataDir, 'db') })
-    const links = await seedDemo(store.db, { merchant, upstreamUrl: upstream.url, stripe: options.stripe })
+    const links = await seedDemo(store.db, {
+      merchant,
+      upstreamUrl: upstream.url,
+      stripe: options.stripe,
+      ...(options.demoRpc ? { rpcUrl: chain.rpcUrl } : {}),
+    })
     await store.close()
 
     const port = await freePort()

@@ -1,4 +1,5 @@
-// The shareable payment link: GET/HEAD /l/{slug}.
+// The shareable payment link: GET/HEAD /l/{slug}; a service link (a paid API) also takes POST, PUT,
+// PATCH and DELETE here and below it (./[...path]/route.ts). Other links answer those 405.
 import type { NextRequest } from 'next/server'
 import { handleLinkRequest } from '@/lib/gate/link-request'
 
@@ -13,3 +14,7 @@ export async function GET(request: NextRequest, { params }: Context) {
 }
 
 export const HEAD = GET
+export const POST = GET
+export const PUT = GET
+export const PATCH = GET
+export const DELETE = GET

@@ -217,6 +217,9 @@ async function resolveTarget(gate: GateRuntime, url: string): Promise<Target> {
   if (!slug) return { key: `route:GET ${path}`, path, link: null, accessMinutes: null, offersCard: true, capped: false }
   const link = await Links.getLinkBySlug(gate.db, slug)
   if (!link) throw new CardCheckoutError(404, 'Link not found', `There is no payment link at /l/${slug}.`)
+  // A paid API's calls are priced one by one and paid by the program making them (MPP or x402).
+  if (Links.isServiceLink(link))
+    throw new CardCheckoutError(400, 'Not sold at checkout', 'This link is a paid API: each call is paid by its caller, not at checkout.')
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   if (Links.linkAvailability(link, paid) !== 'ok') throw new CardCheckoutError(410, 'Link unavailable', 'This link no longer sells.')
   const resource = linkResource(link, gate.config.publicUrl)

@@ -86,6 +86,8 @@ function describeResource(resource: CheckoutLink['resource']): string {
       return 'A link, opened after payment'
     case 'proxy':
       return 'A response from the merchant’s API, shown after payment'
+    case 'service':
+      return 'Calls to the merchant’s API, priced per request'
   }
 }
 

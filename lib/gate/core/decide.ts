@@ -119,7 +119,7 @@ async function payerOf(
       protocol: input.protocol ?? 'mpp',
       challengeId: challenge.id,
       settle: () => method.settle(settleInput),
-      ...(method.authorize ? { authorize: () => method.authorize!(settleInput) } : {}),
+      ...(method.authorize && (method.canHold?.(payload) ?? true) ? { authorize: () => method.authorize!(settleInput) } : {}),
     }
   }
   const x402 = gate.methods.x402

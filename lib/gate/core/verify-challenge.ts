@@ -25,6 +25,14 @@ export function verifyValidFor(gate: Gate, challenge: Challenge.Challenge, resou
     throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
 }
 
+/** For a resource whose grant scope binds its challenges: the challenge names this very scope (a service link's request). */
+export function verifyScope(challenge: Challenge.Challenge, resource: PricedResource): void {
+  if (resource.scopeBindsChallenge && challenge.opaque?.grant !== resource.grantScope)
+    throw new Problem.InvalidChallengeError(
+      'the challenge was issued for a different request (method, path, query or body) of this resource',
+    )
+}
+
 /** The method the challenge names, if the resource is offered with it here. */
 export function offeredMethod(gate: Gate, challenge: Challenge.Challenge, resource: PricedResource): PaymentMethod {
   const method = gate.methods.find(challenge.method, challenge.intent)
@@ -69,5 +77,6 @@ export async function verifyChallenge(
   const method = offeredMethod(gate, challenge, resource)
   verifyCurrentTerms(method, challenge, resource)
   await verifyBody(challenge, body, bodyRequired)
+  verifyScope(challenge, resource)
   return method
 }

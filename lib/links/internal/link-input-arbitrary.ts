@@ -11,12 +11,49 @@ const url = mostly(
   fc.webUrl({ withQueryParameters: true, withFragments: true }),
   fc.oneof(fc.string(), fc.constantFrom('javascript:x', 'https://u:p@h/', 'http://[::1]:80/')),
 )
+const servicePrice = mostly(fc.oneof(fc.constant('free'), price), messy)
+const pricing = mostly(
+  fc.record(
+    {
+      rules: fc.array(
+        fc.record({
+          method: mostly(fc.constantFrom('GET', 'POST', '*'), messy),
+          path: mostly(fc.constantFrom('/', '/**', '/v1/models/*', '/v1/chat/completions'), fc.string()),
+          price: servicePrice,
+        }),
+        { maxLength: 4 },
+      ),
+      jsonRpc: mostly(fc.record({ methods: fc.dictionary(fc.constantFrom('eth_call', 'getSlot'), servicePrice) }), messy),
+      settle: mostly(fc.constantFrom('before', 'after-success'), messy),
+    },
+    { requiredKeys: [] },
+  ),
+  messy,
+)
+const service = fc.record(
+  {
+    kind: fc.constant('service'),
+    upstreamUrl: url,
+    pricing,
+    timeoutSeconds: mostly(fc.integer({ min: 1, max: 300 }), messy),
+    forwardHeaders: mostly(fc.array(fc.constantFrom('anthropic-version', 'x-custom', 'cookie', 'bad name')), messy),
+    secretHeader: mostly(
+      fc.record(
+        { name: fc.constantFrom('Authorization', 'X-Api-Key', 'Host', ''), value: mostly(fc.string({ minLength: 1 }), messy) },
+        { requiredKeys: ['name'] },
+      ),
+      fc.constant(null),
+    ),
+  },
+  { requiredKeys: ['kind', 'upstreamUrl'] },
+)
 const resource = mostly(
   fc.oneof(
     fc.record({ kind: fc.constant('inline'), contentType: fc.constant('text/plain'), body: fc.string({ unit: 'binary', minLength: 1 }) }),
     fc.record({ kind: fc.constant('inline'), contentType: fc.constant('application/json'), body: mostly(fc.json(), fc.string()) }),
     fc.record({ kind: fc.constant('file'), fileId: fc.string() }),
     fc.record({ kind: fc.constantFrom('redirect', 'proxy'), url }),
+    service,
   ),
   fc.oneof(fc.record({ kind: fc.string(), url }), messy),
 )

@@ -8,7 +8,7 @@ import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import type { Db } from '@/lib/store/db'
 import * as Locks from '@/lib/store/locks'
 import { type EvmConfig, minServerSettlementAmount } from './Config'
-import { settleAuthorization } from './internal/authorization'
+import { type AuthorizationInput, holdAuthorization, settleAuthorization } from './internal/authorization'
 import { receiptPolling } from './internal/blockTime'
 import { createBroadcaster } from './internal/Broadcaster'
 import type { RailContext } from './internal/context'
@@ -91,6 +91,9 @@ export type X402Settlement = {
   replayKey: string
 }
 
+/** A payment verified and claimed, but not sent: capture moves the money, release lets the credential pay again. */
+export type Held<T> = { capture(): Promise<T>; release(reason: string): Promise<void> }
+
 export type EvmRail = {
   readonly config: EvmConfig
   /** The settler account that submits authorizations and pays their gas. */
@@ -109,6 +112,16 @@ export type EvmRail = {
   settleMppCredential(parameters: SettleMppCredentialParameters): Promise<MppSettlement>
   /** Verifies and settles an x402 exact (EIP-3009) payment; throws like settleMppCredential. */
   settleX402(parameters: SettleX402Parameters): Promise<X402Settlement>
+  /** Whether holdMppCredential can hold this credential payload: only EIP-3009 `authorization` (money not moved yet). */
+  canHoldMppCredential(payload: unknown): boolean
+  /**
+   * Settle after success: verifies an MPP `authorization` credential in full and claims it durably, sending
+   * nothing; `capture` submits and confirms it, `release` lets the same credential pay again. `hash` and
+   * `transaction` credentials cannot be held (the payer already moved the money, or signed the transfer).
+   */
+  holdMppCredential(parameters: SettleMppCredentialParameters): Promise<Held<MppSettlement>>
+  /** Settle after success for x402 exact: like holdMppCredential. */
+  holdX402(parameters: SettleX402Parameters): Promise<Held<X402Settlement>>
   /**
    * Finishes records left `claimed`/`submitted` by a crash, from the chain. Call on start.
    * Only records untouched for `olderThanMs` (default 60 s) are judged, so in-flight
@@ -189,111 +202,159 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
         version: config.tokenVersion,
       }),
 
-    async settleMppCredential({ challenge, payload: rawPayload, source, keep, beforeSubmit }) {
-      const request = Evm.parseRequest(challenge.request)
-      const payload = Evm.parsePayload(rawPayload)
-      if (!sameAddress(request.currency, token) || request.methodDetails.chainId !== config.chainId)
-        throw new InvalidChallengeError(
-          `the challenge asks for ${request.currency} on chain ${request.methodDetails.chainId}; this server settles ${token} on chain ${config.chainId}`,
-        )
-      const now = context.now()
-      const expiresAt = challenge.expires === undefined ? undefined : parseExpires(challenge.expires)
-      if (expiresAt !== undefined && expiresAt <= now) throw new PaymentExpiredError(`the challenge expired at ${isoTime(expiresAt)}`)
-      if (request.methodDetails.splits?.length)
-        throw new VerificationFailedError(
-          'this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2',
-        )
-      if (payload.type === 'authorization') {
-        refuseSelfPayment(payload.from, request.recipient)
-        refuseBelowServerMinimum(BigInt(request.amount), minimum, 'pay with a "hash" credential: send the transfer from your own wallet')
-      }
-      const offered = request.methodDetails.credentialTypes ?? ['transaction', 'hash']
-      if (payload.type === 'permit2' || !offered.includes(payload.type))
-        throw new VerificationFailedError(
-          `credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`,
-        )
-
-      const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
-      const details = {
-        protocol: 'mpp',
-        ...keep,
-        challengeId: challenge.id,
-        realm: challenge.realm,
-        ...(request.externalId ? { externalId: request.externalId } : {}),
-      }
+    async settleMppCredential(parameters) {
+      const checked = checkMppCredential(parameters)
+      const { request, payload, price, details } = checked
       let settled: { txHash: Hex; payer: Address; replayKey: string }
-      if (payload.type === 'authorization') {
-        if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
-          throw new VerificationFailedError(
-            `the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`,
-          )
-        const latest = expiresAt ?? now + unboundedChallengeWindowSeconds
-        settled = await settleAuthorization(context, {
-          authorization: payload,
-          signature: payload.signature,
-          price,
-          domain,
-          latestValidBefore: {
-            at: latest + clockSkewSeconds,
-            describe: `${expiresAt === undefined ? `${unboundedChallengeWindowSeconds} s from now` : 'the challenge expiry'} plus ${clockSkewSeconds} s of clock skew`,
-          },
-          expectedNonce: {
-            nonce: Evm.authorizationNonce(challenge.id, challenge.realm),
-            describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge',
-          },
-          details,
-          ...(beforeSubmit ? { beforeSubmit } : {}),
-        })
-      } else if (payload.type === 'hash') settled = await settleHash(context, { txHash: payload.hash, price, details })
+      if (checked.authorization) settled = await settleAuthorization(context, checked.authorization)
+      else if (payload.type === 'hash') settled = await settleHash(context, { txHash: payload.hash, price, details })
       else settled = await settleTransaction(context, { serializedTransaction: payload.signature, price, details })
-
-      return {
-        reference: settled.txHash,
-        payer: settled.payer,
-        chainId: config.chainId,
-        amount: request.amount,
-        credentialType: payload.type,
-        replayKey: settled.replayKey,
-        ...(request.externalId !== undefined ? { externalId: request.externalId } : {}),
-      }
+      return mppSettlement(request, payload.type, settled)
     },
 
-    async settleX402({ requirements, payload, keep, beforeSubmit }) {
-      assertOurRequirements(requirements)
-      const mismatch = describeMismatch(payload.accepted, requirements)
-      if (mismatch) throw new VerificationFailedError(`the payment accepted different terms than offered: ${mismatch}`)
-      if (!PaymentSignature.isEip3009(payload.payload))
-        throw new VerificationFailedError('only the eip3009 asset transfer method is accepted here (not permit2)')
-      const { authorization, signature } = payload.payload
-      refuseSelfPayment(authorization.from, requirements.payTo)
-      refuseBelowServerMinimum(
-        BigInt(requirements.amount),
-        minimum,
-        'x402 exact is not offered at this price: pay with MPP (WWW-Authenticate: Payment) and a "hash" credential',
-      )
-      const now = context.now()
-      const settled = await settleAuthorization(context, {
-        authorization,
-        signature,
-        price: { recipient: requirements.payTo, amount: BigInt(requirements.amount) },
-        domain,
-        latestValidBefore: {
-          at: now + BigInt(requirements.maxTimeoutSeconds) + clockSkewSeconds,
-          describe: `maxTimeoutSeconds (${requirements.maxTimeoutSeconds} s) from now plus ${clockSkewSeconds} s of clock skew`,
-        },
-        details: { ...keep, protocol: 'x402', network: requirements.network },
-        ...(beforeSubmit ? { beforeSubmit } : {}),
-      })
-      return {
-        transaction: settled.txHash,
-        payer: settled.payer,
-        network: requirements.network,
-        amount: requirements.amount,
-        replayKey: settled.replayKey,
-      }
+    canHoldMppCredential: (payload) => isPlainObject(payload) && payload.type === 'authorization',
+
+    async holdMppCredential(parameters) {
+      const checked = checkMppCredential(parameters)
+      if (!checked.authorization)
+        throw new VerificationFailedError(
+          `a "${checked.payload.type}" credential cannot be held until the resource answered; pay this resource with an "authorization" credential`,
+        )
+      const held = await holdAuthorization(context, checked.authorization)
+      return { capture: async () => mppSettlement(checked.request, 'authorization', await held.capture()), release: held.release }
+    },
+
+    async settleX402(parameters) {
+      const input = checkX402(parameters)
+      const settled = await settleAuthorization(context, input)
+      return x402Settlement(parameters.requirements, settled)
+    },
+
+    async holdX402(parameters) {
+      const held = await holdAuthorization(context, checkX402(parameters))
+      return { capture: async () => x402Settlement(parameters.requirements, await held.capture()), release: held.release }
     },
 
     reconcile: (reconcileOptions = {}) => reconcile(context, { olderThanMs: reconcileOptions.olderThanMs ?? 60_000 }),
+  }
+
+  /**
+   * Every check of an MPP evm/charge credential that needs no chain access, in order; for an `authorization`
+   * credential, also what settling it will verify on chain.
+   */
+  function checkMppCredential({ challenge, payload: rawPayload, source, keep, beforeSubmit }: SettleMppCredentialParameters) {
+    const request = Evm.parseRequest(challenge.request)
+    const payload = Evm.parsePayload(rawPayload)
+    if (!sameAddress(request.currency, token) || request.methodDetails.chainId !== config.chainId)
+      throw new InvalidChallengeError(
+        `the challenge asks for ${request.currency} on chain ${request.methodDetails.chainId}; this server settles ${token} on chain ${config.chainId}`,
+      )
+    const now = context.now()
+    const expiresAt = challenge.expires === undefined ? undefined : parseExpires(challenge.expires)
+    if (expiresAt !== undefined && expiresAt <= now) throw new PaymentExpiredError(`the challenge expired at ${isoTime(expiresAt)}`)
+    if (request.methodDetails.splits?.length)
+      throw new VerificationFailedError(
+        'this challenge has splits, which only permit2 credentials can pay, and this server does not accept permit2',
+      )
+    if (payload.type === 'authorization') {
+      refuseSelfPayment(payload.from, request.recipient)
+      refuseBelowServerMinimum(BigInt(request.amount), minimum, 'pay with a "hash" credential: send the transfer from your own wallet')
+    }
+    const offered = request.methodDetails.credentialTypes ?? ['transaction', 'hash']
+    if (payload.type === 'permit2' || !offered.includes(payload.type))
+      throw new VerificationFailedError(
+        `credential type "${payload.type}" is not accepted here; use one of: ${offered.filter((t) => t !== 'permit2').join(', ')}`,
+      )
+
+    const price = { token, recipient: request.recipient, amount: BigInt(request.amount) }
+    const details = {
+      protocol: 'mpp',
+      ...keep,
+      challengeId: challenge.id,
+      realm: challenge.realm,
+      ...(request.externalId ? { externalId: request.externalId } : {}),
+    }
+    if (payload.type !== 'authorization') return { request, payload, price, details, authorization: null }
+    if (source !== undefined && source !== Evm.payerSource(config.chainId, payload.from))
+      throw new VerificationFailedError(
+        `the credential source ${source} does not name the payer ${payload.from} on chain ${config.chainId}`,
+      )
+    const latest = expiresAt ?? now + unboundedChallengeWindowSeconds
+    const authorization: AuthorizationInput = {
+      authorization: payload,
+      signature: payload.signature,
+      price,
+      domain,
+      latestValidBefore: {
+        at: latest + clockSkewSeconds,
+        describe: `${expiresAt === undefined ? `${unboundedChallengeWindowSeconds} s from now` : 'the challenge expiry'} plus ${clockSkewSeconds} s of clock skew`,
+      },
+      expectedNonce: {
+        nonce: Evm.authorizationNonce(challenge.id, challenge.realm),
+        describe: 'keccak256(challenge.id ‖ challenge.realm) of this challenge',
+      },
+      details,
+      ...(beforeSubmit ? { beforeSubmit } : {}),
+    }
+    return { request, payload, price, details, authorization }
+  }
+
+  function mppSettlement(
+    request: Evm.Request,
+    credentialType: CredentialType,
+    settled: { txHash: Hex; payer: Address; replayKey: string },
+  ): MppSettlement {
+    return {
+      reference: settled.txHash,
+      payer: settled.payer,
+      chainId: config.chainId,
+      amount: request.amount,
+      credentialType,
+      replayKey: settled.replayKey,
+      ...(request.externalId !== undefined ? { externalId: request.externalId } : {}),
+    }
+  }
+
+  /** Every check of an x402 exact payment that needs no chain access; returns what settling it will verify on chain. */
+  function checkX402({ requirements, payload, keep, beforeSubmit }: SettleX402Parameters): AuthorizationInput {
+    assertOurRequirements(requirements)
+    const mismatch = describeMismatch(payload.accepted, requirements)
+    if (mismatch) throw new VerificationFailedError(`the payment accepted different terms than offered: ${mismatch}`)
+    if (!PaymentSignature.isEip3009(payload.payload))
+      throw new VerificationFailedError('only the eip3009 asset transfer method is accepted here (not permit2)')
+    const { authorization, signature } = payload.payload
+    refuseSelfPayment(authorization.from, requirements.payTo)
+    refuseBelowServerMinimum(
+      BigInt(requirements.amount),
+      minimum,
+      'x402 exact is not offered at this price: pay with MPP (WWW-Authenticate: Payment) and a "hash" credential',
+    )
+    const now = context.now()
+    return {
+      authorization,
+      signature,
+      price: { recipient: requirements.payTo, amount: BigInt(requirements.amount) },
+      domain,
+      latestValidBefore: {
+        at: now + BigInt(requirements.maxTimeoutSeconds) + clockSkewSeconds,
+        describe: `maxTimeoutSeconds (${requirements.maxTimeoutSeconds} s) from now plus ${clockSkewSeconds} s of clock skew`,
+      },
+      details: { ...keep, protocol: 'x402', network: requirements.network },
+      ...(beforeSubmit ? { beforeSubmit } : {}),
+    }
+  }
+
+  function x402Settlement(
+    requirements: PaymentRequirements.ExactEvm,
+    settled: { txHash: Hex; payer: Address; replayKey: string },
+  ): X402Settlement {
+    return {
+      transaction: settled.txHash,
+      payer: settled.payer,
+      network: requirements.network,
+      amount: requirements.amount,
+      replayKey: settled.replayKey,
+    }
   }
 
   /** Requirements the gate passes must be ones this rail could have offered. */
@@ -308,6 +369,10 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     )
       throw new InvalidChallengeError(`these payment requirements are not for ${token} on eip155:${config.chainId}`)
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function sameAddress(a: string, b: string): boolean {

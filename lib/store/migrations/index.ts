@@ -5,6 +5,7 @@ import * as cardSaleHolds from './0005_card_sale_holds'
 import * as settlementQuota from './0006_settlement_quota'
 import * as linkSlugs from './0007_link_slugs'
 import * as cardHoldClients from './0008_card_hold_clients'
+import * as serviceLinks from './0010_service_links'
 import * as mcp from './0011_mcp'
 
 // Applied in order; each runs once, recorded in schema_migrations.
@@ -16,5 +17,6 @@ export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
   settlementQuota,
   linkSlugs,
   cardHoldClients,
+  serviceLinks,
   mcp,
 ]

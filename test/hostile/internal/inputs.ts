@@ -7,7 +7,7 @@ import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import * as Credential from '@/lib/protocol/Credential'
 import type * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
-import { base64, base64url, headerText, hex, jsonText, mutated, mutatedRepeatedly, nastyScalar } from './arbitraries'
+import { base64, base64url, headerText, hex, jsonish, jsonText, mutated, mutatedRepeatedly, nastyScalar } from './arbitraries'
 
 // ---- Payment credentials ------------------------------------------------------------------------
 
@@ -578,3 +578,101 @@ export const forwardedFor: fc.Arbitrary<string> = fc.oneof(
   headerText(120),
   fc.array(fc.ipV4(), { minLength: 100, maxLength: 400 }).map((l) => l.join(',')),
 )
+
+// ---- Service links (the paid API gateway) ---------------------------------------------------------
+
+export type ServiceCase = {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body: string | null
+}
+
+const jsonRpcCall = fc.record(
+  {
+    jsonrpc: fc.constantFrom('2.0', '1.0', 2),
+    id: fc.oneof(fc.integer(), fc.string({ maxLength: 8 }), fc.constant(null)),
+    method: fc.oneof(
+      fc.constantFrom('eth_blockNumber', 'eth_chainId', 'eth_call', 'ETH_BLOCKNUMBER', '', '__proto__', 'rpc.discover'),
+      fc.string({ maxLength: 140 }),
+    ),
+    Method: fc.constantFrom('eth_call', 'eth_blockNumber'),
+    params: fc.array(jsonish, { maxLength: 3 }),
+  },
+  { requiredKeys: [] },
+)
+
+/** A JSON-RPC body: one call, a batch (empty, huge, mixed), a mutated call, or anything else. */
+const jsonRpcBody: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: jsonRpcCall.map(jsonText) },
+  { weight: 3, arbitrary: fc.array(jsonRpcCall, { maxLength: 40 }).map(jsonText) },
+  { weight: 1, arbitrary: fc.constantFrom('[]', '{}', '', 'null', '[[]]', '{"method":"eth_call","method":"eth_blockNumber"}') },
+  {
+    weight: 1,
+    arbitrary: fc
+      .nat({ max: 1200 })
+      .map((n) => jsonText(Array.from({ length: n }, (_, id) => ({ jsonrpc: '2.0', id, method: 'eth_call' })))),
+  },
+  { weight: 2, arbitrary: mutatedRepeatedly({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }).map(jsonText) },
+  { weight: 1, arbitrary: fc.string({ maxLength: 100 }) },
+)
+
+/** Request headers a payer may send a gateway: allowed, credentials, payment, address and noise (fetch refuses hop-by-hop ones; test/gate/gateway.test.ts sends those with node:http). */
+const serviceHeaders: fc.Arbitrary<Record<string, string>> = fc.dictionary(
+  fc.constantFrom(
+    'accept',
+    'accept-encoding',
+    'content-encoding',
+    'idempotency-key',
+    'x-request-id',
+    'traceparent',
+    'proxy-authorization',
+    'cookie',
+    'authorization',
+    'x-api-key',
+    'x-forwarded-for',
+    'forwarded',
+    'x-tollgate-request-target',
+    'accept-payment',
+  ),
+  headerText(80),
+  { maxKeys: 5 },
+)
+
+/**
+ * Calls to a service link at `base` (its rules price /v1/**, make /free/** free, and the link's JSON-RPC
+ * sibling `rpcBase` prices POST bodies): any method, path, query, content type, headers and body.
+ */
+export function serviceCase(base: string, rpcBase: string): fc.Arbitrary<ServiceCase> {
+  const tail = fc.array(pathSegment, { maxLength: 5 }).map((segments) => segments.map((s) => `/${s}`).join(''))
+  const path = fc.oneof(
+    fc.tuple(fc.constantFrom('/v1', '/free', '', '/V1', '/free/..', '//free'), tail).map(([head, rest]) => `${base}${head}${rest}`),
+    tail.map((rest) => `${rpcBase}${rest}`),
+  )
+  const search = fc.oneof(
+    fc.constant(''),
+    query.map((q) => `?${q}`),
+    fc.constantFrom('?', '?flag', '?a=1&a=2', '?%ZZ', '?x=%00', '??', '?#'),
+  )
+  return fc.record({
+    method: fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'PROPFIND', 'post'),
+    path: fc.tuple(path, search).map(([p, s]) => `${p}${s}`),
+    headers: fc
+      .tuple(
+        serviceHeaders,
+        fc.option(
+          fc.constantFrom(
+            'application/json',
+            'application/json-rpc',
+            'text/plain',
+            'application/vnd.api+json',
+            'multipart/form-data',
+            'json',
+          ),
+          { freq: 2 },
+        ),
+      )
+      .map(([headers, contentType]) => (contentType === null ? headers : { ...headers, 'content-type': contentType })),
+    body: fc.option(jsonRpcBody, { freq: 4 }),
+  })
+}

@@ -14,10 +14,17 @@ import * as Links from '@/lib/links'
 import * as Payments from '@/lib/payments'
 import * as EvmRail from '@/lib/rails/evm'
 import * as Files from '@/lib/store/files'
+import type { ServiceResource } from '@/lib/store/schema'
 
 export const metadata: Metadata = { title: 'Link' }
 
-const resourceLabel = { inline: 'Text or JSON', file: 'File download', redirect: 'Secret URL', proxy: 'Proxied API' } as const
+const resourceLabel = {
+  inline: 'Text or JSON',
+  file: 'File download',
+  redirect: 'Secret URL',
+  proxy: 'Proxied API',
+  service: 'Paid API (per request)',
+} as const
 
 export default async function LinkPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params
@@ -113,7 +120,9 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
             {link.resource.kind === 'redirect' || link.resource.kind === 'proxy' ? (
               <span className="mono"> · {link.resource.url}</span>
             ) : null}
+            {link.resource.kind === 'service' ? <span className="mono"> · {link.resource.upstreamUrl}</span> : null}
           </dd>
+          {link.resource.kind === 'service' ? <ServiceDetails resource={link.resource} defaultPrice={link.priceUsd} /> : null}
           <dt>After paying</dt>
           <dd>{link.accessPolicy.kind === 'once' ? 'One access' : `Access for ${link.accessPolicy.minutes} minutes`}</dd>
           <dt>MCP tool</dt>
@@ -161,4 +170,55 @@ function tokenDomain(): TokenDomain {
   } catch {
     return null
   }
+}
+
+/** A service link's prices per route and its upstream settings, as the gateway applies them. */
+function ServiceDetails({ resource, defaultPrice }: { resource: ServiceResource; defaultPrice: string }) {
+  const { rules, jsonRpc, settle } = resource.pricing
+  const price = (p: string) => (p === 'free' ? 'free' : usd(p))
+  return (
+    <>
+      <dt>Prices</dt>
+      <dd data-testid="service-prices">
+        <ul className="plain-list">
+          {rules.map((rule, index) => (
+            <li key={index}>
+              <span className="mono">
+                {rule.method} {rule.path}
+              </span>{' '}
+              {price(rule.price)}
+              {rule.settle === 'after-success' ? ' · after a successful answer' : ''}
+            </li>
+          ))}
+          {jsonRpc
+            ? Object.entries(jsonRpc.methods).map(([name, p]) => (
+                <li key={name}>
+                  <span className="mono">jsonrpc {name}</span> {price(p)}
+                </li>
+              ))
+            : null}
+          {jsonRpc?.default ? (
+            <li>
+              <span className="mono">jsonrpc *</span> {price(jsonRpc.default)}
+            </li>
+          ) : null}
+          <li>Everything else {usd(defaultPrice)}</li>
+        </ul>
+      </dd>
+      <dt>Settles</dt>
+      <dd>{settle === 'after-success' ? 'After a successful answer' : 'Before the call'}</dd>
+      <dt>Upstream key</dt>
+      <dd>
+        {resource.secretHeader ? (
+          <span className="mono">
+            {resource.secretHeader.name}: {resource.secretHeader.hint}
+          </span>
+        ) : (
+          'None'
+        )}
+      </dd>
+      <dt>Timeout</dt>
+      <dd>{resource.timeoutSeconds} s until the answer starts</dd>
+    </>
+  )
 }

@@ -15,7 +15,7 @@ import type { RailContext } from './context'
 import { type Fees, feesOn } from './fees'
 import * as ReplayKey from './replayKey'
 import { read, revertReason, unavailable, isTransportFailure } from './rpc'
-import { MaybeBroadcastError, NotBroadcastError } from './Settler'
+import { MaybeBroadcastError, NotBroadcastError, type Submitted } from './Settler'
 import { tokenAbi } from './tokenAbi'
 import { isoTime } from './time'
 
@@ -65,12 +65,92 @@ export async function settleAuthorization(context: RailContext, input: Authoriza
   const verified = await verifyAuthorization(context, input)
   const { call } = verified
   await input.beforeSubmit?.()
+  const { replayKey, claim, what } = claimOf(context, input, verified)
+  const token = input.domain.verifyingContract
+
+  const data = encodeFunctionData({ abi: tokenAbi, functionName: call.functionName, args: call.args })
+  // The claim is written with the signed transaction's hash, in the settler's turn: one statement both
+  // takes the payment (a replay is refused here, before anything is sent) and records what will be sent.
+  let claimed = false
+  let submitted
+  try {
+    submitted = await context.settler.submit({ to: token, data, gas: verified.gas, fees: verified.fees }, async (hash) => {
+      if (claimed) return Settlements.markSubmitted(context.db, replayKey, hash)
+      await claimOrReject(context, { ...claim, txHash: hash }, what)
+      claimed = true
+    })
+  } catch (error) {
+    throw await submissionFailure(context, claimed ? replayKey : undefined, what, error)
+  }
+  return confirmed(context, input, replayKey, submitted)
+}
+
+/** A verified authorization claimed for this request but not submitted yet: capture settles it, release lets it go. */
+export type HeldAuthorization = {
+  capture(): Promise<AuthorizationSettlement>
+  /** The record becomes `failed`, so the same authorization can pay again; nothing was sent. */
+  release(reason: string): Promise<void>
+}
+
+/**
+ * Settle after success: verifies the authorization in full and claims it durably (no other request or
+ * instance can spend it), without sending anything. The record says until when it is held (the
+ * authorization's validBefore), so reconcile() leaves it alone while the caller's delivery runs.
+ */
+export async function holdAuthorization(context: RailContext, input: AuthorizationInput): Promise<HeldAuthorization> {
+  const verified = await verifyAuthorization(context, input)
+  await input.beforeSubmit?.()
+  const { replayKey, claim, what } = claimOf(context, input, verified)
+  const details = { ...claim.details, heldUntil: input.authorization.validBefore }
+  // A failed record taken back keeps the details it had: this hold's are written over them.
+  if ((await claimOrReject(context, { ...claim, details }, what)) === 'reclaimed')
+    await Settlements.updateDetails(context.db, replayKey, details)
+  const token = input.domain.verifyingContract
+  const validBefore = BigInt(input.authorization.validBefore)
+  let open = true
+
+  return {
+    capture: async () => {
+      if (!open) throw new Error(`${what} was already captured or released`)
+      open = false
+      if (validBefore <= context.now() + minRemainingValiditySeconds) {
+        await Settlements.releaseClaim(context.db, replayKey, 'released: the authorization lapsed while it was held')
+        throw new PaymentExpiredError(
+          `the authorization expires at ${isoTime(validBefore)}, before the held payment could be settled; nothing was charged`,
+        )
+      }
+      const { call } = verified
+      const data = encodeFunctionData({ abi: tokenAbi, functionName: call.functionName, args: call.args })
+      let held = true
+      let submitted
+      try {
+        // Gas and fees are worked out again: the chain may have moved on while the delivery ran.
+        submitted = await context.settler.submit({ to: token, data }, async (hash) => {
+          if (!held) return Settlements.markSubmitted(context.db, replayKey, hash)
+          if (!(await Settlements.submitClaimed(context.db, replayKey, hash)))
+            throw new VerificationFailedError(`${what} is no longer held for this request; nothing was charged`)
+          held = false
+        })
+      } catch (error) {
+        throw await submissionFailure(context, replayKey, what, error)
+      }
+      return confirmed(context, input, replayKey, submitted)
+    },
+    release: async (reason) => {
+      if (!open) return
+      open = false
+      await Settlements.releaseClaim(context.db, replayKey, `released: ${reason}`)
+    },
+  }
+}
+
+/** The durable record of an authorization's settlement: its replay key and what it keeps. */
+function claimOf(context: RailContext, input: AuthorizationInput, verified: VerifiedAuthorization) {
   const { authorization } = input
   const token = input.domain.verifyingContract
   const from = authorization.from
   const replayKey = ReplayKey.forAuthorization(context.config.chainId, token, from, authorization.nonce)
   const what = `the authorization from ${from} (nonce ${authorization.nonce})`
-
   const claim = {
     replayKey,
     payer: from,
@@ -87,31 +167,25 @@ export async function settleAuthorization(context: RailContext, input: Authoriza
       validBefore: authorization.validBefore,
       // Bounds the log search when reconciling an authorization someone else submitted.
       fromBlock: verified.fromBlock.toString(),
-    },
+    } as Record<string, unknown>,
   }
+  return { replayKey, claim, what }
+}
 
-  const data = encodeFunctionData({ abi: tokenAbi, functionName: call.functionName, args: call.args })
-  // The claim is written with the signed transaction's hash, in the settler's turn: one statement both
-  // takes the payment (a replay is refused here, before anything is sent) and records what will be sent.
-  let claimed = false
-  let submitted
-  try {
-    submitted = await context.settler.submit({ to: token, data, gas: verified.gas, fees: verified.fees }, async (hash) => {
-      if (claimed) return Settlements.markSubmitted(context.db, replayKey, hash)
-      await claimOrReject(context, { ...claim, txHash: hash }, what)
-      claimed = true
-    })
-  } catch (error) {
-    throw await submissionFailure(context, claimed ? replayKey : undefined, what, error)
-  }
+async function confirmed(
+  context: RailContext,
+  input: AuthorizationInput,
+  replayKey: string,
+  submitted: Submitted,
+): Promise<AuthorizationSettlement> {
   const { txHash } = submitted
-
+  const from = input.authorization.from
   await confirmSettlement(context, {
     replayKey,
     txHash,
     receipt: submitted.receipt,
     what: 'the transferWithAuthorization',
-    expected: { token, from, to: input.price.recipient, value: input.price.amount },
+    expected: { token: input.domain.verifyingContract, from, to: input.price.recipient, value: input.price.amount },
   })
   return { txHash, payer: from, replayKey }
 }

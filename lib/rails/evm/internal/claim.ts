@@ -9,16 +9,17 @@ import { rail } from './context'
  * already claimed or settled it. A failed record is taken over: every failure we record is either
  * pre-broadcast or final on chain, and the chain itself refuses a second use of the same payment.
  * With `txHash` the record starts `submitted` with that hash (it is signed and about to be sent).
+ * Resolves 'reclaimed' when a failed record was taken over (it keeps its old details).
  */
 export async function claimOrReject(
   context: RailContext,
   input: { replayKey: string; payer: string; amount: string; details: Record<string, unknown>; txHash?: string },
   what: string,
-): Promise<void> {
+): Promise<'claimed' | 'reclaimed'> {
   const result = await Settlements.claim(context.db, { ...input, rail })
-  if (result.claimed) return
+  if (result.claimed) return 'claimed'
   const existing = result.settlement
-  if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey, input.txHash))) return
+  if (existing.status === 'failed' && (await Settlements.reclaimFailed(context.db, input.replayKey, input.txHash))) return 'reclaimed'
   const where = existing.txHash && !what.includes(existing.txHash) ? ` in transaction ${existing.txHash}` : ''
   const state =
     existing.status === 'settled'

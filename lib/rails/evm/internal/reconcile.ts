@@ -31,7 +31,12 @@ type Details = {
   nonce?: Hex
   txHash?: Hex
   fromBlock?: string
+  /** Unix seconds until which a request holds this claim while its delivery runs (settle after success). */
+  heldUntil?: string
 }
+
+/** Clock difference between instances tolerated before a held claim is judged. */
+const heldClockSkewSeconds = 30n
 
 /** Reconciles this chain's unfinished `evm` records last touched more than `olderThanMs` ago. */
 export async function reconcile(context: RailContext, options: { olderThanMs: number }): Promise<ReconcileResult> {
@@ -42,7 +47,10 @@ export async function reconcile(context: RailContext, options: { olderThanMs: nu
     ...(await Settlements.listByStatus(context.db, 'claimed')),
   ].filter(
     (record) =>
-      record.rail === rail && ReplayKey.isOnChain(record.replayKey, context.config.chainId) && record.updatedAt.getTime() <= cutoff,
+      record.rail === rail &&
+      ReplayKey.isOnChain(record.replayKey, context.config.chainId) &&
+      record.updatedAt.getTime() <= cutoff &&
+      !isHeld(record, context.now()),
   )
   for (const record of records) {
     const outcome = await outcomeOf(context, record)
@@ -55,6 +63,16 @@ export async function reconcile(context: RailContext, options: { olderThanMs: nu
     } else result.pending.push(record.replayKey)
   }
   return result
+}
+
+/**
+ * A claim a request still holds while its delivery runs (settle after success): nothing was sent, and the
+ * request will submit or release it. Once the authorization lapsed it can never move money, so it is judged.
+ */
+function isHeld(record: Settlements.Settlement, now: bigint): boolean {
+  const heldUntil = (record.details as Details).heldUntil
+  if (record.status !== 'claimed' || typeof heldUntil !== 'string' || !/^\d{1,20}$/.test(heldUntil)) return false
+  return BigInt(heldUntil) + heldClockSkewSeconds > now
 }
 
 async function outcomeOf(context: RailContext, record: Settlements.Settlement): Promise<Outcome> {

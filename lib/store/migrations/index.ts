@@ -5,6 +5,7 @@ import * as cardSaleHolds from './0005_card_sale_holds'
 import * as settlementQuota from './0006_settlement_quota'
 import * as linkSlugs from './0007_link_slugs'
 import * as cardHoldClients from './0008_card_hold_clients'
+import * as sessionChannels from './0009_session_channels'
 
 // Applied in order; each runs once, recorded in schema_migrations.
 export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
@@ -15,4 +16,5 @@ export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
   settlementQuota,
   linkSlugs,
   cardHoldClients,
+  sessionChannels,
 ]

@@ -345,6 +345,8 @@ export const sessionChannels = pgTable(
     openTxHash: text('open_tx_hash'),
     openedBlock: bigint('opened_block', { mode: 'bigint' }).notNull(),
     closeTxHash: text('close_tx_hash'),
+    /** Set while the server closes the channel: no charge is accepted from then on, so the close covers everything spent. */
+    closingSince: timestamp('closing_since', { withTimezone: true }),
     lastVoucherAt: timestamp('last_voucher_at', { withTimezone: true }),
     /** When `accepted` last rose above `settled_on_chain` (null: nothing unsettled): the settlement job's age clock. */
     unsettledSince: timestamp('unsettled_since', { withTimezone: true }),

@@ -2,7 +2,7 @@
 // `accepted`/`spent` is one conditional statement on the channel's row, so concurrent requests on any
 // number of instances sharing the database are serialized by the row lock and never charge more than
 // the accepted vouchers cover (a check constraint holds `spent <= accepted <= deposit` besides).
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from './db'
 import { sessionChannels, sessionRequests } from './schema'
 
@@ -81,7 +81,7 @@ export async function acceptAndCharge(db: Db, input: ChargeInput): Promise<Charg
       last_voucher_at = now(),
       unsettled_since = CASE WHEN ${next} > settled_on_chain THEN COALESCE(unsettled_since, now()) ELSE unsettled_since END,
       updated_at = now()
-    WHERE channel_id = ${input.channelId} AND NOT finalized AND close_requested_at = 0
+    WHERE channel_id = ${input.channelId} AND NOT finalized AND close_requested_at = 0 AND closing_since IS NULL
       AND spent + ${cost}::numeric <= ${next}
       ${voucherCondition}
     RETURNING accepted, spent, deposit, ${at} AS at, ${atMs} AS at_ms`
@@ -124,7 +124,7 @@ export async function acceptVoucher(
       last_voucher_at = now(),
       unsettled_since = CASE WHEN ${amount}::numeric > settled_on_chain THEN COALESCE(unsettled_since, now()) ELSE unsettled_since END,
       updated_at = now()
-    WHERE channel_id = ${input.channelId} AND NOT finalized AND close_requested_at = 0
+    WHERE channel_id = ${input.channelId} AND NOT finalized AND close_requested_at = 0 AND closing_since IS NULL
       AND ${amount}::numeric > accepted AND ${amount}::numeric <= deposit
       AND ${amount}::numeric - accepted >= ${input.minVoucherDelta.toString()}::numeric
     RETURNING accepted, spent, deposit, ${at} AS at, ${atMs} AS at_ms`)) as unknown as { rows: Array<Record<string, unknown>> }
@@ -163,6 +163,43 @@ export async function rememberRequest(
       createdAt: input.at,
     })
     .onConflictDoNothing()
+}
+
+/**
+ * Stops charging a channel the server is about to close (takes the row lock like every charge, so the `spent`
+ * it returns is final). Null when the channel is finalized or already being closed.
+ */
+export async function beginClosing(db: Db, channelId: string): Promise<SessionChannel | null> {
+  const rows = await db
+    .update(sessionChannels)
+    .set({ closingSince: sql`now()`, updatedAt: sql`now()` })
+    .where(and(eq(sessionChannels.channelId, channelId), eq(sessionChannels.finalized, false), isNull(sessionChannels.closingSince)))
+    .returning()
+  return rows[0] ?? null
+}
+
+/** The close did not happen: the channel takes charges again. */
+export async function endClosing(db: Db, channelId: string): Promise<void> {
+  await db
+    .update(sessionChannels)
+    .set({ closingSince: null, updatedAt: sql`now()` })
+    .where(and(eq(sessionChannels.channelId, channelId), eq(sessionChannels.finalized, false)))
+}
+
+/** Channels left closing by a crash with no close in flight, since before `before`: they take charges again. */
+export async function releaseStaleClosing(db: Db, before: Date): Promise<number> {
+  const rows = await db
+    .update(sessionChannels)
+    .set({ closingSince: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(sessionChannels.finalized, false),
+        sql`${sessionChannels.closingSince} <= ${before.toISOString()}::timestamptz`,
+        sql`NOT EXISTS (SELECT 1 FROM session_transactions t WHERE t.channel_id = ${sessionChannels.channelId} AND t.kind = 'close' AND t.status IN ('claimed', 'submitted'))`,
+      ),
+    )
+    .returning({ id: sessionChannels.channelId })
+  return rows.length
 }
 
 /** The escrow's record of a channel, as read on chain. */
@@ -228,7 +265,7 @@ export async function listDue(
         ELSE 'age'
       END AS reason
     FROM session_channels c
-    WHERE NOT finalized AND chain_id = ${parameters.chainId} AND escrow = ${parameters.escrow}
+    WHERE NOT finalized AND closing_since IS NULL AND chain_id = ${parameters.chainId} AND escrow = ${parameters.escrow}
       AND (
         (accepted > settled_on_chain AND (
           close_requested_at <> 0

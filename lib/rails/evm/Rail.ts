@@ -11,7 +11,7 @@ import { type EvmConfig, minServerSettlementAmount } from './Config'
 import { settleAuthorization } from './internal/authorization'
 import { receiptPolling } from './internal/blockTime'
 import { createBroadcaster } from './internal/Broadcaster'
-import type { RailContext } from './internal/context'
+import { type RailContext, registerContext } from './internal/context'
 import { createFeeOracle } from './internal/fees'
 import { settleHash } from './internal/hash'
 import { refuseBelowServerMinimum, refuseSelfPayment, type ServerMinimum } from './internal/policy'
@@ -161,7 +161,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
   const minimum: ServerMinimum = { amount: minServerSettlementAmount(config), usd: config.minSettlementUsd }
   const serverSubmits = (amount: string | bigint) => BigInt(amount) >= minimum.amount
 
-  return {
+  const evmRail: EvmRail = {
     config,
     settlerAddress: settler.address,
     serverSubmits,
@@ -295,6 +295,8 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
 
     reconcile: (reconcileOptions = {}) => reconcile(context, { olderThanMs: reconcileOptions.olderThanMs ?? 60_000 }),
   }
+  registerContext(evmRail, context)
+  return evmRail
 
   /** Requirements the gate passes must be ones this rail could have offered. */
   function assertOurRequirements(requirements: PaymentRequirements.ExactEvm) {

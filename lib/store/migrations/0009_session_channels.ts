@@ -27,6 +27,7 @@ CREATE TABLE session_channels (
   open_tx_hash text,
   opened_block bigint NOT NULL,
   close_tx_hash text,
+  closing_since timestamptz,
   last_voucher_at timestamptz,
   unsettled_since timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),

@@ -156,13 +156,16 @@ export async function accept(context: SessionContext, parameters: AcceptParamete
           throw new ChannelFinalizedError(`channel ${channelId} has a pending forced close (requestClose); open a new channel`, {
             extensions: { channelId },
           })
-        if (deposit)
-          row = await topUpFromAuthorization(context, {
+        if (deposit) {
+          const toppedUp = await topUpFromAuthorization(context, {
             channelId,
             topUpSalt: deposit.salt,
             authorization: deposit.authorization,
             signature: deposit.signature,
           })
+          row = toppedUp.row
+          txHash = toppedUp.txHash
+        }
       }
       await verifyVoucher(context, row, EvmSession.Payload.voucherOf(payload)!, minVoucherDelta)
       return serve(payload, getAddress(row.payer), txHash)
@@ -170,7 +173,7 @@ export async function accept(context: SessionContext, parameters: AcceptParamete
 
     case 'topUp': {
       const row = requireOwnChannel(await SessionChannels.getChannel(context.db, channelId), channelId, request, owner)
-      const updated =
+      const { row: updated, txHash } =
         payload.type === 'hash'
           ? await topUpFromHash(context, { channelId, hash: payload.hash, additionalDeposit: BigInt(payload.additionalDeposit) })
           : await topUpFromAuthorization(context, {
@@ -180,7 +183,6 @@ export async function accept(context: SessionContext, parameters: AcceptParamete
               signature: payload.signature,
             })
       const balances = { accepted: BigInt(updated.accepted), spent: BigInt(updated.spent), at: new Date() }
-      const txHash = payload.type === 'hash' ? payload.hash : undefined
       const remembered = remember('receipt', txHash)
       if (remembered) await SessionChannels.rememberRequest(context.db, { ...remembered, channelId, ...balances })
       return {

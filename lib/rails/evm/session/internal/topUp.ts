@@ -14,6 +14,9 @@ import { escrowEvents, payerReceipt, readChannel } from './escrow'
 import { depositShortfall } from './open'
 import { submitEscrowCall } from './submit'
 
+/** The channel after a top-up, and the transaction that made it. */
+export type ToppedUp = { row: SessionChannels.SessionChannel; txHash?: Hex }
+
 /** Reads the channel from the escrow and records what it says (deposit, settled, pending close, finalized). */
 export async function refreshFromChain(context: SessionContext, channelId: Hex): Promise<SessionChannels.SessionChannel | null> {
   const onChain = await readChannel(context, channelId)
@@ -29,7 +32,7 @@ export async function refreshFromChain(context: SessionContext, channelId: Hex):
 export async function topUpFromHash(
   context: SessionContext,
   input: { channelId: Hex; hash: Hex; additionalDeposit: bigint },
-): Promise<SessionChannels.SessionChannel> {
+): Promise<ToppedUp> {
   const receipt = await payerReceipt(context, input.hash, input.channelId)
   const topUps = escrowEvents(context, receipt, 'TopUp', input.channelId)
   if (!topUps.some((log) => log.args.additionalDeposit === input.additionalDeposit))
@@ -39,14 +42,14 @@ export async function topUpFromHash(
         : `transaction ${input.hash} did not top up channel ${input.channelId} on the escrow ${context.escrow} (no TopUp event for it)`,
       { extensions: { channelId: input.channelId } },
     )
-  return (await refreshFromChain(context, input.channelId))!
+  return { row: (await refreshFromChain(context, input.channelId))!, txHash: input.hash }
 }
 
 /** `topUp` with `type: "authorization"` (or a voucher's merged `deposit` top-up): relayed through topUpWithAuthorization. */
 export async function topUpFromAuthorization(
   context: SessionContext,
   input: { channelId: Hex; topUpSalt: Hex; authorization: Evm.Authorization; signature: Hex },
-): Promise<SessionChannels.SessionChannel> {
+): Promise<ToppedUp> {
   const { authorization, channelId } = input
   const from = getAddress(authorization.from)
   const value = BigInt(authorization.value)
@@ -87,5 +90,6 @@ export async function topUpFromAuthorization(
         retryAfterSeconds: 2,
       },
     )
-  return (await refreshFromChain(context, channelId))!
+  const txHash = outcome.status === 'mined' ? outcome.txHash : ((outcome.existing?.txHash ?? undefined) as Hex | undefined)
+  return { row: (await refreshFromChain(context, channelId))!, ...(txHash ? { txHash } : {}) }
 }

@@ -24,8 +24,8 @@ export type SessionFixture = {
   evmRail: EvmRail.EvmRail
   rail: SessionRail.SessionRail
   settings: SessionRail.SessionSettings
-  /** A session rail on another database handle (a second instance), sharing the chain. */
-  railOn(db: DbHandle['db']): SessionRail.SessionRail
+  /** Another instance: a charge rail and a session rail on another database handle, same chain and settler key. */
+  instanceOn(db: DbHandle['db']): { evmRail: EvmRail.EvmRail; rail: SessionRail.SessionRail }
   close(): Promise<void>
 }
 
@@ -60,7 +60,10 @@ export async function setupSession(
     evmRail,
     rail,
     settings,
-    railOn: (db) => SessionRail.createSessionRail({ evmRail: EvmRail.createEvmRail(config, db), db, settings }),
+    instanceOn: (db) => {
+      const instanceRail = EvmRail.createEvmRail(config, db)
+      return { evmRail: instanceRail, rail: SessionRail.createSessionRail({ evmRail: instanceRail, db, settings }) }
+    },
     close: async () => {
       await handle.close()
       await f.stop()

@@ -240,6 +240,27 @@ describeEachDatabase('session channel accounting', (factory) => {
     assert.equal((await SessionChannels.listChannels(handle.db, { merchantId })).length, 2)
   })
 
+  test('a channel being closed takes no charge; a close that never got under way gives it back', async () => {
+    const row = channelRow()
+    await SessionChannels.insertChannel(handle.db, row)
+    await SessionChannels.acceptAndCharge(handle.db, { channelId: row.channelId, voucher: voucher(100n), cost: 10n })
+    const frozen = await SessionChannels.beginClosing(handle.db, row.channelId)
+    assert.equal(frozen?.spent, '10')
+    assert.equal(await SessionChannels.beginClosing(handle.db, row.channelId), null, 'one close at a time')
+    assert.equal(
+      (await SessionChannels.acceptAndCharge(handle.db, { channelId: row.channelId, voucher: voucher(100n), cost: 10n })).status,
+      'refused',
+    )
+    assert.equal(await SessionChannels.releaseStaleClosing(handle.db, new Date(Date.now() - 60_000)), 0, 'too recent to be abandoned')
+    await SessionTransactions.claim(handle.db, { channelId: row.channelId, kind: 'close', amount: 100n, reason: 'test' })
+    assert.equal(await SessionChannels.releaseStaleClosing(handle.db, new Date(Date.now() + 60_000)), 0, 'a close is in flight')
+    await SessionChannels.endClosing(handle.db, row.channelId)
+    assert.equal(
+      (await SessionChannels.acceptAndCharge(handle.db, { channelId: row.channelId, voucher: voucher(100n), cost: 10n })).status,
+      'charged',
+    )
+  })
+
   test('the watcher cursor only moves forward', async () => {
     await SessionWatch.advance(handle.db, 1, escrow, 10n)
     await SessionWatch.advance(handle.db, 1, escrow, 5n)

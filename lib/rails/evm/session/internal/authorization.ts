@@ -1,13 +1,14 @@
 // The EIP-3009 receiveWithAuthorization a payer signs for a relayed open or top-up (feePayer: true),
 // checked before the server spends gas on it (Open/TopUp Verification step 1). The channel-parameter
 // nonce, `to` and validity window were checked against the challenge by Payload.check already.
-import { type Hex, isAddressEqual } from 'viem'
+import { type Address, type Hex, isAddressEqual } from 'viem'
 import * as Evm from '@/lib/protocol/methods/evm'
-import { PaymentExpiredError, VerificationFailedError } from '@/lib/protocol/Problem'
+import { InsufficientBalanceError, PaymentExpiredError, VerificationFailedError } from '@/lib/protocol/Problem'
 import { minRemainingValiditySeconds } from '../../internal/authorization'
 import { isTransportFailure, unavailable } from '../../internal/rpc'
 import { isoTime } from '../../internal/time'
 import type { SessionContext } from './context'
+import { tokenBalance } from './escrow'
 
 export async function checkAuthorization(
   context: SessionContext,
@@ -52,4 +53,16 @@ export async function checkAuthorization(
       `${what}: the receiveWithAuthorization signature is not ${authorization.from}'s for these terms (token ${context.tokenDomain.name} v${context.tokenDomain.version} at ${context.token} on chain ${context.chainId})`,
       { extensions },
     )
+}
+
+/** A relayed open or top-up that would revert because the payer lacks the tokens is `insufficient-balance`. */
+export async function depositShortfall(context: SessionContext, from: Address, value: bigint, channelId: Hex) {
+  const balance = await tokenBalance(context, from)
+  if (balance >= value) return undefined
+  return new InsufficientBalanceError(
+    `the payer ${from} holds ${balance} base units of ${context.token}, less than the deposit of ${value}`,
+    {
+      extensions: { channelId },
+    },
+  )
 }

@@ -5,14 +5,14 @@
 import { type Address, type Hex, type TransactionReceipt, getAddress, isAddressEqual, zeroAddress } from 'viem'
 import type * as Evm from '@/lib/protocol/methods/evm'
 import * as EvmSession from '@/lib/protocol/methods/evmSession'
-import { InsufficientBalanceError, TransactionRevertedError, VerificationFailedError } from '@/lib/protocol/Problem'
+import { TransactionRevertedError, VerificationFailedError } from '@/lib/protocol/Problem'
 import * as SessionChannels from '@/lib/store/session-channels'
 import * as SessionTransactions from '@/lib/store/session-transactions'
 import { RailUnavailableError } from '../../Errors'
 import * as ReplayKey from '../../internal/replayKey'
-import { checkAuthorization } from './authorization'
+import { checkAuthorization, depositShortfall } from './authorization'
 import type { SessionContext } from './context'
-import { checkOpenable, contractSignatureCheck, escrowEvents, exists, hasCode, payerReceipt, readChannel, tokenBalance } from './escrow'
+import { checkOpenable, contractSignatureCheck, escrowEvents, exists, hasCode, payerReceipt, readChannel } from './escrow'
 import { submitEscrowCall } from './submit'
 
 export type Owner = { resourceKey: string; linkId?: string; merchantId?: string }
@@ -147,18 +147,6 @@ async function openedElsewhere(
     `the open of channel ${input.channelId} is being submitted by another request; send the credential again shortly`,
     {
       retryAfterSeconds: 2,
-    },
-  )
-}
-
-/** A relayed open or top-up that would revert because the payer lacks the tokens is `insufficient-balance`. */
-export async function depositShortfall(context: SessionContext, from: Address, value: bigint, channelId: Hex) {
-  const balance = await tokenBalance(context, from)
-  if (balance >= value) return undefined
-  return new InsufficientBalanceError(
-    `the payer ${from} holds ${balance} base units of ${context.token}, less than the deposit of ${value}`,
-    {
-      extensions: { channelId },
     },
   )
 }

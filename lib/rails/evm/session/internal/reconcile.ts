@@ -9,7 +9,7 @@ import { isConfirmed } from '../../internal/chainHead'
 import { read } from '../../internal/rpc'
 import type { SessionContext } from './context'
 import { receiptOf } from './submit'
-import { refreshFromChain } from './topUp'
+import { refreshFromChain } from './refresh'
 
 export type SessionReconcileResult = {
   /** Transaction ids now settled (their effect recorded). */

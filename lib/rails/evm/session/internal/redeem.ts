@@ -10,7 +10,7 @@ import * as SessionTransactions from '@/lib/store/session-transactions'
 import { RailUnavailableError } from '../../Errors'
 import type { SessionContext } from './context'
 import { type SubmitOutcome, submitEscrowCall } from './submit'
-import { refreshFromChain } from './topUp'
+import { refreshFromChain } from './refresh'
 
 export type SettleOutcome =
   | { status: 'settled'; txHash: Hex; amount: bigint }

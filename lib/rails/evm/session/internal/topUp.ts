@@ -8,25 +8,14 @@ import { VerificationFailedError } from '@/lib/protocol/Problem'
 import * as SessionChannels from '@/lib/store/session-channels'
 import { RailUnavailableError } from '../../Errors'
 import * as ReplayKey from '../../internal/replayKey'
-import { checkAuthorization } from './authorization'
+import { checkAuthorization, depositShortfall } from './authorization'
 import type { SessionContext } from './context'
-import { escrowEvents, payerReceipt, readChannel } from './escrow'
-import { depositShortfall } from './open'
+import { escrowEvents, payerReceipt } from './escrow'
+import { refreshFromChain } from './refresh'
 import { submitEscrowCall } from './submit'
 
 /** The channel after a top-up, and the transaction that made it. */
 export type ToppedUp = { row: SessionChannels.SessionChannel; txHash?: Hex }
-
-/** Reads the channel from the escrow and records what it says (deposit, settled, pending close, finalized). */
-export async function refreshFromChain(context: SessionContext, channelId: Hex): Promise<SessionChannels.SessionChannel | null> {
-  const onChain = await readChannel(context, channelId)
-  return SessionChannels.applyChainState(context.db, channelId, {
-    deposit: onChain.deposit,
-    settled: onChain.settled,
-    closeRequestedAt: onChain.closeRequestedAt,
-    finalized: onChain.finalized,
-  })
-}
 
 /** `topUp` with `type: "hash"`: the transaction must carry the escrow's TopUp of exactly `additionalDeposit` for this channel. */
 export async function topUpFromHash(

@@ -9,7 +9,7 @@ import * as SessionWatch from '@/lib/store/session-watch'
 import { latestBlockNumber } from '../../internal/chainHead'
 import { read } from '../../internal/rpc'
 import type { SessionContext } from './context'
-import { refreshFromChain } from './topUp'
+import { refreshFromChain } from './refresh'
 
 export type WatchOptions = {
   /** Blocks read again behind the cursor each time: an event mined while its channel's open was being recorded is not missed. */

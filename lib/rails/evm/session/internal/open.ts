@@ -9,6 +9,7 @@ import { TransactionRevertedError, VerificationFailedError } from '@/lib/protoco
 import * as SessionChannels from '@/lib/store/session-channels'
 import * as SessionTransactions from '@/lib/store/session-transactions'
 import { RailUnavailableError } from '../../Errors'
+import { latestBlockNumber } from '../../internal/chainHead'
 import * as ReplayKey from '../../internal/replayKey'
 import { checkAuthorization, depositShortfall } from './authorization'
 import type { SessionContext } from './context'
@@ -153,7 +154,7 @@ async function openedElsewhere(
 
 /** A block at or before the channel's open, for the event watcher: the current head will do for a channel found on chain. */
 async function openedBlock(context: SessionContext): Promise<bigint> {
-  return context.rail.publicClient.getBlockNumber({ cacheTime: 0 })
+  return latestBlockNumber(context.rail)
 }
 
 /** Steps 4-6 of Open Verification: the escrow's record, the initial voucher, then the row (accounting starts). */

@@ -12,6 +12,9 @@ import { installInjectedWallet } from './support/injected-wallet'
 /** Serves every document under `path` with an inline script spliced into its <head>, headers unchanged. */
 async function injectInlineScript(page: Page, url: string): Promise<void> {
   await page.route(url, async (route) => {
+    // Documents only: the dashboard's RSC prefetches match too, and the client aborts some of them
+    // while a handler still holds them, which fails the handler ("Route is already handled").
+    if (route.request().resourceType() !== 'document') return route.fallback()
     const response = await route.fetch()
     const html = await response.text()
     const body = html.replace('<head>', '<head><script>window.__injected = true</script>')

@@ -9,7 +9,7 @@ const nextBin = path.join(rootDir, 'node_modules', 'next', 'dist', 'bin', 'next'
 /** `npm start`: Next's handler behind the server that records socket addresses (server.mjs). */
 export const serverScript = path.join(rootDir, 'server.mjs')
 const SOURCE_DIRS = ['app', 'components', 'lib', 'public']
-const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json', 'scripts/build-checkout.ts']
+const SOURCE_FILES = ['next.config.mjs', 'package.json', 'tsconfig.json', 'instrumentation.ts', 'proxy.ts', 'scripts/build-checkout.ts']
 
 function newestMtime(target: string): number {
   if (!existsSync(target)) return 0

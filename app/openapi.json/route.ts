@@ -1,5 +1,5 @@
 // Service discovery: the OpenAPI document of every paid operation (MPP draft-payment-discovery-00).
-import { discoveryDocument } from '@/lib/gate/discovery'
+import { discoveryDocument } from '@/lib/discovery/discovery'
 import { getGate } from '@/lib/gate/runtime'
 
 export const dynamic = 'force-dynamic'

@@ -88,13 +88,13 @@ describe('GET /l/{slug} from the per-process cache', () => {
       )
       const reference = Challenge.create({ ...challenge, secret: gate.config.secrets[0]! })
       assert.equal(header, Challenge.serialize(reference))
-      assert.deepEqual(challenge.request, gate.rails[0]!.chargeRequest(resource))
+      assert.deepEqual(challenge.request, gate.methods.all[0]!.request(resource))
       assert.equal(
         response.headers.get('payment-required'),
         PaymentRequired.encode(
           PaymentRequired.from({
             resource: { url: resource.url, description: 'A JSON fortune', mimeType: 'application/json' },
-            accepts: [gate.x402!.requirements(resource)!],
+            accepts: [gate.methods.x402!.requirements(resource)!],
           }),
         ),
       )

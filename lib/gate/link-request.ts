@@ -1,14 +1,14 @@
 // A request for /l/{slug}: find the link, refuse what cannot be sold, otherwise gate it.
 import * as Links from '@/lib/links'
-import * as Credential from '@/lib/protocol/Credential'
-import { problemForBrowser } from './browser'
-import { type Gate, handlePayment, paysCheckoutIntent, serveFromGrant } from './gate'
+import { handlePayment } from './http/handle-payment'
+import { problemForBrowser } from './http/browser'
+import { carriesPayment } from './http/payment-input'
+import { jsonProblem } from './http/problem-response'
 import { LinkCache } from './link-cache'
 import { deliverLink, linkResource } from './link-resource'
 import { answeringOutages } from './outage'
-import { jsonProblem } from './payment-required'
-import type { PricedResource } from './priced-resource'
 import { getGate } from './runtime'
+import type { Gate, PricedResource } from './types'
 
 const linkCache = new LinkCache()
 /** The sellable resource of each cached link row, built once per row (so its offers are prepared once too). */
@@ -28,22 +28,17 @@ async function sellLink(request: Request, slug: string): Promise<Response> {
   const gate = await getGate()
   // Unpaid requests may see a link up to a TTL old; a request carrying money always reads it fresh.
   const load = (s: string) => Links.getLinkBySlug(gate.db, s)
-  const paying = carriesCredential(request)
+  const paying = carriesPayment(request.headers)
   const link = !/^[A-Za-z0-9-]{1,64}$/.test(slug) ? null : paying ? await load(slug) : await linkCache.get(slug, load)
   if (!link) return retiredOrMissing(gate, request, slug)
   // Only a capped link needs its payment count on the hot path.
   const paid = link.maxPayments === null ? 0 : await Links.countLinkPayments(gate.db, link.id)
   const availability = Links.linkAvailability(link, paid)
   const resource = paying ? linkResource(link, gate.config.publicUrl, gate.db) : cachedResource(link, gate)
-  const deliver = () => deliverLink(gate.db, link)
-  if (availability !== 'ok') {
-    // Closed to new buyers, not to those who already paid (e.g. the buyer of the last slot).
-    const granted = await serveFromGrant(gate, request, resource, deliver)
-    if (granted) return granted
-    // A card charged in the checkout is delivered even past the cap: the money moved (the gate still checks it all).
-    if (!redeemsCheckoutIntent(request)) return problemForBrowser(request, jsonProblem(410, 'Link unavailable', GONE[availability]))
-  }
-  return handlePayment(gate, request, resource, deliver)
+  // Closed to new buyers, not to those who already paid (e.g. the buyer of the last slot), nor to a card
+  // charged in the checkout (the money moved; the gate still checks it all).
+  const closed = availability === 'ok' ? undefined : { title: 'Link unavailable', detail: GONE[availability] }
+  return handlePayment(gate, request, resource, () => deliverLink(gate.db, link), null, closed ? { closed } : {})
 }
 
 /** A renamed link's old slug redirects to its current one; a deleted link's is gone; anything else was never a link. */
@@ -66,16 +61,4 @@ function cachedResource(link: Links.Link, gate: Gate): PricedResource {
     cachedResources.set(link, resource)
   }
   return resource
-}
-
-function carriesCredential(request: Request): boolean {
-  return request.headers.has('authorization') || request.headers.has('payment-authorization') || request.headers.has('payment-signature')
-}
-
-function redeemsCheckoutIntent(request: Request): boolean {
-  try {
-    return paysCheckoutIntent(Credential.fromHeaders(request.headers))
-  } catch {
-    return false
-  }
 }

@@ -2,11 +2,12 @@
 import { getAddress } from 'viem'
 import { inertHeaders } from '@/lib/content/inert-response'
 import * as Outbound from '@/lib/outbound'
+import * as Intent from '@/lib/protocol/Intent'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
 import * as Links from '@/lib/store/links'
 import type { Link } from '@/lib/store/links'
-import type { PricedResource } from './priced-resource'
+import { methodKey, type PricedResource } from './types'
 
 /** `db` enables the sales-cap reservation of capped links (needed wherever a link is sold). */
 export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResource {
@@ -15,7 +16,7 @@ export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResourc
     url: new URL(`/l/${link.slug}`, publicUrl).toString(),
     priceUsd: link.priceUsd,
     recipient: getAddress(link.recipient),
-    rails: link.rails,
+    offers: link.rails.map((rail) => methodKey(rail, Intent.charge)),
     title: link.title,
     ...(link.description ? { description: link.description } : {}),
     ...(link.resource.kind === 'inline' ? { mimeType: link.resource.contentType } : {}),

@@ -1,7 +1,7 @@
 // A database outage (a restart, a failover) is the server's passing trouble: the payer gets a 503
 // problem with Retry-After and is told that retrying the same request is safe, never a bare 500.
 import { isDatabaseUnavailable } from '@/lib/store/db'
-import { jsonProblem } from './payment-required'
+import { jsonProblem } from './http/problem-response'
 
 export const retryAfterSeconds = 5
 

@@ -3,7 +3,7 @@
 // N instances still allow one merchant N-fold nothing: the settler's gas is one account's.
 import type { Db } from '@/lib/store/db'
 import * as SettlementQuota from '@/lib/store/settlement-quota'
-import type { PricedResource } from './priced-resource'
+import type { PricedResource } from './types'
 
 /** Over the cap: answered 429 with Retry-After, and nothing was claimed or submitted. */
 export class SettlementQuotaExceededError extends Error {

@@ -3,11 +3,12 @@ import type { Address } from 'viem'
 import { getAddress } from 'viem'
 import { NextRequest } from 'next/server'
 import { BodyTooLargeError, bodyTooLargeResponse, readBody } from '@/lib/http/read-body'
-import { handlePayment } from './gate'
+import * as Intent from '@/lib/protocol/Intent'
 import { canonicalQuery, termsDigest } from './grant-scope'
+import { handlePayment } from './http/handle-payment'
 import { answeringOutages } from './outage'
 import { getGate } from './runtime'
-import type { PricedResource, RailName } from './priced-resource'
+import { methodKey, type PricedResource, type RailName } from './types'
 
 export type PriceSpec =
   | string
@@ -78,7 +79,7 @@ export function routeResource(
     url: new URL(path + request.nextUrl.search, publicUrl).toString(),
     priceUsd: s.amount,
     recipient: payee,
-    rails: s.rails ?? ['evm', 'stripe'],
+    offers: (s.rails ?? ['evm', 'stripe']).map((rail) => methodKey(rail, Intent.charge)),
     ...(s.description ? { description: s.description, title: s.description } : {}),
     accessPolicy: s.accessMinutes ? { kind: 'window', minutes: s.accessMinutes } : { kind: 'once' },
     // The key drops the query; the grant keeps what was priced (a grant for ?size=small never opens ?size=large).

@@ -5,7 +5,7 @@ import { describeEachDatabase } from '@/test/support/databases'
 import { ensureMerchant } from '@/lib/merchants/ensure-merchant'
 import type { DbHandle } from '@/lib/store/db'
 import { createLink } from './create-link'
-import { LinkError } from './errors'
+import { AppError } from '@/lib/errors/app-error'
 import { getLinkBySlug } from './get-link-by-slug'
 import { linkInput } from './internal/link-input-arbitrary'
 import { updateLink } from './update-link'
@@ -22,7 +22,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
     await handle?.close()
   })
 
-  test('random input either creates a readable link or throws a LinkError', async () => {
+  test('random input either creates a readable link or throws a AppError', async () => {
     let created = 0
     await fc.assert(
       fc.asyncProperty(fc.oneof({ arbitrary: linkInput, weight: 6 }, { arbitrary: fc.anything(), weight: 1 }), async (input) => {
@@ -31,7 +31,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
           created++
           assert.deepEqual(await getLinkBySlug(handle.db, link.slug), link)
         } catch (error) {
-          assert.ok(error instanceof LinkError, String(error))
+          assert.ok(error instanceof AppError, String(error))
           assert.ok(error.status >= 400 && error.status < 500)
         }
       }),
@@ -40,7 +40,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
     assert.ok(created > 5, `only ${created} links were created`)
   })
 
-  test('random patches either update the link or throw a LinkError', async () => {
+  test('random patches either update the link or throw a AppError', async () => {
     const link = await createLink(handle.db, merchantId, {
       title: 'Fuzzed',
       price: '1',
@@ -52,7 +52,7 @@ describeEachDatabase('createLink / updateLink fuzz', (factory) => {
         try {
           await updateLink(handle.db, merchantId, link.id, patch)
         } catch (error) {
-          assert.ok(error instanceof LinkError, String(error))
+          assert.ok(error instanceof AppError, String(error))
         }
       }),
       { numRuns: 150 },

@@ -9,7 +9,8 @@ import { payments } from '@/lib/store/schema'
 import { countLinkPayments } from './count-link-payments'
 import { createLink } from './create-link'
 import { deleteLink } from './delete-link'
-import { InvalidInputError, LinkError, LinkHasPaymentsError, NotFoundError, SlugTakenError } from './errors'
+import { AppError } from '@/lib/errors/app-error'
+import { InvalidInputError, LinkHasPaymentsError, NotFoundError, SlugTakenError } from './errors'
 import { getLink } from './get-link'
 import { getLinkBySlug } from './get-link-by-slug'
 import { linkAvailability } from './link-availability'
@@ -27,7 +28,7 @@ const input = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 })
 
-function isLinkError<E extends LinkError>(type: new (...args: never[]) => E, check?: (error: E) => void) {
+function isAppError<E extends AppError>(type: new (...args: never[]) => E, check?: (error: E) => void) {
   return (error: unknown) => {
     assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`)
     check?.(error)
@@ -127,7 +128,7 @@ describeEachDatabase('links', (factory) => {
     ] as const)
       await assert.rejects(
         createLink(handle.db, alice, proxy(url), { outbound }),
-        isLinkError(InvalidInputError, (e) => {
+        isAppError(InvalidInputError, (e) => {
           assert.equal(e.status, 400)
           assert.equal(e.issues[0]?.path, 'resource.url')
           assert.match(e.message, reason)
@@ -138,7 +139,7 @@ describeEachDatabase('links', (factory) => {
     const link = await createLink(handle.db, alice, proxy('https://api.public.example/v1'), { outbound })
     await assert.rejects(
       updateLink(handle.db, alice, link.id, { resource: { kind: 'proxy', url: 'https://api.rebound.example/v2' } }, { outbound }),
-      isLinkError(InvalidInputError, (e) => assert.equal(e.issues[0]?.path, 'resource.url')),
+      isAppError(InvalidInputError, (e) => assert.equal(e.issues[0]?.path, 'resource.url')),
     )
     // A redirect link sends the buyer's browser, not Tollgate, to its URL: nothing to check there.
     await createLink(handle.db, alice, input({ resource: { kind: 'redirect', url: 'http://127.0.0.1:8080/' } }), { outbound })
@@ -152,7 +153,7 @@ describeEachDatabase('links', (factory) => {
     await createLink(handle.db, alice, input({ slug: 'demo' }))
     await assert.rejects(
       createLink(handle.db, bob, input({ slug: 'DEMO' })),
-      isLinkError(SlugTakenError, (e) => {
+      isAppError(SlugTakenError, (e) => {
         assert.equal(e.status, 409)
         assert.equal(e.code, 'slug_taken')
       }),
@@ -165,7 +166,7 @@ describeEachDatabase('links', (factory) => {
   test('invalid input is a typed 400 listing the issues; an unknown merchant is not found', async () => {
     await assert.rejects(
       createLink(handle.db, alice, input({ price: '1e3', rails: [] })),
-      isLinkError(InvalidInputError, (e) => {
+      isAppError(InvalidInputError, (e) => {
         assert.equal(e.status, 400)
         assert.deepEqual(e.issues.map((i) => i.path).sort(), ['price', 'rails'])
       }),
@@ -173,7 +174,7 @@ describeEachDatabase('links', (factory) => {
     await assert.rejects(createLink(handle.db, alice, null), InvalidInputError)
     await assert.rejects(
       createLink(handle.db, 'mer_nobody', input()),
-      isLinkError(NotFoundError, (e) => assert.equal(e.resource, 'merchant')),
+      isAppError(NotFoundError, (e) => assert.equal(e.resource, 'merchant')),
     )
   })
 
@@ -190,7 +191,7 @@ describeEachDatabase('links', (factory) => {
     for (const fileId of [theirs.id, 'fil_missing']) {
       await assert.rejects(
         createLink(handle.db, alice, input({ resource: { kind: 'file', fileId } })),
-        isLinkError(NotFoundError, (e) => {
+        isAppError(NotFoundError, (e) => {
           assert.equal(e.status, 404)
           messages.push(e.message)
         }),
@@ -218,7 +219,7 @@ describeEachDatabase('links', (factory) => {
     // The stored price is whole cents, so a sub-cent price with stripe still enabled is refused.
     await assert.rejects(
       updateLink(handle.db, alice, link.id, { price: '0.001' }),
-      isLinkError(InvalidInputError, (e) => assert.match(e.message, /whole cents/)),
+      isAppError(InvalidInputError, (e) => assert.match(e.message, /whole cents/)),
     )
     assert.equal((await updateLink(handle.db, alice, link.id, { price: '0.001', rails: ['evm'] })).priceUsd, '0.001')
     assert.deepEqual(await updateLink(handle.db, alice, link.id, {}), { ...(await getLink(handle.db, alice, link.id)) })
@@ -235,7 +236,7 @@ describeEachDatabase('links', (factory) => {
 
   test('another merchant’s link id is not found for every operation, and stays untouched', async () => {
     const link = await createLink(handle.db, alice, input())
-    const notFound = isLinkError(NotFoundError, (e) => {
+    const notFound = isAppError(NotFoundError, (e) => {
       assert.equal(e.resource, 'link')
       assert.equal(e.status, 404)
     })
@@ -290,7 +291,7 @@ describeEachDatabase('links', (factory) => {
     await pay(paid.id, '0.01', 'refunded')
     await assert.rejects(
       deleteLink(handle.db, alice, paid.id),
-      isLinkError(LinkHasPaymentsError, (e) => {
+      isAppError(LinkHasPaymentsError, (e) => {
         assert.equal(e.status, 409)
         assert.equal(e.code, 'link_has_payments')
       }),

@@ -1,7 +1,7 @@
 import { getAddress, isAddress } from 'viem'
 import type { Db } from '@/lib/store/db'
 import * as Merchants from '@/lib/store/merchants'
-import { InvalidInputError } from '@/lib/links/errors'
+import { InvalidInputError } from '@/lib/errors/app-error'
 
 /** The merchant for an EVM address, created on first sight. Any letter case names the same merchant. */
 export async function ensureMerchant(db: Db, address: string): Promise<Merchants.Merchant> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { describeEachDatabase } from '@/test/support/databases'
-import { InvalidInputError } from '@/lib/links/errors'
+import { InvalidInputError } from '@/lib/errors/app-error'
 import type { DbHandle } from '@/lib/store/db'
 import { ensureMerchant } from './ensure-merchant'
 import { getMerchant } from './get-merchant'

@@ -1,47 +1,31 @@
-// The payments error family of the dashboard: status + stable code, mapped to HTTP in one place.
-
-export type PaymentErrorCode = 'not_found' | 'not_refundable' | 'refunds_unavailable' | 'refund_failed'
-
-export class PaymentError extends Error {
-  override name = 'PaymentError'
-  readonly status: number
-  readonly code: PaymentErrorCode
-  constructor(message: string, options: { status: number; code: PaymentErrorCode; cause?: unknown }) {
-    super(message, { cause: options.cause })
-    this.status = options.status
-    this.code = options.code
-  }
-
-  toJSON(): { code: PaymentErrorCode; message: string } {
-    return { code: this.code, message: this.message }
-  }
-}
+// Failures of the dashboard's payments (refunds), as application errors (lib/errors).
+import { AppError, NotFoundError } from '@/lib/errors/app-error'
 
 /** Also what another merchant's payment ids give: "not yours" and "does not exist" look the same. */
-export class PaymentNotFoundError extends PaymentError {
+export class PaymentNotFoundError extends NotFoundError {
   override name = 'PaymentNotFoundError'
   constructor() {
-    super('payment not found', { status: 404, code: 'not_found' })
+    super('payment')
   }
 }
 
-export class NotRefundableError extends PaymentError {
+export class NotRefundableError extends AppError {
   override name = 'NotRefundableError'
   constructor(reason: string) {
-    super(reason, { status: 409, code: 'not_refundable' })
+    super('not_refundable', reason)
   }
 }
 
-export class RefundsUnavailableError extends PaymentError {
+export class RefundsUnavailableError extends AppError {
   override name = 'RefundsUnavailableError'
   constructor() {
-    super('card refunds need Stripe to be configured on this server', { status: 503, code: 'refunds_unavailable' })
+    super('refunds_unavailable', 'card refunds need Stripe to be configured on this server')
   }
 }
 
-export class RefundFailedError extends PaymentError {
+export class RefundFailedError extends AppError {
   override name = 'RefundFailedError'
   constructor(cause: unknown) {
-    super('Stripe could not refund this payment; try again in a moment', { status: 502, code: 'refund_failed', cause })
+    super('refund_failed', 'Stripe could not refund this payment; try again in a moment', { cause })
   }
 }

@@ -15,3 +15,23 @@ export class SettlementReplayError extends InvalidChallengeError {
     this.replayKey = replayKey
   }
 }
+
+/** A rail cannot reach its network right now (the chain's RPC, the settler account, Stripe): 503 with Retry-After, nothing recorded. */
+export class RailUnavailableError extends Error {
+  override name = 'RailUnavailableError'
+  readonly status = 503
+  /** Suggested `Retry-After` in seconds. */
+  readonly retryAfterSeconds: number
+  /** What the client is told; never contains an RPC URL (it may embed an API key), a key or a credential. */
+  readonly detail: string
+
+  constructor(detail: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(detail, { cause: options.cause })
+    this.detail = detail
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 5
+  }
+}
+
+export function isRailUnavailable(error: unknown): error is RailUnavailableError {
+  return error instanceof RailUnavailableError
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { describeEachDatabase } from '@/test/support/databases'
-import { FileTooLargeError, InvalidInputError, NotFoundError } from '@/lib/links/errors'
+import { FileTooLargeError, InvalidInputError, NotFoundError } from '@/lib/errors/app-error'
 import { ensureMerchant } from '@/lib/merchants/ensure-merchant'
 import type { DbHandle } from './db'
 import * as Files from './files'

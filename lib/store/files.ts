@@ -2,7 +2,7 @@
 // instance sharing it can serve them; the size cap keeps rows reasonable.
 import { randomBytes } from 'node:crypto'
 import { and, desc, eq, getTableColumns } from 'drizzle-orm'
-import { FileTooLargeError, InvalidInputError, NotFoundError } from '@/lib/links/errors'
+import { FileTooLargeError, InvalidInputError, NotFoundError } from '@/lib/errors/app-error'
 import type { Db } from './db'
 import { files, merchants } from './schema'
 

@@ -20,7 +20,9 @@ export async function recordOnce(db: Db, input: NewPayment & { id?: string }): P
   const inserted = await db
     .insert(payments)
     .values({ ...input, id, status: input.status ?? 'succeeded' })
-    .onConflictDoNothing({ target: payments.settlementKey })
+    // No target: a prepared id (card checkout) arrives with its settlement key from two paths at once, and
+    // whichever unique index PostgreSQL checks first must make the second insert a no-op, never an error.
+    .onConflictDoNothing()
     .returning()
   if (inserted[0]) return { created: true, payment: inserted[0] }
   const existing = await getBySettlementKey(db, input.settlementKey)

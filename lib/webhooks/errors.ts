@@ -1,40 +1,24 @@
-// The merchant-webhook error family: status + stable code, mapped to HTTP in one place.
+// Failures of merchant webhook settings and deliveries, as application errors (lib/errors).
+import { AppError, NotFoundError } from '@/lib/errors/app-error'
 
-export type WebhookErrorCode = 'invalid_url' | 'not_found' | 'no_endpoint'
-
-export class WebhookError extends Error {
-  override name = 'WebhookError'
-  readonly status: number
-  readonly code: WebhookErrorCode
-  constructor(message: string, options: { status: number; code: WebhookErrorCode }) {
-    super(message)
-    this.status = options.status
-    this.code = options.code
-  }
-
-  toJSON(): { code: WebhookErrorCode; message: string } {
-    return { code: this.code, message: this.message }
-  }
-}
-
-export class InvalidWebhookUrlError extends WebhookError {
+export class InvalidWebhookUrlError extends AppError {
   override name = 'InvalidWebhookUrlError'
   constructor(message: string) {
-    super(message, { status: 400, code: 'invalid_url' })
+    super('invalid_url', message)
   }
 }
 
 /** Also what another merchant's delivery ids give. */
-export class DeliveryNotFoundError extends WebhookError {
+export class DeliveryNotFoundError extends NotFoundError {
   override name = 'DeliveryNotFoundError'
   constructor() {
-    super('delivery not found', { status: 404, code: 'not_found' })
+    super('delivery')
   }
 }
 
-export class NoEndpointError extends WebhookError {
+export class NoEndpointError extends AppError {
   override name = 'NoEndpointError'
   constructor() {
-    super('set a webhook endpoint URL first', { status: 409, code: 'no_endpoint' })
+    super('no_endpoint', 'set a webhook endpoint URL first')
   }
 }

@@ -31,9 +31,9 @@ describe('card holds of capped links cannot be exhausted by free challenges', as
   let app: {
     getGate: typeof import('@/lib/gate/runtime').getGate
     handleLinkRequest: typeof import('@/lib/gate/link-request').handleLinkRequest
-    handleCardPaymentIntentRequest: typeof import('@/lib/gate/card-payment-intent').handleCardPaymentIntentRequest
-    handleStripeWebhookRequest: typeof import('@/lib/gate/stripe-webhook').handleStripeWebhookRequest
-    confirmUnderwayHolds: typeof import('@/lib/gate/card-holds').confirmUnderwayHolds
+    handleCardPaymentIntentRequest: typeof import('@/lib/checkout/card/payment-intent').handleCardPaymentIntentRequest
+    handleStripeWebhookRequest: typeof import('@/lib/checkout/card/stripe-webhook').handleStripeWebhookRequest
+    confirmUnderwayHolds: typeof import('@/lib/checkout/card/holds').confirmUnderwayHolds
     releaseExpiredHolds: typeof import('@/lib/links/release-expired-holds').releaseExpiredHolds
     Links: typeof import('@/lib/links')
     Merchants: typeof import('@/lib/merchants')
@@ -80,9 +80,9 @@ describe('card holds of capped links cannot be exhausted by free challenges', as
     app = {
       getGate: (await import('@/lib/gate/runtime')).getGate,
       handleLinkRequest: (await import('@/lib/gate/link-request')).handleLinkRequest,
-      handleCardPaymentIntentRequest: (await import('@/lib/gate/card-payment-intent')).handleCardPaymentIntentRequest,
-      handleStripeWebhookRequest: (await import('@/lib/gate/stripe-webhook')).handleStripeWebhookRequest,
-      confirmUnderwayHolds: (await import('@/lib/gate/card-holds')).confirmUnderwayHolds,
+      handleCardPaymentIntentRequest: (await import('@/lib/checkout/card/payment-intent')).handleCardPaymentIntentRequest,
+      handleStripeWebhookRequest: (await import('@/lib/checkout/card/stripe-webhook')).handleStripeWebhookRequest,
+      confirmUnderwayHolds: (await import('@/lib/checkout/card/holds')).confirmUnderwayHolds,
       releaseExpiredHolds: (await import('@/lib/links/release-expired-holds')).releaseExpiredHolds,
       Links: await import('@/lib/links'),
       Merchants: await import('@/lib/merchants'),

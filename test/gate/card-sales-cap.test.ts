@@ -33,8 +33,8 @@ describe('capped links and card payments', async () => {
   let app: {
     getGate: typeof import('@/lib/gate/runtime').getGate
     handleLinkRequest: typeof import('@/lib/gate/link-request').handleLinkRequest
-    handleCardPaymentIntentRequest: typeof import('@/lib/gate/card-payment-intent').handleCardPaymentIntentRequest
-    handleStripeWebhookRequest: typeof import('@/lib/gate/stripe-webhook').handleStripeWebhookRequest
+    handleCardPaymentIntentRequest: typeof import('@/lib/checkout/card/payment-intent').handleCardPaymentIntentRequest
+    handleStripeWebhookRequest: typeof import('@/lib/checkout/card/stripe-webhook').handleStripeWebhookRequest
     Links: typeof import('@/lib/links')
     Merchants: typeof import('@/lib/merchants')
     DashboardPayments: typeof import('@/lib/payments')
@@ -81,8 +81,8 @@ describe('capped links and card payments', async () => {
     app = {
       getGate: (await import('@/lib/gate/runtime')).getGate,
       handleLinkRequest: (await import('@/lib/gate/link-request')).handleLinkRequest,
-      handleCardPaymentIntentRequest: (await import('@/lib/gate/card-payment-intent')).handleCardPaymentIntentRequest,
-      handleStripeWebhookRequest: (await import('@/lib/gate/stripe-webhook')).handleStripeWebhookRequest,
+      handleCardPaymentIntentRequest: (await import('@/lib/checkout/card/payment-intent')).handleCardPaymentIntentRequest,
+      handleStripeWebhookRequest: (await import('@/lib/checkout/card/stripe-webhook')).handleStripeWebhookRequest,
       Links: await import('@/lib/links'),
       Merchants: await import('@/lib/merchants'),
       DashboardPayments: await import('@/lib/payments'),

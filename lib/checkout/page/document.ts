@@ -22,6 +22,7 @@ export function renderDocument(page: PayerDocument): string {
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="${page.referrer}">
 <title>${page.title} · Tollgate</title>
+<link rel="icon" href="/icon.svg" type="image/svg+xml">
 ${page.assets.stylesheets.map((file) => html`<link rel="stylesheet" href="${assetsPath}${file}">\n`)}${page.head ?? null}</head>
 <body><div class="checkout-page">
 <header class="checkout-header"><a href="/" class="brand">Tollgate</a><span class="muted small">${page.context}</span></header>

@@ -1,6 +1,7 @@
 // Typed failures of the Stripe rail. Payer-facing ones are PaymentProblems (402 + fresh challenge);
 // the rest are the rail's own trouble and map to 503 / 400 / 500 in the route that sees them.
 import { VerificationFailedError, type Options } from '@/lib/protocol/Problem'
+import { RailUnavailableError } from '@/lib/rails/errors'
 
 /**
  * Stripe wants the customer to act first (3-D Secure, a redirect). Still `verification-failed` on
@@ -17,18 +18,8 @@ export class PaymentActionRequiredError extends VerificationFailedError {
 }
 
 /** Stripe cannot be reached or refuses our key right now; the client may retry (the gate answers 503). */
-export class StripeUnavailableError extends Error {
+export class StripeUnavailableError extends RailUnavailableError {
   override name = 'StripeUnavailableError'
-  readonly status = 503
-  readonly retryAfterSeconds: number
-  /** What the client is told; never contains a key, a client secret or a token. */
-  readonly detail: string
-
-  constructor(detail: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
-    super(detail, { cause: options.cause })
-    this.detail = detail
-    this.retryAfterSeconds = options.retryAfterSeconds ?? 5
-  }
 }
 
 /** A webhook whose `Stripe-Signature` is missing, stale or wrong: answer 400 and trust nothing in it. */

@@ -1,5 +1,5 @@
 // The checkout's card tab: the PaymentIntent for a stripe challenge the page holds.
-import { handleCardPaymentIntentRequest } from '@/lib/gate/card-payment-intent'
+import { handleCardPaymentIntentRequest } from '@/lib/checkout/card/payment-intent'
 
 export const dynamic = 'force-dynamic'
 

@@ -1,13 +1,10 @@
 // The one wrapper of every dashboard API route: session check, same-origin check for writes,
 // and the single mapping of our typed errors to JSON responses. Handlers stay a few lines.
-import { AuthError, TooManyRequestsError } from '@/lib/auth/errors'
+import { AppError, TooManyRequestsError } from '@/lib/errors/app-error'
 import { assertSameOrigin, authenticate, getAuthRuntime } from '@/lib/auth/request'
 import { BodyTooLargeError, bodyTooLargeResponse, InvalidJsonBodyError, readJsonBody } from '@/lib/http/read-body'
 import type { Session } from '@/lib/auth/sessions'
-import { LinkError } from '@/lib/links/errors'
-import { PaymentError } from '@/lib/payments/errors'
 import type { Db } from '@/lib/store/db'
-import { WebhookError } from '@/lib/webhooks/errors'
 import { startWebhookWorker } from '@/lib/webhooks/worker'
 
 type Params = Record<string, string | string[]>
@@ -89,9 +86,7 @@ async function run(handler: () => Promise<Response>): Promise<Response> {
 function toResponse(error: unknown): Response {
   if (error instanceof TooManyRequestsError)
     return errorResponse(error.status, error.code, error.message, {}, { 'retry-after': String(error.retryAfterSeconds) })
-  if (error instanceof AuthError || error instanceof PaymentError || error instanceof WebhookError)
-    return json({ error: error.toJSON() }, { status: error.status })
-  if (error instanceof LinkError) return json({ error: error.toJSON() }, { status: error.status })
+  if (error instanceof AppError) return json({ error: error.toJSON() }, { status: error.status })
   if (error instanceof BadRequestError) return errorResponse(400, 'invalid_input', error.message)
   // Problem details like every 413, plus the dashboard's own error member its pages read.
   if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error, { error: { code: 'body_too_large', message: error.message } })

@@ -7,5 +7,6 @@ const limiter = (globalLimits.__tollgateSignInLimiter ??= new RateLimiter(Number
 
 export function limitSignIn(request: Request): void {
   const result = limiter.hit(`sign-in:${clientKey(request)}`)
-  if (!result.allowed) throw new TooManyRequestsError(result.retryAfterSeconds)
+  if (!result.allowed)
+    throw new TooManyRequestsError(`too many sign-in attempts; retry in ${result.retryAfterSeconds} seconds`, result.retryAfterSeconds)
 }

@@ -2,16 +2,17 @@
 // the operation's 402 challenge asks (the same rail charge request) in the draft's format.
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { parseUnits } from 'viem'
 import * as Links from '@/lib/links'
 import * as Merchants from '@/lib/merchants'
 import * as EvmRail from '@/lib/rails/evm'
 import { type DbHandle, openDb } from '@/lib/store/db'
 import { payments } from '@/lib/store/schema'
 import { assertDiscoveryDocument } from '@/test/gate/internal/discovery-spec'
+import { linkResource } from '@/lib/gate/link-resource'
+import { evmChargeMethod } from '@/lib/gate/methods/evm-charge'
+import { createMethodRegistry } from '@/lib/gate/methods/registry'
+import type { MethodRegistry } from '@/lib/gate/types'
 import { discoveryDocument, offersFor, paidRoutes } from './discovery'
-import { linkResource } from './link-resource'
-import type { MppRail } from './rails'
 
 const merchantAddress = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const token = '0x036CbD53842c5426634e7929541eC2318f3dCF7e'
@@ -19,7 +20,7 @@ const publicUrl = new URL('https://pay.example.com')
 const inline = { kind: 'inline', contentType: 'application/json', body: '{"ok":true}' }
 
 let handle: DbHandle
-let evm: MppRail
+let methods: MethodRegistry
 
 before(async () => {
   handle = await openDb({ dataDir: 'memory://' })
@@ -33,20 +34,14 @@ before(async () => {
     }),
     handle.db,
   )
-  evm = {
-    name: 'evm',
-    currency: rail.config.tokenAddress,
-    chargeRequest: (resource) =>
-      rail.chargeRequest({ amount: parseUnits(resource.priceUsd, rail.config.tokenDecimals), recipient: resource.recipient }),
-    settle: () => Promise.reject(new Error('discovery never settles')),
-  }
+  methods = createMethodRegistry([evmChargeMethod(rail)])
 })
 after(async () => {
   await handle?.close()
 })
 
 const document = (now?: Date) =>
-  discoveryDocument({ config: { publicUrl, defaultRecipient: merchantAddress }, db: handle.db, rails: [evm], ...(now ? { now } : {}) })
+  discoveryDocument({ config: { publicUrl, defaultRecipient: merchantAddress }, db: handle.db, methods, ...(now ? { now } : {}) })
 
 test('lists each available link and each priced route, with offers equal to their charge requests', async () => {
   const merchant = await Merchants.ensureMerchant(handle.db, merchantAddress)
@@ -102,7 +97,7 @@ test('lists each available link and each priced route, with offers equal to thei
   assert.ok(listed.includes(`GET /l/${expiring.slug}`))
   for (const hidden of [inactive, capped, cardOnly]) assert.ok(!listed.includes(`GET /l/${hidden.slug}`), `${hidden.title} is not listed`)
   assert.deepEqual(operations.get(`GET /l/${sold.slug}`), [{ intent: 'charge', method: 'evm', amount: '250000', currency: token }])
-  assert.deepEqual(operations.get(`GET /l/${sold.slug}`), offersFor([evm], linkResource(sold, publicUrl)))
+  assert.deepEqual(operations.get(`GET /l/${sold.slug}`), offersFor(methods, linkResource(sold, publicUrl)))
 
   for (const route of paidRoutes) assert.ok(listed.includes(`${route.method.toUpperCase()} ${route.path}`), `${route.path} is listed`)
   assert.deepEqual(operations.get('POST /api/examples/summarize'), [{ intent: 'charge', method: 'evm', amount: '20000', currency: token }])
@@ -116,7 +111,7 @@ test('lists each available link and each priced route, with offers equal to thei
 })
 
 test('without a recipient for withPayment routes or any rail, nothing unpayable is advertised', async () => {
-  const doc = await discoveryDocument({ config: { publicUrl, defaultRecipient: null }, db: handle.db, rails: [] })
+  const doc = await discoveryDocument({ config: { publicUrl, defaultRecipient: null }, db: handle.db, methods: createMethodRegistry([]) })
   assert.deepEqual(doc.paths, {})
   assert.deepEqual(assertDiscoveryDocument({ ...doc, paths: { '/': { get: { responses: { '200': { description: 'ok' } } } } } }).size, 0)
 })

@@ -6,14 +6,13 @@ import * as Links from '@/lib/links'
 import type { Db } from '@/lib/store/db'
 import type { Link } from '@/lib/store/links'
 import { links } from '@/lib/store/schema'
-import type { GateConfig } from './config'
-import { linkResource } from './link-resource'
-import type { PricedResource } from './priced-resource'
-import type { MppRail } from './rails'
-import { routeResource, type PriceSpec } from './with-payment'
+import type { GateConfig } from '@/lib/gate/config'
+import { linkResource } from '@/lib/gate/link-resource'
+import type { MethodRegistry, PricedResource } from '@/lib/gate/types'
+import { routeResource, type PriceSpec } from '@/lib/gate/with-payment'
 
 /** A discovery payment offer: amount in the currency's base units (token units, or cents for usd). */
-export type PaymentOffer = { intent: 'charge'; method: string; amount: string; currency: string; description?: string }
+export type PaymentOffer = { intent: string; method: string; amount: string; currency: string; description?: string }
 
 type JsonSchema = Record<string, unknown>
 
@@ -64,24 +63,25 @@ export const maxListedLinks = 100
 export type DiscoveryInput = {
   config: Pick<GateConfig, 'publicUrl' | 'defaultRecipient'>
   db: Db
-  rails: readonly MppRail[]
+  methods: MethodRegistry
   routes?: readonly PaidRoute[]
   now?: Date
 }
 
-/** One offer per rail that can sell this resource here, exactly as its 402 challenge will ask. */
-export function offersFor(rails: readonly MppRail[], resource: PricedResource): PaymentOffer[] {
+/** One offer per method that can sell this resource here, exactly as its 402 challenge will ask. */
+export function offersFor(methods: MethodRegistry, resource: PricedResource): PaymentOffer[] {
   const offers: PaymentOffer[] = []
-  for (const name of resource.rails) {
-    const request = rails.find((rail) => rail.name === name)?.chargeRequest(resource)
+  for (const key of resource.offers) {
+    const [name = '', intent = ''] = key.split('/')
+    const request = methods.find(name, intent)?.request(resource)
     if (!request) continue
-    offers.push({ intent: 'charge', method: name, amount: String(request.amount), currency: String(request.currency) })
+    offers.push({ intent, method: name, amount: String(request.amount), currency: String(request.currency) })
   }
   return offers
 }
 
 export async function discoveryDocument(input: DiscoveryInput): Promise<Record<string, unknown>> {
-  const { config, rails } = input
+  const { config, methods } = input
   const origin = config.publicUrl.origin
   const paths: Record<string, Record<string, unknown>> = {}
 
@@ -97,7 +97,7 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
     } catch {
       continue // no recipient configured: the route cannot be paid here, so it is not advertised
     }
-    const offers = offersFor(rails, resource)
+    const offers = offersFor(methods, resource)
     if (offers.length === 0) continue
     paths[route.path] = {
       ...paths[route.path],
@@ -119,7 +119,7 @@ export async function discoveryDocument(input: DiscoveryInput): Promise<Record<s
 
   for (const link of await listedLinks(input.db, input.now ?? new Date())) {
     const resource = linkResource(link, config.publicUrl)
-    const offers = offersFor(rails, resource)
+    const offers = offersFor(methods, resource)
     if (offers.length === 0) continue
     paths[`/l/${link.slug}`] = {
       get: {

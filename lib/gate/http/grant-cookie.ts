@@ -1,6 +1,5 @@
-// The access-grant cookie: one per resource, HttpOnly, scoped to the resource's path.
+// The access-grant cookie (HTTP's way to hold a grant): one per resource, HttpOnly, scoped to the resource's path.
 import { createHash } from 'node:crypto'
-import type { AccessPolicy } from '@/lib/store/schema'
 
 export function grantCookieName(resourceKey: string): string {
   return `tg_${createHash('sha256').update(resourceKey).digest('base64url').slice(0, 16)}`
@@ -18,20 +17,6 @@ export function readGrantToken(request: Request, resourceKey: string): string | 
     }
   }
   return null
-}
-
-/**
- * The grant a successful delivery leaves behind: a window policy keeps the resource open for its
- * minutes; a one-time policy leaves none (the paid response was the one delivery).
- */
-export function grantTerms(policy: AccessPolicy, now: Date): { expiresAt: Date | null; usesLeft: number | null } | null {
-  if (policy.kind === 'window') return { expiresAt: new Date(now.getTime() + policy.minutes * 60_000), usesLeft: null }
-  return null
-}
-
-/** After a paid request whose delivery failed, the payer may fetch the resource once more within a day. */
-export function retryGrantTerms(now: Date): { expiresAt: Date; usesLeft: number } {
-  return { expiresAt: new Date(now.getTime() + 24 * 3_600_000), usesLeft: 1 }
 }
 
 export function serializeGrantCookie(input: {

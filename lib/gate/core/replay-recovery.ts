@@ -5,23 +5,22 @@ import { InvalidChallengeError } from '@/lib/protocol/Problem'
 import type { SettlementReplayError } from '@/lib/rails/errors'
 import * as Payments from '@/lib/store/payments'
 import * as Settlements from '@/lib/store/settlements'
-import { deliverPayment, recordPayment } from './deliver-payment'
-import type { Deliver, Gate } from './gate'
-import type { PricedResource } from './priced-resource'
+import type { Deliver, Gate, Outcome, PricedResource } from '../types'
+import { deliverPaid, recordSettled } from './deliver'
 import { settledFromRecord } from './reconciled-payments'
 
 /** A first attempt still working on it after this long is taken to have died. */
 const ABANDONED_AFTER_MS = 30_000
 
-export type Recovery = { response: Response } | { problem: InvalidChallengeError; retryAfterSeconds?: number }
+export type Recovery<T> = { outcome: Outcome<T> } | { problem: InvalidChallengeError; retryAfterSeconds?: number }
 
-export async function recoverReplay(
+export async function recoverReplay<T>(
   gate: Gate,
   resource: PricedResource,
-  deliver: Deliver,
+  deliver: Deliver<T>,
   replay: SettlementReplayError,
-  now: number = Date.now(),
-): Promise<Recovery> {
+): Promise<Recovery<T>> {
+  const now = gate.clock.now().getTime()
   const settlement = await Settlements.get(gate.db, replay.replayKey)
   if (!settlement) return { problem: replay }
   const payment = await Payments.getBySettlementKey(gate.db, replay.replayKey)
@@ -29,15 +28,15 @@ export async function recoverReplay(
   if (payment) {
     if (payment.resourceKey !== resource.key) return { problem: replay }
     const abandoned = payment.delivery === 'pending' && now - payment.createdAt.getTime() > ABANDONED_AFTER_MS
-    if (payment.delivery === 'failed' || abandoned) return { response: await deliverPayment(gate, resource, deliver, payment) }
+    if (payment.delivery === 'failed' || abandoned) return { outcome: await deliverPaid(gate, resource, deliver, payment) }
     return { problem: new InvalidChallengeError(`${replay.detail}. It was delivered; its receipt is at /receipts/${payment.id}`) }
   }
 
   if (settlement.status === 'settled' && settlement.txHash && now - settlement.updatedAt.getTime() > ABANDONED_AFTER_MS) {
     // Money moved but the attempt died before recording: record it from the durable settlement.
     const { settled, protocol, challengeId } = settledFromRecord(gate, settlement)
-    const recorded = await recordPayment(gate, resource, settled, protocol, challengeId)
-    return { response: await deliverPayment(gate, resource, deliver, recorded) }
+    const recorded = await recordSettled(gate, resource, settled, protocol, challengeId)
+    return { outcome: await deliverPaid(gate, resource, deliver, recorded) }
   }
 
   if (settlement.status === 'settled' && settlement.txHash) {

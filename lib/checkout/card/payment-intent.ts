@@ -3,24 +3,23 @@
 // answer also sets the grant cookie whose hash the intent carries (see prepared-payment.ts).
 import { z } from 'zod'
 import { BodyTooLargeError, bodyTooLargeResponse, readJsonBody } from '@/lib/http/read-body'
+import { verifyCurrentTerms, verifyOrigin, verifyValidFor } from '@/lib/gate/core/verify-challenge'
+import { grantKeyOf, isTermsDigest } from '@/lib/gate/grant-scope'
+import { serializeGrantCookie } from '@/lib/gate/http/grant-cookie'
+import { jsonProblem } from '@/lib/gate/http/problem-response'
+import { linkResource } from '@/lib/gate/link-resource'
+import { clientKey } from '@/lib/gate/rate-limit'
+import { getGate, type GateRuntime } from '@/lib/gate/runtime'
+import { methodKey, type PricedResource } from '@/lib/gate/types'
 import * as Links from '@/lib/links'
 import * as Money from '@/lib/money'
-import * as Binding from '@/lib/protocol/Binding'
 import * as Challenge from '@/lib/protocol/Challenge'
-import * as Jcs from '@/lib/protocol/Jcs'
 import * as StripeMethod from '@/lib/protocol/methods/stripe'
 import * as Problem from '@/lib/protocol/Problem'
 import { StripeUnavailableError, UnchargeableAmountError } from '@/lib/rails/stripe'
 import * as LinkSales from '@/lib/store/link-sales'
-import { holdClientDigest, unconfirmedHoldExpiry } from './card-holds'
-import { serializeGrantCookie } from './grant-cookie'
-import { grantKeyOf, isTermsDigest } from './grant-scope'
-import { linkResource } from './link-resource'
-import type { PricedResource } from './priced-resource'
-import { jsonProblem } from './payment-required'
+import { holdClientDigest, unconfirmedHoldExpiry } from './holds'
 import * as PreparedPayment from './prepared-payment'
-import { clientKey } from './rate-limit'
-import { getGate, type GateRuntime } from './runtime'
 
 export const CardPaymentIntentInputSchema = z.object({
   /** The priced resource, a path on this origin (`/l/{slug}` or a `withPayment` route) or its absolute URL. */
@@ -74,31 +73,23 @@ export async function createCardPaymentIntent(
   client: string = 'unknown',
 ): Promise<{ intent: CardPaymentIntent; cookie: string }> {
   const stripe = gate.stripe
-  const rail = gate.rails.find((r) => r.name === 'stripe')
-  if (!stripe || !rail) throw new CardCheckoutError(503, 'Card payments are not configured', 'This server takes no card payments.')
+  const method = gate.methods.find(StripeMethod.method, StripeMethod.intent)
+  if (!stripe || !method) throw new CardCheckoutError(503, 'Card payments are not configured', 'This server takes no card payments.')
   const target = await resolveTarget(gate, input.url)
   const challenge = parseChallenge(input.challenge)
 
-  if (!Binding.verify(challenge, gate.config.secrets))
-    throw new Problem.InvalidChallengeError('the challenge was not issued by this server (binding check failed)')
-  if (challenge.realm !== gate.config.realm)
-    throw new Problem.InvalidChallengeError(`the challenge is for realm "${challenge.realm}", not "${gate.config.realm}"`)
+  // The gate's own checks (binding, realm, expiry, resource, current terms), with the checkout's clock.
+  const checked = { ...gate, clock: { now: () => now } }
+  verifyOrigin(checked, challenge)
   if (challenge.method !== StripeMethod.method || challenge.intent !== StripeMethod.intent)
     throw new Problem.MethodUnsupportedError(
       `a card payment needs a ${StripeMethod.method}/${StripeMethod.intent} challenge, not ${challenge.method}/${challenge.intent}`,
     )
-  if (Challenge.isExpired(challenge, now))
-    throw new Problem.PaymentExpiredError(`the challenge expired at ${challenge.expires}; fetch a fresh one`)
-  if (challenge.opaque?.resource !== target.key)
-    throw new Problem.InvalidChallengeError('the challenge was issued for a different resource')
+  verifyValidFor(checked, challenge, target.key)
   if (!target.offersCard) throw new Problem.MethodUnsupportedError('this link does not accept card payments')
   const request = StripeMethod.parseRequest(challenge.request)
-  if (target.link) {
-    // A link's price is known here: refuse a stale challenge before the payer is charged for it.
-    const current = rail.chargeRequest(target.link)
-    if (!current || Jcs.canonicalize(current) !== Jcs.canonicalize(challenge.request))
-      throw new Problem.InvalidChallengeError('the price or payment terms changed since this challenge was issued; pay the fresh challenge')
-  }
+  // A link's price is known here: refuse a stale challenge before the payer is charged for it.
+  if (target.link) verifyCurrentTerms(method, challenge, target.link)
 
   // A route's price is only known through its challenge, whose request the binding vouches for.
   const cents = BigInt(request.amount)
@@ -234,7 +225,7 @@ async function resolveTarget(gate: GateRuntime, url: string): Promise<Target> {
     path: new URL(resource.url).pathname,
     link: resource,
     accessMinutes: link.accessPolicy.kind === 'window' ? link.accessPolicy.minutes : null,
-    offersCard: link.rails.includes('stripe'),
+    offersCard: resource.offers.includes(methodKey(StripeMethod.method, StripeMethod.intent)),
     capped: link.maxPayments !== null,
   }
 }

@@ -23,10 +23,11 @@ import * as LinkSales from '@/lib/store/link-sales'
 import * as Links from '@/lib/store/links'
 import * as Payments from '@/lib/store/payments'
 import { enqueuePaymentEvent } from '@/lib/webhooks/enqueue-payment-event'
-import { grantTerms, retryGrantTerms } from './grant-cookie'
-import { jsonProblem } from './payment-required'
+import { grantTerms, retryGrantTerms } from '@/lib/gate/core/grants'
+import { jsonProblem } from '@/lib/gate/http/problem-response'
+import { getGate } from '@/lib/gate/runtime'
+import { recordPayment } from '@/lib/payments/record-payment'
 import * as PreparedPayment from './prepared-payment'
-import { getGate } from './runtime'
 
 /** Stripe's events are a few KB; the limit leaves room for large metadata and expanded objects. */
 export const MAX_BODY_BYTES = 1024 * 1024
@@ -99,28 +100,26 @@ export async function recordSucceededPayment(payment: SucceededPayment, { tx }: 
   const link = resourceKey === `link:${payment.linkId}` ? await Links.getById(tx, payment.linkId) : null
   const prepared = PreparedPayment.fromMetadata(metadata)
   const now = new Date()
-  const { created, payment: recorded } = await Payments.recordOnce(tx, {
-    ...(prepared ? { id: prepared.paymentId } : {}),
-    settlementKey: payment.settlementKey,
-    linkId: link?.id ?? null,
-    merchantId: link?.merchantId ?? null,
-    resourceKey,
-    protocol: 'webhook',
-    method: 'stripe',
-    amount: String(payment.amountCents),
-    currency: payment.currency,
-    amountUsd: priceUsd(metadata[PreparedPayment.metadataKeys.priceUsd], link, payment.amountCents),
-    payer: null,
-    reference: payment.reference,
-    challengeId: payment.challengeId,
-    receipt: {
-      status: 'success',
+  const { created, payment: recorded } = await recordPayment(
+    tx,
+    {
+      sale: {
+        key: resourceKey,
+        priceUsd: priceUsd(metadata[PreparedPayment.metadataKeys.priceUsd], link, payment.amountCents),
+        ...saleOf(link),
+      },
+      settlementKey: payment.settlementKey,
       method: 'stripe',
-      timestamp: now.toISOString(),
       reference: payment.reference,
+      payer: null,
+      amount: String(payment.amountCents),
+      currency: payment.currency,
+      ...(prepared ? { paymentId: prepared.paymentId } : {}),
+      protocol: 'webhook',
       challengeId: payment.challengeId,
     },
-  })
+    now,
+  )
   // A checkout's intent held a slot of its capped link: it becomes the sale (once, whichever path is first).
   if (prepared && link)
     await LinkSales.sellHold(tx, { linkId: link.id, challengeId: payment.challengeId, paymentIntentId: payment.reference })
@@ -150,6 +149,10 @@ export async function releaseCanceledHold(canceled: CanceledPayment, { tx }: Web
 /** Its payer is confirming (3-D Secure, processing, a card attempt): the short unpaid hold is extended (card-holds.ts). */
 export async function extendConfirmingHold(confirming: ConfirmingPayment, { tx }: WebhookContext): Promise<void> {
   await LinkSales.confirmHold(tx, { paymentIntentId: confirming.reference })
+}
+
+function saleOf(link: Links.Link | null): { linkId: string | null; merchantId: string | null } {
+  return { linkId: link?.id ?? null, merchantId: link?.merchantId ?? null }
 }
 
 // The price the challenge was for (kept on the intent), else the link's, else the cents charged.

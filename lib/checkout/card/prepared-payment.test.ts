@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import * as Grants from '@/lib/store/grants'
-import { readGrantToken, grantCookieName } from './grant-cookie'
+import { readGrantToken, grantCookieName } from '@/lib/gate/http/grant-cookie'
 import * as PreparedPayment from './prepared-payment'
 
 const secret = 'a-binding-secret-of-at-least-thirty-two-bytes'

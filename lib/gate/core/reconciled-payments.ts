@@ -3,36 +3,26 @@
 // merchant's books never wait for the payer to come back; the payer's retry then gets the resource.
 import * as Payments from '@/lib/store/payments'
 import * as Settlements from '@/lib/store/settlements'
-import { recordPayment } from './deliver-payment'
-import type { Gate } from './gate'
-import type { PricedResource } from './priced-resource'
-import type { Settled } from './rails'
-
-/** What was sold: enough to record its payment without the request that paid for it. */
-export type Sale = { key: string; priceUsd: string; linkId: string | null; merchantId: string | null }
-
-/** The facts a rail keeps with its settlement record (`keep`) for a payment of `resource`. */
-export function saleFacts(resource: PricedResource): { sale: Sale } {
-  return {
-    sale: { key: resource.key, priceUsd: resource.priceUsd, linkId: resource.linkId ?? null, merchantId: resource.merchantId ?? null },
-  }
-}
+import { saleOf } from '../sale'
+import type { Gate, Protocol, Settled } from '../types'
+import { recordSettled } from './deliver'
 
 /** The settlement a settled record stands for, and how it was paid. */
 export function settledFromRecord(
   gate: Gate,
   settlement: Settlements.Settlement,
-): { settled: Settled; protocol: 'mpp' | 'x402'; challengeId: string | null } {
+): { settled: Settled; protocol: Protocol; challengeId: string | null } {
   const details = settlement.details as { challengeId?: string; protocol?: string; currency?: string }
   const evm = settlement.rail === 'evm'
+  const method = evm ? 'evm' : 'stripe'
   return {
     settled: {
       settlementKey: settlement.replayKey,
-      method: evm ? 'evm' : 'stripe',
+      method,
       reference: settlement.txHash ?? '',
       payer: settlement.payer,
       amount: settlement.amount ?? '0',
-      currency: details.currency ?? gate.rails.find((r) => r.name === settlement.rail)?.currency ?? 'unknown',
+      currency: details.currency ?? gate.methods.all.find((m) => m.method === method)?.currency ?? 'unknown',
       receiptFields: evm ? { chainId: Number(settlement.replayKey.split(':')[0]) } : {},
     },
     protocol: details.protocol === 'x402' ? 'x402' : 'mpp',
@@ -48,7 +38,7 @@ export async function recordReconciled(gate: Gate, replayKeys: readonly string[]
     if (!settlement || settlement.status !== 'settled' || !settlement.txHash || !sale) continue
     if (await Payments.getBySettlementKey(gate.db, key)) continue
     const { settled, protocol, challengeId } = settledFromRecord(gate, settlement)
-    const payment = await recordPayment(gate, sale, settled, protocol, challengeId)
+    const payment = await recordSettled(gate, sale, settled, protocol, challengeId)
     // Nothing was delivered: the payer's retry of the same credential delivers at once.
     await Payments.markDeliveryFailedIfPending(gate.db, payment.id, 'the instance settling this payment stopped before delivering it')
   }
@@ -68,15 +58,4 @@ export async function recordUnrecorded(gate: Gate): Promise<void> {
     limit: 100,
   })
   await recordReconciled(gate, keys)
-}
-
-function saleOf(details: Record<string, unknown> | undefined): Sale | null {
-  const sale = details?.sale as Partial<Sale> | undefined
-  if (!sale || typeof sale.key !== 'string' || typeof sale.priceUsd !== 'string') return null
-  return {
-    key: sale.key,
-    priceUsd: sale.priceUsd,
-    linkId: typeof sale.linkId === 'string' ? sale.linkId : null,
-    merchantId: typeof sale.merchantId === 'string' ? sale.merchantId : null,
-  }
 }

@@ -1,0 +1,25 @@
+// The composition root: a gate from values (configuration, database, payment methods, clock), so the core
+// can be built in a test with a fake method as easily as from the environment (runtime.ts).
+import type { Db } from '@/lib/store/db'
+import { ChallengeStats } from './challenge-stats'
+import type { GateConfig } from './config'
+import { RateLimiter } from './rate-limit'
+import type { Clock, Gate, MethodRegistry } from './types'
+
+export const systemClock: Clock = { now: () => new Date() }
+
+export type CreateGateParameters = { config: GateConfig; db: Db; methods: MethodRegistry; clock?: Clock }
+
+export function createGate({ config, db, methods, clock = systemClock }: CreateGateParameters): Gate {
+  return {
+    config,
+    db,
+    methods,
+    clock,
+    stats: new ChallengeStats(db),
+    limits: {
+      challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
+      credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
+    },
+  }
+}

@@ -58,6 +58,23 @@ export type PricedResource = {
    * others settle before).
    */
   settle?: 'before' | 'after-success'
+  /**
+   * Set when the resource is also sold by the unit through `evm/session` payment channels (offers list
+   * `evm/session`): `priceUsd` is then the price of one unit.
+   */
+  session?: SessionTerms
+}
+
+/** How a resource is sold by the unit over a payment channel. */
+export type SessionTerms = {
+  /** What one unit is, e.g. `request`, `llm_token`, `byte` (the challenge's `unitType`). */
+  unitType: string
+  /** Decimal USD a new channel should hold (the challenge's `suggestedDeposit`). */
+  suggestedDepositUsd?: string
+  /** Decimal USD: the smallest increase a new voucher may bring (the challenge's `minVoucherDelta`); default any. */
+  minVoucherDeltaUsd?: string
+  /** Units charged when a request is paid (a stream's reservation; it meters the rest). Default 1. */
+  unitsPerRequest?: number
 }
 
 /** A completed, durable money movement the gate can record and deliver against. */
@@ -107,6 +124,11 @@ export type SettleInput = {
   resource: PricedResource
   /** The client's `Idempotency-Key`: a retry of the same request is not charged twice (methods that meter). */
   idempotencyKey?: string
+  /**
+   * Units of the resource this request consumes (methods that meter); absent: the resource's own count. 0: the
+   * request only carries the payment (a voucher sent with HEAD) and is answered with the receipt alone.
+   */
+  units?: number
 }
 
 /** One payment method × intent, as the gate's registry holds it. */
@@ -181,6 +203,8 @@ export type DecisionInput = {
   acceptPayment?: string | null
   /** `Idempotency-Key`: the client's name for this request, so a retry is not charged twice (methods that meter). */
   idempotencyKey?: string | null
+  /** Units this request consumes (methods that meter, see SettleInput.units); absent: the resource's own count. */
+  units?: number
 }
 
 /**

@@ -113,6 +113,7 @@ async function payerOf(
       ...(source ? { source } : {}),
       resource,
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      ...(input.units !== undefined ? { units: input.units } : {}),
     }
     return {
       protocol: 'mpp',

@@ -209,40 +209,7 @@ export function createSessionRail(parameters: CreateSessionRailParameters): Sess
     }
   }
 
-  const view = (row: SessionChannels.SessionChannel): ChannelView => {
-    const accepted = BigInt(row.accepted)
-    const settledOnChain = BigInt(row.settledOnChain)
-    const status: ChannelStatus = row.finalized
-      ? 'closed'
-      : row.closingSince
-        ? 'closing'
-        : row.closeRequestedAt !== 0n
-          ? 'close-requested'
-          : 'open'
-    const closeRequestedAt = row.closeRequestedAt !== 0n ? new Date(Number(row.closeRequestedAt) * 1000) : undefined
-    return {
-      channelId: row.channelId as Hex,
-      payer: getAddress(row.payer),
-      ...(isAddressEqual(row.authorizedSigner as Address, zeroAddress) ? {} : { authorizedSigner: getAddress(row.authorizedSigner) }),
-      deposit: BigInt(row.deposit),
-      accepted,
-      spent: BigInt(row.spent),
-      settledOnChain,
-      unsettled: accepted > settledOnChain ? accepted - settledOnChain : 0n,
-      status,
-      ...(closeRequestedAt ? { closeRequestedAt } : {}),
-      ...(closeRequestedAt && facts
-        ? { closeGraceEndsAt: new Date((Number(row.closeRequestedAt) + Number(facts.closeGracePeriodSeconds)) * 1000) }
-        : {}),
-      lastVoucherAt: row.lastVoucherAt,
-      openedAt: row.createdAt,
-      openTxHash: row.openTxHash as Hex | null,
-      closeTxHash: row.closeTxHash as Hex | null,
-      resourceKey: row.resourceKey,
-      linkId: row.linkId,
-      merchantId: row.merchantId,
-    }
-  }
+  const view = (row: SessionChannels.SessionChannel): ChannelView => channelView(row, facts?.closeGracePeriodSeconds)
 
   const requireChannel = async (channelId: Hex) => {
     const row = await SessionChannels.getChannel(db, channelId.toLowerCase())
@@ -415,6 +382,42 @@ export function createSessionRail(parameters: CreateSessionRailParameters): Sess
     },
 
     reconcile: (options = {}) => reconcileSession(context, { olderThanMs: options.olderThanMs ?? 60_000 }),
+  }
+}
+
+/** A channel row as the dashboard shows it; `closeGracePeriodSeconds` (the escrow's) dates a pending forced close's end. */
+export function channelView(row: SessionChannels.SessionChannel, closeGracePeriodSeconds?: bigint): ChannelView {
+  const accepted = BigInt(row.accepted)
+  const settledOnChain = BigInt(row.settledOnChain)
+  const status: ChannelStatus = row.finalized
+    ? 'closed'
+    : row.closingSince
+      ? 'closing'
+      : row.closeRequestedAt !== 0n
+        ? 'close-requested'
+        : 'open'
+  const closeRequestedAt = row.closeRequestedAt !== 0n ? new Date(Number(row.closeRequestedAt) * 1000) : undefined
+  return {
+    channelId: row.channelId as Hex,
+    payer: getAddress(row.payer),
+    ...(isAddressEqual(row.authorizedSigner as Address, zeroAddress) ? {} : { authorizedSigner: getAddress(row.authorizedSigner) }),
+    deposit: BigInt(row.deposit),
+    accepted,
+    spent: BigInt(row.spent),
+    settledOnChain,
+    unsettled: accepted > settledOnChain ? accepted - settledOnChain : 0n,
+    status,
+    ...(closeRequestedAt ? { closeRequestedAt } : {}),
+    ...(closeRequestedAt && closeGracePeriodSeconds !== undefined
+      ? { closeGraceEndsAt: new Date((Number(row.closeRequestedAt) + Number(closeGracePeriodSeconds)) * 1000) }
+      : {}),
+    lastVoucherAt: row.lastVoucherAt,
+    openedAt: row.createdAt,
+    openTxHash: row.openTxHash as Hex | null,
+    closeTxHash: row.closeTxHash as Hex | null,
+    resourceKey: row.resourceKey,
+    linkId: row.linkId,
+    merchantId: row.merchantId,
   }
 }
 

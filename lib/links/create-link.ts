@@ -1,11 +1,13 @@
 import { getAddress, isAddress, type Address } from 'viem'
 import * as Outbound from '@/lib/outbound'
+import { loadSessionPayee } from '@/lib/rails/evm/session/Config'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import * as Merchants from '@/lib/store/merchants'
 import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
 import { generateSlug } from './generate-slug'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkSessionRecipient } from './internal/check-session-recipient'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { CreateLinkInputSchema } from './schema'
@@ -16,6 +18,8 @@ const generatedSlugAttempts = 4
 export type SaveLinkOptions = {
   /** Which proxy upstreams may be saved; default: from the environment (ALLOW_PRIVATE_UPSTREAMS). */
   outbound?: Outbound.OutboundPolicy
+  /** The payee of session channels (the settler account), null when sessions are off; default: from the environment. */
+  sessionPayee?: Address | null
 }
 
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
@@ -26,6 +30,8 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
   await checkFileOwned(db, merchantId, values.resource)
   await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   const recipient = values.recipient ?? merchantAddress(merchant.address)
+  const session = values.session ?? null
+  checkSessionRecipient({ session, recipient }, options.sessionPayee === undefined ? loadSessionPayee() : options.sessionPayee)
 
   const row = (slug: string): Links.NewLink => ({
     id: Links.newLinkId(),
@@ -35,6 +41,7 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     description: values.description,
     priceUsd: values.price,
     rails: values.rails,
+    session,
     recipient,
     resource: values.resource,
     accessPolicy: values.accessPolicy,

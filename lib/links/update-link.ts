@@ -1,9 +1,12 @@
+import { getAddress } from 'viem'
 import * as Outbound from '@/lib/outbound'
+import { loadSessionPayee } from '@/lib/rails/evm/session/Config'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import { InvalidInputError, NotFoundError, SlugTakenError } from './errors'
 import type { SaveLinkOptions } from './create-link'
 import { checkFileOwned } from './internal/check-file-owned'
+import { checkSessionRecipient } from './internal/check-session-recipient'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { consistencyIssues, UpdateLinkInputSchema } from './schema'
@@ -24,15 +27,24 @@ export async function updateLink(
     await checkUpstreamAllowed(values.resource, options.outbound ?? Outbound.outboundPolicyFromEnv())
   }
 
-  const merged = { priceUsd: values.price ?? current.priceUsd, rails: values.rails ?? current.rails }
+  const merged = {
+    priceUsd: values.price ?? current.priceUsd,
+    rails: values.rails ?? current.rails,
+    session: values.session === undefined ? current.session : values.session,
+    recipient: values.recipient ?? getAddress(current.recipient),
+  }
   const issues = consistencyIssues(merged)
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+  // Only a change to how the link is sold or paid is checked: an old session link stays editable otherwise.
+  if (values.session !== undefined || values.recipient !== undefined)
+    checkSessionRecipient(merged, options.sessionPayee === undefined ? loadSessionPayee() : options.sessionPayee)
 
   const changes: Parameters<typeof Links.update>[3] = {
     title: values.title,
     description: values.description,
     priceUsd: values.price,
     rails: values.rails,
+    session: values.session,
     recipient: values.recipient,
     resource: values.resource,
     accessPolicy: values.accessPolicy,

@@ -39,6 +39,9 @@ export type LinkResource =
 
 export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number }
 
+/** A link sold by the unit over `evm`/`session` channels (migration 0012): its price is one unit's. */
+export type LinkSession = { unitType: string; suggestedDepositUsd: string | null }
+
 export const links = pgTable(
   'links',
   {
@@ -50,7 +53,10 @@ export const links = pgTable(
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
     priceUsd: text('price_usd').notNull(),
+    /** Per-call charge rails; empty for a link sold only as a session. */
     rails: jsonb('rails').$type<Array<'evm' | 'stripe'>>().notNull(),
+    /** Set when the link is also (or only) sold per unit through `evm`/`session` payment channels. */
+    session: jsonb('session').$type<LinkSession>(),
     recipient: text('recipient').notNull(),
     resource: jsonb('resource').$type<LinkResource>().notNull(),
     accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),

@@ -6,6 +6,7 @@ import * as settlementQuota from './0006_settlement_quota'
 import * as linkSlugs from './0007_link_slugs'
 import * as cardHoldClients from './0008_card_hold_clients'
 import * as sessionChannels from './0009_session_channels'
+import * as linkSessions from './0012_link_sessions'
 
 // Applied in order; each runs once, recorded in schema_migrations.
 export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
@@ -17,4 +18,5 @@ export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
   linkSlugs,
   cardHoldClients,
   sessionChannels,
+  linkSessions,
 ]

@@ -1,7 +1,10 @@
 // When the session rail redeems vouchers on chain and what it relays, read from the environment. The
 // chain, token, escrow and settler come from the EVM rail's configuration (lib/rails/evm/Config.ts).
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import * as Money from '@/lib/money'
+import { loadEvmConfig } from '../Config'
 
 export type SessionSettings = {
   /** Decimal USD: a channel whose accepted-but-unsettled amount reaches this is settled on chain. */
@@ -92,4 +95,18 @@ export function usdToBaseUnitsCeil(usdAmount: string, decimals: number): bigint 
   const [whole, fraction = ''] = Money.parseUsd(usdAmount).split('.')
   const units = BigInt(whole! + fraction.slice(0, decimals).padEnd(decimals, '0'))
   return /[1-9]/.test(fraction.slice(decimals)) ? units + 1n : units
+}
+
+/**
+ * The payee of every session channel this environment's server would open (the settler account), or null when
+ * sessions are off (no EVM_RPC_URL or EVM_ESCROW_ADDRESS) or the settings are invalid. For the dashboard and
+ * link validation, which must not build a rail.
+ */
+export function loadSessionPayee(env: Record<string, string | undefined> = process.env): Address | null {
+  try {
+    const config = loadEvmConfig(env)
+    return config.escrowAddress ? privateKeyToAccount(config.settlerPrivateKey).address : null
+  } catch {
+    return null
+  }
 }

@@ -14,6 +14,8 @@ export type SeedOptions = {
   upstreamUrl: string
   /** Offer card payments too (when Stripe is configured). */
   stripe?: boolean
+  /** The server's settlement account, which session channels pay (default: the merchant, as in the demo). */
+  settler?: Address
 }
 
 export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link[]> {
@@ -58,10 +60,28 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       resource: { kind: 'proxy', url: `${options.upstreamUrl}/quote` },
       accessPolicy: { kind: 'once' },
     },
+    {
+      slug: 'demo-session',
+      title: 'Pay per request (a session)',
+      description:
+        'A tenth of a cent per request, paid from a payment channel: one deposit, then a signed voucher per request and no transaction. Pay it with scripts/pay-with-session.ts.',
+      price: '0.001',
+      rails: [] as Array<'evm' | 'stripe'>,
+      session: { unitType: 'request', suggestedDeposit: '0.10' },
+      resource: {
+        kind: 'inline',
+        contentType: 'application/json',
+        body: JSON.stringify({ answer: 'One request, paid by a voucher on your channel.', paid: true }),
+      },
+      accessPolicy: { kind: 'once' },
+    },
   ] as const
 
   // The proxied demo link sells the demo's own upstream on 127.0.0.1, which the operator running the demo allows.
-  const save = { outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }) }
+  const save = {
+    outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }),
+    sessionPayee: options.settler ?? options.merchant,
+  }
   const links: Links.Link[] = []
   for (const input of inputs) {
     const existing = await Links.getLinkBySlug(db, input.slug)

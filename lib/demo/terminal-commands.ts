@@ -17,10 +17,17 @@ export type DemoTerminalParameters = {
   publicUrl: string
   /** The TestUSDC address of this run (x402 clients pay only tokens they were told about). */
   tokenAddress: string
+  /** The local chain's JSON-RPC URL (the session client opens its channel there); default anvil's http://127.0.0.1:8545. */
+  rpcUrl?: string
 }
 
-export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
+export function demoTerminalCommands({
+  publicUrl,
+  tokenAddress,
+  rpcUrl = 'http://127.0.0.1:8545',
+}: DemoTerminalParameters): TerminalCommand[] {
   const demoLink = `${publicUrl.replace(/\/$/, '')}/l/demo`
+  const sessionLink = `${publicUrl.replace(/\/$/, '')}/l/demo-session`
   return [
     {
       id: 'mppx',
@@ -34,6 +41,13 @@ export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalPa
       description: "Runs the README's @x402/fetch example with the same test account and this run's TestUSDC address.",
       command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  TOKEN_ADDRESS=${tokenAddress} \\\n  node scripts/pay-with-x402.mjs ${demoLink}`,
     },
+    {
+      id: 'session',
+      title: 'Pay per request (an MPP session)',
+      description:
+        'Opens a payment channel with a $0.10 deposit (signed, no gas), pays 5 requests of /l/demo-session with one voucher each, closes and prints the receipts.',
+      command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  RPC_URL=${rpcUrl} \\\n  npx tsx scripts/pay-with-session.ts ${sessionLink} 5`,
+    },
   ]
 }
 
@@ -45,5 +59,9 @@ export function formatForTerminal(commands: readonly TerminalCommand[]): string 
 /** What the home page shows: this run's commands in demo mode, nothing anywhere else. */
 export function demoTerminalCommandsFromEnv(env: DemoEnv = process.env): TerminalCommand[] | null {
   if (!isDemoMode(env) || !env.EVM_TOKEN_ADDRESS) return null
-  return demoTerminalCommands({ publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`, tokenAddress: env.EVM_TOKEN_ADDRESS })
+  return demoTerminalCommands({
+    publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`,
+    tokenAddress: env.EVM_TOKEN_ADDRESS,
+    ...(env.EVM_RPC_URL ? { rpcUrl: env.EVM_RPC_URL } : {}),
+  })
 }

@@ -23,10 +23,12 @@ test('the home page gets the demo commands in demo mode only', () => {
   const commands = demoTerminalCommandsFromEnv({ ...local, PUBLIC_URL: 'http://127.0.0.1:4100' })
   assert.deepEqual(
     commands?.map((c) => c.id),
-    ['mppx', 'x402'],
+    ['mppx', 'x402', 'session'],
   )
   assert.ok(commands?.every((c) => c.command.includes('http://127.0.0.1:4100/l/demo')))
   assert.ok(commands?.[1]?.command.includes(`TOKEN_ADDRESS=${local.EVM_TOKEN_ADDRESS}`))
+  assert.ok(commands?.[2]?.command.includes(`RPC_URL=${local.EVM_RPC_URL} `), 'the session client opens its channel on this chain')
+  assert.ok(commands?.[2]?.command.endsWith('/l/demo-session 5'))
   assert.equal(demoTerminalCommandsFromEnv({ ...local, TOLLGATE_DEMO: undefined }), null)
   assert.equal(demoTerminalCommandsFromEnv({ ...local, EVM_CHAIN_ID: '8453' }), null)
 })

@@ -260,7 +260,7 @@ export const UpdateLinkInputSchema = z
   })
   // No rails at all means session only, so a patch that clears them says how the link is sold then.
   .check(
-    z.refine((patch) => !(Array.isArray(patch.rails) && patch.rails.length === 0 && !patch.session), {
+    z.refine((patch) => !sellsNothing(patch), {
       path: ['rails'],
       message: railsRequired,
       when: () => true,
@@ -284,9 +284,11 @@ export function consistencyIssues(link: {
   return []
 }
 
-/** Neither a charge rail nor a session (the value may be unparsed: an object-level check runs on bad input too). */
-function sellsNothing(link: { rails?: unknown; session?: unknown }): boolean {
-  return Array.isArray(link.rails) && link.rails.length === 0 && !link.session
+/** Neither a charge rail nor a session (the value may be anything: an object-level check runs on bad input too). */
+function sellsNothing(link: unknown): boolean {
+  if (typeof link !== 'object' || link === null) return false
+  const { rails, session } = link as { rails?: unknown; session?: unknown }
+  return Array.isArray(rails) && rails.length === 0 && !session
 }
 
 // Counted by hand rather than with Buffer so this schema also runs in the browser (dashboard forms).

@@ -16,6 +16,7 @@ import { createFeeOracle } from './internal/fees'
 import { settleHash } from './internal/hash'
 import { refuseBelowServerMinimum, refuseSelfPayment, type ServerMinimum } from './internal/policy'
 import { type ReconcileResult, reconcile } from './internal/reconcile'
+import { privateKeyToAccount } from 'viem/accounts'
 import { createSettler } from './internal/Settler'
 import { isoTime, nowSeconds } from './internal/time'
 import { settleTransaction } from './internal/transaction'
@@ -140,6 +141,8 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     lock: (account, task) => Locks.withLock(db, `evm-settler:${config.chainId}:${account.toLowerCase()}`, task),
     sharedKey: Locks.spansProcesses(db),
     broadcaster,
+    // Every rail of this process signing with this key on this node takes the same turn.
+    processKey: `${config.rpcUrl}|${config.chainId}|${privateKeyToAccount(config.settlerPrivateKey).address}`,
   })
   const context: RailContext = {
     config,

@@ -175,7 +175,8 @@ export type Gate = {
   methods: MethodRegistry
   clock: Clock
   stats: ChallengeStats
-  limits: { challenges: RateLimiter; credentials: RateLimiter }
+  /** Per client: 402s issued, credentials presented, and session credentials (vouchers) presented. */
+  limits: { challenges: RateLimiter; credentials: RateLimiter; vouchers: RateLimiter }
 }
 
 /** How a payment reached the gate; recorded with the payment (`payments.protocol`). */

@@ -70,6 +70,7 @@ async function main() {
         TOLLGATE_BENCH: '1',
         RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000',
         RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000',
+        RATE_LIMIT_VOUCHERS_PER_MINUTE: '1000000000',
         // No session settlement mid-run: its transaction would count as the vouchers' CPU.
         SESSION_SETTLE_THRESHOLD_USD: '1000',
       },

@@ -9,7 +9,7 @@ import { createServer, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { type Hex, zeroAddress } from 'viem'
-import { createSessionClient } from '@/lib/client/session'
+import { SessionPaymentError, createSessionClient } from '@/lib/client/session'
 import * as Credential from '@/lib/protocol/Credential'
 import * as EvmSession from '@/lib/protocol/methods/evmSession'
 import * as Receipt from '@/lib/protocol/Receipt'
@@ -49,6 +49,7 @@ after(async () => {
 /** A fetch that records each credential it sends: the HTTP method and the payload's action and amount. */
 function recording() {
   const sent: Array<{ method: string; action: string; cumulativeAmount?: string; topUp: boolean }> = []
+  const responses: Array<{ method: string; url: string; receipt: string | null; type: string | null }> = []
   const recorder: typeof fetch = async (input, init) => {
     const request = new Request(input, init)
     const header = request.headers.get('authorization')
@@ -61,9 +62,17 @@ function recording() {
         topUp: payload.deposit !== undefined,
       })
     }
-    return fetch(input, init)
+    const response = await fetch(input, init)
+    if (header)
+      responses.push({
+        method: request.method,
+        url: request.url,
+        receipt: response.headers.get('payment-receipt'),
+        type: response.headers.get('content-type'),
+      })
+    return response
   }
-  return { fetch: recorder, sent }
+  return { fetch: recorder, sent, responses }
 }
 
 function sessionReceipt(response: Response): EvmSession.Receipt.Receipt {
@@ -131,6 +140,13 @@ describe('a channel from open to close', () => {
     assert.deepEqual(
       tokens.map((e) => (JSON.parse(e.data) as { index: number }).index),
       [...Array(40).keys()],
+    )
+    const opening = recorder.responses.find((r) => r.method === 'GET' && r.url.includes('/api/examples/stream'))
+    assert.match(opening?.type ?? '', /^text\/event-stream/)
+    assert.ok(opening?.receipt, 'the stream’s receipt is in its initial headers too')
+    assert.ok(
+      recorder.responses.filter((r) => r.method === 'HEAD').every((r) => r.receipt),
+      'every HEAD voucher is answered with a receipt',
     )
     const streamVouchers = recorder.sent.slice(sentBeforeStream)
     const paused = streamVouchers.filter((s) => s.method === 'HEAD')
@@ -412,6 +428,42 @@ test('pricing a link as a session for another recipient is refused with the reas
       message: `sessions pay the server's settlement account ${stack.merchant}; set the recipient to it, or price per call`,
     },
   ])
+})
+
+test('the dashboard settles and closes its channels; another merchant cannot see or touch them', async () => {
+  const payer = anvilAccount(7)
+  const session = createSessionClient({ account: payer, rpcUrl: stack.chain.rpcUrl })
+  const payerBefore = await chain.balanceOf(payer.address)
+  for (let i = 0; i < 3; i++) assert.equal((await session.fetch(link)).status, 200)
+  const { channelId } = session.channels()[0]!
+  const payeeBefore = await chain.balanceOf(stack.merchant)
+
+  const stranger = await signIn(stack.url, anvilPrivateKey(8))
+  assert.equal(await dashboardChannel(stranger, channelId), null, 'another merchant does not list it')
+  for (const action of ['settle', 'close']) {
+    const response = await stranger.request(`/api/dashboard/channels/${channelId}/${action}`, { method: 'POST' })
+    assert.equal(response.status, 404, `another merchant's ${action} is 404`)
+  }
+  assert.equal((await escrow.getChannel(channelId)).settled, 0n)
+
+  const settled = await merchant.request(`/api/dashboard/channels/${channelId}/settle`, { method: 'POST' })
+  assert.equal(settled.status, 200, await settled.clone().text())
+  assert.deepEqual(((await settled.json()) as { settlement: { status: string; amount: string } }).settlement.status, 'settled')
+  assert.equal((await escrow.getChannel(channelId)).settled, 3n * price)
+  assert.equal(await chain.balanceOf(stack.merchant), payeeBefore + 3n * price)
+  const again = await merchant.request(`/api/dashboard/channels/${channelId}/settle`, { method: 'POST' })
+  assert.equal(((await again.json()) as { settlement: { status: string } }).settlement.status, 'nothing-to-settle')
+
+  const closed = await merchant.request(`/api/dashboard/channels/${channelId}/close`, { method: 'POST' })
+  assert.equal(closed.status, 200, await closed.clone().text())
+  assert.equal((await escrow.getChannel(channelId)).finalized, true)
+  assert.equal(await chain.balanceOf(payer.address), payerBefore - 3n * price, 'the payer got the rest of the deposit back')
+  const shown = await dashboardChannel(merchant, channelId)
+  assert.deepEqual([shown?.status, shown?.spent, shown?.settledOnChain], ['closed', String(3n * price), String(3n * price)])
+  const twice = await merchant.request(`/api/dashboard/channels/${channelId}/close`, { method: 'POST' })
+  assert.equal(twice.status, 409)
+  // The payer's client learns it from its next voucher.
+  await assert.rejects(session.fetch(link), (error: unknown) => error instanceof SessionPaymentError && error.status === 410)
 })
 
 // Last: it moves the chain's clock past the grace period.

@@ -4,6 +4,7 @@
 import { meteredEventStream } from '@/lib/gate/http/metered-stream'
 import { sessionMeterOf } from '@/lib/gate/session-meter'
 import { withPayment } from '@/lib/gate/with-payment'
+import * as Sse from '@/lib/protocol/Sse'
 
 const answer =
   'A payment channel is a deposit held by an escrow contract. The payer signs a voucher for the running total, the server checks it with one signature recovery and no transaction, and redeems the best one on chain when it chooses. Streams pay as they go: when the vouchers run out, the server asks for the next one and waits.'
@@ -19,13 +20,24 @@ async function* tokens(count: number, signal: AbortSignal) {
   }
 }
 
+function unmetered(events: AsyncIterable<{ data: string }>): Response {
+  const encoder = new TextEncoder()
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for await (const event of events) controller.enqueue(encoder.encode(Sse.format(event)))
+      controller.close()
+    },
+  })
+  return new Response(body, { headers: { 'content-type': 'text/event-stream; charset=utf-8' } })
+}
+
 export const GET = withPayment(
   (request) => {
-    const meter = sessionMeterOf(request)
-    // Sold only as a session: a request without a meter was not paid by one.
-    if (!meter) return Response.json({ error: 'pay this stream with an evm/session channel' }, { status: 402 })
     const asked = Number(new URL(request.url).searchParams.get('tokens') ?? 40)
     const count = Number.isInteger(asked) && asked > 0 ? Math.min(asked, maxTokens) : 40
+    const meter = sessionMeterOf(request)
+    // Only a session meters; were a per-call rail added to the price, its payment would buy the whole answer.
+    if (!meter) return unmetered(tokens(count, request.signal))
     return meteredEventStream(meter, tokens(count, request.signal), { signal: request.signal })
   },
   {

@@ -466,6 +466,23 @@ test('the dashboard settles and closes its channels; another merchant cannot see
   await assert.rejects(session.fetch(link), (error: unknown) => error instanceof SessionPaymentError && error.status === 410)
 })
 
+test('the dashboard pages show the link’s channels, what they spent, and the editor’s session pricing', async () => {
+  const linkPage = await merchant.request(`/dashboard/links/${linkId}`)
+  assert.equal(linkPage.status, 200)
+  const html = await linkPage.text()
+  assert.match(html, /Session channels/)
+  assert.match(html, /data-testid="channels-table"/)
+  assert.match(html, /Settle now/, 'open channels can be settled')
+  assert.match(html, /Session per request/)
+  const { revenue } = (await (await merchant.request(`/api/dashboard/channels?link=${linkId}`)).json()) as { revenue: { spentUsd: string } }
+  assert.match(html, new RegExp(`\\$${revenue.spentUsd.replace('.', '\\.')}[0-9]* spent in`), 'the revenue stat counts what channels spent')
+
+  const overview = await (await merchant.request('/dashboard')).text()
+  assert.match(overview, /data-testid="sessions-summary"/)
+  const editor = await (await merchant.request(`/dashboard/links/${linkId}/edit`)).text()
+  assert.match(editor, /data-testid="sell-session"[^>]*checked|checked[^>]*data-testid="sell-session"/)
+})
+
 // Last: it moves the chain's clock past the grace period.
 test('a forced close through the running app’s jobs: the best voucher is settled before the grace period ends; withdraw returns only the unspent part', async () => {
   const payer = anvilAccount(6)

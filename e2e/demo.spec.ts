@@ -48,7 +48,7 @@ test.describe.serial('the merchant demo, with no wallet extension', () => {
     const guard = guardPage(page)
     await page.goto(demo.url)
     await expect(page.getByRole('heading', { name: 'Pay the demo link from a terminal' })).toBeVisible()
-    expect(demo.commands.map((c) => c.id)).toEqual(['mppx', 'x402', 'mcp', 'mppx-rpc'])
+    expect(demo.commands.map((c) => c.id)).toEqual(['mppx', 'x402', 'mcp', 'mppx-rpc', 'session'])
     for (const entry of demo.commands) {
       await expect(page.getByTestId(`command-text-${entry.id}`)).toHaveText(entry.command)
       await page.getByTestId(`copy-${entry.id}`).click()

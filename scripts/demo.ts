@@ -36,13 +36,14 @@ Tollgate demo is running: ${url}  (up in ${((Date.now() - started) / 1000).toFix
   webhooks   ${history.webhookUrl ? `${history.webhookUrl} (${history.deliveredWebhooks} deliveries, signatures verified)` : 'not set (PUBLIC_URL is not on loopback)'}
 
 Links:
-${demo.links.map((l) => `  ${url}/l/${l.slug}  ${l.title} (${Money.formatUsdDecimal(l.priceUsd)})`).join('\n')}
+${demo.links.map((l) => `  ${url}/l/${l.slug}  ${l.title} (${Money.formatUsdDecimal(l.priceUsd)}${l.session ? ` per ${l.session.unitType}, session only` : ''})`).join('\n')}
   ${url}/l/${history.soldOutSlug}  sold out (2 of 2)
   ${url}/api/examples/joke        withPayment GET ($0.01)
   ${url}/api/examples/summarize   withPayment POST ($0.02)
   ${url}/mcp                      MCP tools: fortune ($0.01), summarize ($0.02), word_count (free), demo, field_guide, quote (the links above)
+  ${url}/api/examples/stream      withPayment SSE, per token over a session ($0.0001 a token)
 
-Pay /l/demo, an MCP tool at /mcp and /l/demo-rpc (a paid JSON-RPC gateway) from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
+Pay /l/demo, an MCP tool at /mcp, /l/demo-rpc (a paid JSON-RPC gateway) and /l/demo-session (per request) from a terminal, in this folder (anvil test key #1, never use it on a real chain; the home page shows these too):
 
 ${formatForTerminal(demo.commands).replace(/^(?=.)/gm, '  ')}
 

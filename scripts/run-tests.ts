@@ -82,6 +82,24 @@ async function main() {
   if (mode === 'all') {
     add('typecheck', (await run('npx', ['tsc', '--noEmit'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
     add('lint', (await run('npx', ['eslint', '.', '--max-warnings=0'])) === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 })
+    // No import cycles: the layers (protocol -> gate -> rails -> store) stay a graph a newcomer can read.
+    add(
+      'cycles',
+      (await run('npx', [
+        'madge',
+        '--circular',
+        '--no-spinner',
+        '--ts-config',
+        'tsconfig.json',
+        '--extensions',
+        'ts,tsx',
+        'lib',
+        'app',
+        'components',
+      ])) === 0
+        ? { passed: 1, failed: 0 }
+        : { passed: 0, failed: 1 },
+    )
     // Formatting is part of lint: `npm run format` rewrites what this check refuses.
     add(
       'format',

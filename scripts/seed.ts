@@ -16,6 +16,8 @@ export type SeedOptions = {
   stripe?: boolean
   /** The demo chain's JSON-RPC endpoint, sold per method by /l/demo-rpc (a service link); absent: no such link. */
   rpcUrl?: string
+  /** The server's settlement account, which session channels pay (default: the merchant, as in the demo). */
+  settler?: Address
 }
 
 /** What /l/demo-rpc charges per JSON-RPC method of the demo chain (a batch costs the sum). */
@@ -68,6 +70,21 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
       accessPolicy: { kind: 'once' },
       mcpTool: { name: 'quote', inputSchema: { type: 'object', properties: {}, additionalProperties: false } },
     },
+    {
+      slug: 'demo-session',
+      title: 'Pay per request (a session)',
+      description:
+        'A tenth of a cent per request, paid from a payment channel: one deposit, then a signed voucher per request and no transaction. Pay it with scripts/pay-with-session.ts.',
+      price: '0.001',
+      rails: [] as Array<'evm' | 'stripe'>,
+      session: { unitType: 'request', suggestedDeposit: '0.10' },
+      resource: {
+        kind: 'inline',
+        contentType: 'application/json',
+        body: JSON.stringify({ answer: 'One request, paid by a voucher on your channel.', paid: true }),
+      },
+      accessPolicy: { kind: 'once' },
+    },
   ] as const
   const rpc = options.rpcUrl
     ? [
@@ -95,7 +112,10 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<Links.Link
     : []
 
   // The proxied demo link sells the demo's own upstream on 127.0.0.1, which the operator running the demo allows.
-  const save = { outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }) }
+  const save = {
+    outbound: Outbound.outboundPolicyFromEnv({ ALLOW_PRIVATE_UPSTREAMS: '1' }),
+    sessionPayee: options.settler ?? options.merchant,
+  }
   const links: Links.Link[] = []
   for (const input of [...inputs, ...rpc]) {
     const existing = await Links.getLinkBySlug(db, input.slug)

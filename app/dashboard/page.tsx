@@ -8,8 +8,10 @@ import { PageHeader } from '@/components/dashboard/PageHeader'
 import { PaymentsTable } from '@/components/dashboard/PaymentsTable'
 import { RevenueChart } from '@/components/dashboard/RevenueChart'
 import { SplitBars } from '@/components/dashboard/SplitBars'
-import { protocolLabel, railLabel, usd } from '@/components/dashboard/format'
+import { ChannelsTable } from '@/components/dashboard/ChannelsTable'
+import { addUsd, protocolLabel, railLabel, usd } from '@/components/dashboard/format'
 import { getAuthRuntime, requireMerchant } from '@/lib/auth/request'
+import * as Channels from '@/lib/channels'
 import * as Links from '@/lib/links'
 import * as Payments from '@/lib/payments'
 
@@ -64,11 +66,15 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
 
 async function OverviewSections({ merchantId, days }: { merchantId: string; days: number }) {
   const { db } = await getAuthRuntime()
-  const [overview, links, recent] = await Promise.all([
+  const [overview, links, recent, sessions, channels] = await Promise.all([
     Payments.getOverview(db, merchantId, { days }),
     Links.listLinks(db, merchantId),
     Payments.listPayments(db, merchantId, {}, { pageSize: 5 }),
+    Channels.channelRevenue(db, merchantId),
+    Channels.listChannels(db, merchantId, { limit: 5 }),
   ])
+  // Session channels earn what their vouchers paid for as it is spent, not per payment: counted all time.
+  const allTimeUsd = addUsd(overview.allTimeRevenueUsd, sessions.spentUsd)
   return (
     <>
       {links.length === 0 ? (
@@ -87,7 +93,16 @@ async function OverviewSections({ merchantId, days }: { merchantId: string; days
         </div>
       ) : null}
       <div className="stats">
-        <Stat label="Revenue" value={usd(overview.revenueUsd)} hint={`${usd(overview.allTimeRevenueUsd)} all time`} testId="stat-revenue" />
+        <Stat
+          label="Revenue"
+          value={usd(overview.revenueUsd)}
+          hint={
+            sessions.channels > 0
+              ? `${usd(allTimeUsd)} all time, ${usd(sessions.spentUsd)} of it spent in session channels`
+              : `${usd(allTimeUsd)} all time`
+          }
+          testId="stat-revenue"
+        />
         <Stat
           label="Payments"
           value={overview.payments}
@@ -123,6 +138,19 @@ async function OverviewSections({ merchantId, days }: { merchantId: string; days
           </section>
         </div>
       </div>
+      {channels.length > 0 ? (
+        <section aria-labelledby="channels-title">
+          <div className="panel-head">
+            <h2 id="channels-title" style={{ fontSize: '1.02rem', margin: 0 }}>
+              Session channels
+            </h2>
+            <span className="muted" data-testid="sessions-summary">
+              {sessions.channels} channels · {usd(sessions.spentUsd)} spent · {usd(sessions.settledUsd)} settled on chain
+            </span>
+          </div>
+          <ChannelsTable channels={channels} />
+        </section>
+      ) : null}
       <section aria-labelledby="recent-title">
         <div className="panel-head">
           <h2 id="recent-title" style={{ fontSize: '1.02rem', margin: 0 }}>

@@ -49,6 +49,20 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
     minimumUsd: checkout.card.minimumUsd,
   })
   const walletAvailable = Boolean(evm && checkout.evm)
+  // A route sold only per unit over a session channel: an agent pays it, a person cannot here.
+  if (offers && !evm && !offers.stripe && offers.all.some((c) => c.intent === 'session'))
+    return (
+      <section className="checkout-panel" aria-labelledby="session-only-title" data-testid="session-only">
+        <h2 id="session-only-title" className="panel-title">
+          Paid per use by an agent
+        </h2>
+        <p>
+          {offers.all[0]?.description ?? 'This resource'} is sold by the unit from a payment channel (MPP <code>evm</code>/
+          <code>session</code>): an agent deposits once and signs a voucher per unit. There is nothing to pay in a browser.
+        </p>
+        <p className="muted mono-wrap">{checkout.target}</p>
+      </section>
+    )
 
   return (
     <>

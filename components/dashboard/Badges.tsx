@@ -21,3 +21,15 @@ export function DeliveryStatusBadge({ status, attempts }: { status: 'pending' | 
   if (status === 'failed') return <span className="badge bad">Failed</span>
   return attempts === 0 ? <span className="badge info">Queued</span> : <span className="badge warn">Retrying</span>
 }
+
+const channelStatus = {
+  open: { label: 'Open', tone: 'ok' },
+  closing: { label: 'Closing', tone: 'info' },
+  'close-requested': { label: 'Payer closing', tone: 'warn' },
+  closed: { label: 'Closed', tone: 'off' },
+} as const
+
+export function ChannelStatusBadge({ status }: { status: keyof typeof channelStatus }) {
+  const s = channelStatus[status]
+  return <span className={`badge ${s.tone}`}>{s.label}</span>
+}

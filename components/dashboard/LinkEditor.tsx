@@ -16,6 +16,8 @@ export type EditableLink = {
   description: string
   priceUsd: string
   rails: Array<'evm' | 'stripe'>
+  /** Sold per unit over `evm`/`session` payment channels too (or only, with no rails). */
+  session: { unitType: string; suggestedDepositUsd: string | null } | null
   recipient: string
   resource:
     | { kind: 'inline'; contentType: 'text/plain' | 'application/json'; body: string }
@@ -38,11 +40,13 @@ type Props = {
   maxFileBytes: number
   /** The smallest price the server settles on chain itself (null: the EVM rail is off). */
   minSettlementUsd: string | null
+  /** The account session channels pay (the server's settlement account); null: this server sells no sessions. */
+  sessionPayee: string | null
 }
 
 type Issue = { path: string; message: string }
 
-export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFileBytes, minSettlementUsd }: Props) {
+export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFileBytes, minSettlementUsd, sessionPayee }: Props) {
   const router = useRouter()
   const initialExpiry = useMemo(() => (link?.expiresAt ? toLocalInput(link.expiresAt) : ''), [link])
   const [title, setTitle] = useState(link?.title ?? '')
@@ -50,6 +54,10 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
   const [price, setPrice] = useState(link?.priceUsd ?? '')
   const [rails, setRails] = useState<Array<'evm' | 'stripe'>>(link?.rails ?? ['evm'])
   const [recipient, setRecipient] = useState(link?.recipient ?? merchantAddress)
+  const [sellsSession, setSellsSession] = useState(Boolean(link?.session))
+  const [unitType, setUnitType] = useState(link?.session?.unitType ?? 'request')
+  const [suggestedDeposit, setSuggestedDeposit] = useState(link?.session?.suggestedDepositUsd ?? '')
+  const sessionRecipientMismatch = sellsSession && sessionPayee !== null && recipient.trim().toLowerCase() !== sessionPayee.toLowerCase()
   const [kind, setKind] = useState<EditableLink['resource']['kind']>(link?.resource.kind ?? 'inline')
   const [contentType, setContentType] = useState<'text/plain' | 'application/json'>(
     link?.resource.kind === 'inline' ? link.resource.contentType : 'text/plain',
@@ -109,6 +117,7 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
         description,
         price: price.trim(),
         rails,
+        session: sellsSession ? { unitType: unitType.trim(), suggestedDeposit: suggestedDeposit.trim() || null } : null,
         recipient: recipient.trim(),
         resource,
         accessPolicy: access === 'once' ? { kind: 'once' } : { kind: 'window', minutes: Number(minutes) },
@@ -251,6 +260,73 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
           </div>
           {!stripeEnabled ? <span className="help">Card payments appear once Stripe keys are configured on this server.</span> : null}
           {issueFor('rails') ? <span className="error">{issueFor('rails')}</span> : null}
+        </fieldset>
+
+        <fieldset className="field wide">
+          <legend>Pay per request</legend>
+          <label className="choice" title={sessionPayee ? undefined : 'This server has no session escrow configured'}>
+            <input
+              type="checkbox"
+              name="session"
+              checked={sellsSession}
+              disabled={!sessionPayee && !sellsSession}
+              onChange={(e) => setSellsSession(e.target.checked)}
+              data-testid="sell-session"
+            />{' '}
+            Sell each request as a session (MPP <code>evm</code>/<code>session</code>): agents deposit once and sign a voucher per request,
+            with no transaction per call
+          </label>
+          {sellsSession ? (
+            <div className="form-grid" style={{ marginTop: 10 }}>
+              <Field label="Unit" help='What the price buys: "request", or e.g. "llm_token".' error={issueFor('session.unitType')}>
+                <input
+                  className="input mono"
+                  name="unitType"
+                  value={unitType}
+                  onChange={(e) => setUnitType(e.target.value)}
+                  autoCapitalize="off"
+                  spellCheck={false}
+                />
+              </Field>
+              <Field
+                label="Suggested deposit (USD)"
+                help="What an agent's new channel should hold; it gets back what it does not spend."
+                error={issueFor('session.suggestedDeposit')}
+              >
+                <input
+                  className="input"
+                  name="suggestedDeposit"
+                  inputMode="decimal"
+                  value={suggestedDeposit}
+                  onChange={(e) => setSuggestedDeposit(e.target.value)}
+                  placeholder="0.10"
+                />
+              </Field>
+            </div>
+          ) : null}
+          {sessionPayee ? (
+            <span className="help" role="note">
+              {rails.length === 0 && sellsSession
+                ? 'Session only: people who open the link are told an agent pays it. '
+                : sellsSession
+                  ? 'People who open the link pay per call with the rails above; agents may use a session. '
+                  : ''}
+              Sessions pay the server&apos;s settlement account <span className="mono">{sessionPayee}</span>, which must be the recipient.
+            </span>
+          ) : (
+            <span className="help">Sessions appear once the server has a session escrow (EVM_ESCROW_ADDRESS).</span>
+          )}
+          {sessionRecipientMismatch ? (
+            <span className="error" data-testid="session-recipient-notice">
+              sessions pay the server&apos;s settlement account {sessionPayee}; set the recipient to it, or price per call.{' '}
+              <button type="button" className="btn small" onClick={() => setRecipient(sessionPayee!)}>
+                Use it as the recipient
+              </button>
+            </span>
+          ) : null}
+          {issueFor('session') && !issueFor('session.unitType') && !issueFor('session.suggestedDeposit') ? (
+            <span className="error">{issueFor('session')}</span>
+          ) : null}
         </fieldset>
 
         <Field

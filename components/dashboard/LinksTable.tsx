@@ -39,7 +39,14 @@ export function LinksTable({ links }: { links: Links.LinkWithStats[] }) {
                       {r === 'evm' ? 'USDC' : 'Card'}
                     </span>
                   ))}
-                  <span className="sr-only">{link.rails.map((r) => railLabel[r]).join(', ')}</span>
+                  {link.session ? (
+                    <span className="tag" aria-hidden="true">
+                      Session
+                    </span>
+                  ) : null}
+                  <span className="sr-only">
+                    {[...link.rails.map((r) => railLabel[r]), ...(link.session ? ['Session (per request)'] : [])].join(', ')}
+                  </span>
                 </span>
               </td>
               <td className="num" data-label="Payments">

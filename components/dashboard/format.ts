@@ -1,4 +1,5 @@
 // Display helpers shared by dashboard components (pure, usable on server and client).
+import { formatUnits, parseUnits } from 'viem'
 import * as Money from '@/lib/money'
 
 export function usd(amount: string | null | undefined): string {
@@ -8,6 +9,14 @@ export function usd(amount: string | null | undefined): string {
   } catch {
     return `$${amount}`
   }
+}
+
+/** The sum of decimal USD amounts, exactly at micro-dollar precision (how prices are kept). */
+export function addUsd(...amounts: string[]): string {
+  return formatUnits(
+    amounts.reduce((sum, amount) => sum + parseUnits(amount, 6), 0n),
+    6,
+  )
 }
 
 export function shortHex(value: string | null | undefined, head = 6, tail = 4): string {

@@ -28,6 +28,8 @@ export type CheckoutLink = {
     | { kind: 'proxy' }
     | { kind: 'service' }
   acceptsCard: boolean
+  /** Also (or only) sold per unit over `evm`/`session` payment channels: paid by an agent, not in this page. */
+  session?: { unitType: string; suggestedDepositUsd: string | null } | null
 }
 
 export type CheckoutEvm = {
@@ -50,8 +52,17 @@ export type OpenCheckout = {
   testWallet: boolean
 }
 
+/** A link sold only per unit over a session channel: a person is told what it is and how an agent pays it. */
+export type SessionCheckout = {
+  status: 'session-only'
+  link: CheckoutLink
+  /** The link's public URL, which the agent pays. */
+  url: string
+}
+
 export type Checkout =
   | OpenCheckout
+  | SessionCheckout
   | { status: 'invalid' }
   | { status: 'not-found' }
   | { status: 'unavailable'; reason: Exclude<Links.LinkAvailability, 'ok'>; title: string }
@@ -82,7 +93,11 @@ export async function loadCheckout(u: unknown, env: NodeJS.ProcessEnv = process.
       access: row.accessPolicy,
       resource: await describeResource(gate.db, row),
       acceptsCard: row.rails.includes('stripe'),
+      session: row.session,
     }
+    // Nothing a person can pay here: no per-call rail (where one is offered too, the person pays that).
+    if (row.session && row.rails.length === 0)
+      return { status: 'session-only', link, url: new URL(`/l/${row.slug}`, gate.config.publicUrl).toString() }
   }
 
   const evmConfig = gate.evm?.config ?? null

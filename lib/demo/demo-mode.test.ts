@@ -23,12 +23,14 @@ test('the home page gets the demo commands in demo mode only', () => {
   const commands = demoTerminalCommandsFromEnv({ ...local, PUBLIC_URL: 'http://127.0.0.1:4100' })
   assert.deepEqual(
     commands?.map((c) => c.id),
-    ['mppx', 'x402', 'mcp', 'mppx-rpc'],
+    ['mppx', 'x402', 'mcp', 'mppx-rpc', 'session'],
   )
   assert.ok(commands?.slice(0, 2).every((c) => c.command.includes('http://127.0.0.1:4100/l/demo')))
   assert.ok(commands?.[2]?.command.endsWith(' http://127.0.0.1:4100/mcp'))
   assert.ok(commands?.[3]?.command.includes(' http://127.0.0.1:4100/l/demo-rpc '))
   assert.ok(commands?.[1]?.command.includes(`TOKEN_ADDRESS=${local.EVM_TOKEN_ADDRESS}`))
+  assert.ok(commands?.[4]?.command.includes(`RPC_URL=${local.EVM_RPC_URL} `), 'the session client opens its channel on this chain')
+  assert.ok(commands?.[4]?.command.endsWith('/l/demo-session 5'))
   assert.equal(demoTerminalCommandsFromEnv({ ...local, TOLLGATE_DEMO: undefined }), null)
   assert.equal(demoTerminalCommandsFromEnv({ ...local, EVM_CHAIN_ID: '8453' }), null)
 })

@@ -17,15 +17,22 @@ export type DemoTerminalParameters = {
   publicUrl: string
   /** The TestUSDC address of this run (x402 clients pay only tokens they were told about). */
   tokenAddress: string
+  /** The local chain's JSON-RPC URL (the session client opens its channel there); default anvil's http://127.0.0.1:8545. */
+  rpcUrl?: string
 }
 
 /** The JSON-RPC call the gateway command pays for. */
 export const blockNumberCall = '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}'
 
-export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalParameters): TerminalCommand[] {
+export function demoTerminalCommands({
+  publicUrl,
+  tokenAddress,
+  rpcUrl = 'http://127.0.0.1:8545',
+}: DemoTerminalParameters): TerminalCommand[] {
   const origin = publicUrl.replace(/\/$/, '')
   const demoLink = `${origin}/l/demo`
   const rpcLink = `${origin}/l/demo-rpc`
+  const sessionLink = `${origin}/l/demo-session`
   return [
     {
       id: 'mppx',
@@ -53,6 +60,13 @@ export function demoTerminalCommands({ publicUrl, tokenAddress }: DemoTerminalPa
         "mppx POSTs eth_blockNumber to /l/demo-rpc, a service link in front of the demo chain's own JSON-RPC priced per method, pays $0.001 and prints the block number.",
       command: `MPPX_PRIVATE_KEY=${demoPayerPrivateKey} \\\n  npx mppx -X POST -H 'Content-Type: application/json' -d '${blockNumberCall}' ${rpcLink} -c mppx.config.mjs`,
     },
+    {
+      id: 'session',
+      title: 'Pay per request (an MPP session)',
+      description:
+        'Opens a payment channel with a $0.10 deposit (signed, no gas), pays 5 requests of /l/demo-session with one voucher each, closes and prints the receipts.',
+      command: `PRIVATE_KEY=${demoPayerPrivateKey} \\\n  RPC_URL=${rpcUrl} \\\n  npx tsx scripts/pay-with-session.ts ${sessionLink} 5`,
+    },
   ]
 }
 
@@ -64,5 +78,9 @@ export function formatForTerminal(commands: readonly TerminalCommand[]): string 
 /** What the home page shows: this run's commands in demo mode, nothing anywhere else. */
 export function demoTerminalCommandsFromEnv(env: DemoEnv = process.env): TerminalCommand[] | null {
   if (!isDemoMode(env) || !env.EVM_TOKEN_ADDRESS) return null
-  return demoTerminalCommands({ publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`, tokenAddress: env.EVM_TOKEN_ADDRESS })
+  return demoTerminalCommands({
+    publicUrl: env.PUBLIC_URL || `http://127.0.0.1:${env.PORT || 3000}`,
+    tokenAddress: env.EVM_TOKEN_ADDRESS,
+    ...(env.EVM_RPC_URL ? { rpcUrl: env.EVM_RPC_URL } : {}),
+  })
 }

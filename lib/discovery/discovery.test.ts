@@ -4,12 +4,15 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import * as Links from '@/lib/links'
 import * as Merchants from '@/lib/merchants'
+import { privateKeyToAccount } from 'viem/accounts'
 import * as EvmRail from '@/lib/rails/evm'
+import * as SessionRail from '@/lib/rails/evm/session'
 import { type DbHandle, openDb } from '@/lib/store/db'
 import { payments } from '@/lib/store/schema'
 import { assertDiscoveryDocument } from '@/test/gate/internal/discovery-spec'
 import { linkResource } from '@/lib/gate/link-resource'
 import { evmChargeMethod } from '@/lib/gate/methods/evm-charge'
+import { evmSessionMethod } from '@/lib/gate/methods/evm-session'
 import { createMethodRegistry } from '@/lib/gate/methods/registry'
 import type { MethodRegistry } from '@/lib/gate/types'
 import { discoveryDocument, offersFor, paidRoutes } from './discovery'
@@ -99,7 +102,10 @@ test('lists each available link and each priced route, with offers equal to thei
   assert.deepEqual(operations.get(`GET /l/${sold.slug}`), [{ intent: 'charge', method: 'evm', amount: '250000', currency: token }])
   assert.deepEqual(operations.get(`GET /l/${sold.slug}`), offersFor(methods, linkResource(sold, publicUrl)))
 
-  for (const route of paidRoutes) assert.ok(listed.includes(`${route.method.toUpperCase()} ${route.path}`), `${route.path} is listed`)
+  // Routes sold by the unit need the session method, which this registry does not have (see the next test).
+  for (const route of paidRoutes.filter((r) => typeof r.price === 'string' || !r.price.session))
+    assert.ok(listed.includes(`${route.method.toUpperCase()} ${route.path}`), `${route.path} is listed`)
+  assert.ok(!listed.includes('GET /api/examples/stream'), 'a session-only route is not advertised without sessions')
   assert.deepEqual(operations.get('POST /api/examples/summarize'), [{ intent: 'charge', method: 'evm', amount: '20000', currency: token }])
   const summarize = (doc.paths as Record<string, Record<string, { requestBody?: unknown }>>)['/api/examples/summarize']!.post!
   assert.ok(summarize.requestBody, 'a POST operation publishes its input schema')
@@ -108,6 +114,57 @@ test('lists each available link and each priced route, with offers equal to thei
   const later = assertDiscoveryDocument(await document(new Date(Date.now() + 120_000)))
   assert.ok(!later.has(`GET /l/${expiring.slug}`))
   assert.ok(later.has(`GET /l/${sold.slug}`))
+})
+
+test('session offers: the per-unit amount, intent "session" and the unit type, for resources paying the settlement account', async () => {
+  const settler = privateKeyToAccount(`0x${'11'.repeat(32)}`).address
+  const escrow = '0x5FbDB2315678afecb367f032d93F642f64180aa3'
+  const evm = EvmRail.createEvmRail(
+    EvmRail.createEvmConfig({
+      rpcUrl: 'http://127.0.0.1:1',
+      chainId: 84532,
+      tokenAddress: token,
+      escrowAddress: escrow,
+      settlerPrivateKey: `0x${'11'.repeat(32)}`,
+    }),
+    handle.db,
+  )
+  const sessions = SessionRail.createSessionRail({ evmRail: evm, db: handle.db, settings: SessionRail.sessionDefaults })
+  const withSessions = createMethodRegistry([evmChargeMethod(evm), evmSessionMethod(sessions)])
+  const merchant = await Merchants.ensureMerchant(handle.db, settler)
+  const perRequest = await Links.createLink(
+    handle.db,
+    merchant.id,
+    {
+      title: 'Per request',
+      price: '0.001',
+      rails: [],
+      session: { unitType: 'request', suggestedDeposit: '0.10' },
+      recipient: settler,
+      resource: inline,
+    },
+    { sessionPayee: settler },
+  )
+  const doc = await discoveryDocument({ config: { publicUrl, defaultRecipient: settler }, db: handle.db, methods: withSessions })
+  const operations = assertDiscoveryDocument(doc)
+  const session = (unitType: string, amount: string) => ({
+    intent: 'session',
+    method: 'evm',
+    amount,
+    currency: token,
+    description: `per unitType=${unitType}, paid by vouchers on a payment channel`,
+  })
+  assert.deepEqual(operations.get(`GET /l/${perRequest.slug}`), [session('request', '1000')])
+  assert.deepEqual(operations.get('GET /api/examples/stream'), [session('llm_token', '100')])
+  assert.deepEqual(operations.get('GET /api/examples/joke'), [{ intent: 'charge', method: 'evm', amount: '10000', currency: token }])
+
+  // Another recipient cannot be paid by a session (the escrow lets only the payee settle): not advertised.
+  const elsewhere = await discoveryDocument({
+    config: { publicUrl, defaultRecipient: merchantAddress },
+    db: handle.db,
+    methods: withSessions,
+  })
+  assert.equal(assertDiscoveryDocument(elsewhere).has('GET /api/examples/stream'), false)
 })
 
 test('without a recipient for withPayment routes or any rail, nothing unpayable is advertised', async () => {

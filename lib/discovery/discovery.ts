@@ -13,7 +13,11 @@ import { listPricedOperations, type Price, type Settle } from '@/lib/gateway/pri
 import type { MethodRegistry, PricedResource } from '@/lib/gate/types'
 import { routeResource, type PriceSpec } from '@/lib/gate/with-payment'
 
-/** A discovery payment offer: amount in the currency's base units (token units, or cents for usd). */
+/**
+ * A discovery payment offer: amount in the currency's base units (token units, or cents for usd). A `session`
+ * offer's amount is the price of one unit; the draft's offer schema admits no other field, so its description
+ * names the unit as the challenge's `unitType` does ("per unitType=llm_token").
+ */
 export type PaymentOffer = { intent: string; method: string; amount: string | null; currency: string; description?: string }
 
 type JsonSchema = Record<string, unknown>
@@ -57,6 +61,16 @@ export const paidRoutes: readonly PaidRoute[] = [
       required: ['summary', 'sentences', 'words'],
     },
   },
+  {
+    method: 'get',
+    path: '/api/examples/stream',
+    summary: 'A streamed answer, billed per token (Server-Sent Events)',
+    price: {
+      amount: '0.0001',
+      description: 'A streamed answer, billed per token',
+      session: { unitType: 'llm_token', suggestedDeposit: '0.10', minVoucherDelta: '0.001' },
+    },
+  },
 ]
 
 /** Links listed at most; a registry reads 64 KB of a document (draft appendix), so the newest come first. */
@@ -77,7 +91,14 @@ export function offersFor(methods: MethodRegistry, resource: PricedResource): Pa
     const [name = '', intent = ''] = key.split('/')
     const request = methods.find(name, intent)?.request(resource)
     if (!request) continue
-    offers.push({ intent, method: name, amount: String(request.amount), currency: String(request.currency) })
+    const unitType = typeof request.unitType === 'string' ? request.unitType : undefined
+    offers.push({
+      intent,
+      method: name,
+      amount: String(request.amount),
+      currency: String(request.currency),
+      ...(unitType ? { description: `per unitType=${unitType}, paid by vouchers on a payment channel` } : {}),
+    })
   }
   return offers
 }

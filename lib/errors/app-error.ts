@@ -24,12 +24,16 @@ export const statusOf = {
   tool_name_taken: 409,
   link_has_payments: 409,
   not_refundable: 409,
+  channel_busy: 409,
+  channel_closed: 409,
   no_endpoint: 409,
   file_too_large: 413,
   too_many_requests: 429,
   demo_signer_failed: 502,
   refund_failed: 502,
+  channel_action_failed: 502,
   refunds_unavailable: 503,
+  sessions_unavailable: 503,
 } as const
 
 export type AppErrorCode = keyof typeof statusOf
@@ -75,7 +79,7 @@ export class InvalidInputError extends AppError {
 /** Also what another merchant's ids give: the caller cannot tell "not yours" from "does not exist". */
 export class NotFoundError extends AppError {
   override name = 'NotFoundError'
-  readonly resource: 'link' | 'file' | 'merchant' | 'payment' | 'delivery'
+  readonly resource: 'link' | 'file' | 'merchant' | 'payment' | 'delivery' | 'channel'
   constructor(resource: NotFoundError['resource']) {
     super('not_found', `${resource} not found`)
     this.resource = resource

@@ -1,8 +1,12 @@
 // The server's background work, started once per process from instrumentation.ts: settlements a crash left
 // half-done are finished from the chain and their payments recorded; card holds that expired unpaid give
-// their slots back; due merchant webhooks are delivered. Every instance runs them: each job's writes are
+// their slots back; due merchant webhooks are delivered; session channels are settled when due, a payer's
+// forced close is answered with the best voucher before its grace period ends, and half-done session
+// transactions are finished. Every instance runs them: each job's writes are
 // claimed atomically in the database, so instances share the work without doing it twice.
 import { confirmUnderwayHolds } from '@/lib/checkout/card/holds'
+import { RailUnavailableError } from '@/lib/rails/evm'
+import * as SessionRail from '@/lib/rails/evm/session'
 import { startHoldSweeper } from '@/lib/links/release-expired-holds'
 import { startWebhookWorker } from '@/lib/webhooks/worker'
 import { recordReconciled, recordUnrecorded } from './core/reconciled-payments'
@@ -47,4 +51,18 @@ function startJobs(gate: GateRuntime): void {
     reconcile()
     setInterval(reconcile, RECONCILE_INTERVAL_MS).unref()
   }
+  if (gate.sessions) startSessionJobs(gate.sessions)
+}
+
+/** The escrow is checked first (code, voucher domain, grace period): an unusable one is said once, and no channel is accepted on it. */
+function startSessionJobs(sessions: SessionRail.SessionRail): void {
+  void sessions.verifyEscrow().then(
+    () => sessions.startJobs(),
+    (error: unknown) => {
+      const unusable = error instanceof SessionRail.SessionsUnavailableError
+      console.error(`evm/session: ${error instanceof RailUnavailableError ? error.detail : 'the escrow could not be checked'}`)
+      // A chain that was down at boot: try again; an unusable escrow stays refused (sessions are not offered).
+      if (!unusable) setTimeout(() => startSessionJobs(sessions), RETRY_MS).unref()
+    },
+  )
 }

@@ -11,7 +11,8 @@ export type GateConfig = {
   challengeTtlSeconds: number
   /** Recipient for `withPayment` routes that do not name one. */
   defaultRecipient: Address | null
-  rateLimit: { challengesPerMinute: number; credentialsPerMinute: number }
+  /** `vouchersPerMinute`: session credentials (a voucher per paid request), counted apart from other credentials. */
+  rateLimit: { challengesPerMinute: number; credentialsPerMinute: number; vouchersPerMinute?: number }
   /** Settlements the server submits and pays gas for, per merchant and minute, shared by every instance on the database. */
   settlementsPerMerchantPerMinute: number
   /** Card holds of capped links: how many one client keeps open per link, and how long one lasts unconfirmed. */
@@ -33,6 +34,7 @@ const envSchema = z.object({
   PAYMENT_RECIPIENT: z.string().optional(),
   RATE_LIMIT_CHALLENGES_PER_MINUTE: positiveInt(600),
   RATE_LIMIT_CREDENTIALS_PER_MINUTE: positiveInt(120),
+  RATE_LIMIT_VOUCHERS_PER_MINUTE: positiveInt(600),
   EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE: positiveInt(600),
   CARD_HOLDS_PER_CLIENT: positiveInt(3),
   CARD_HOLD_UNCONFIRMED_SECONDS: positiveInt(180),
@@ -63,7 +65,11 @@ export function loadGateConfig(env: NodeJS.ProcessEnv = process.env): GateConfig
     secrets: previous ? [secret, previous] : [secret],
     challengeTtlSeconds: e.CHALLENGE_TTL_SECONDS,
     defaultRecipient,
-    rateLimit: { challengesPerMinute: e.RATE_LIMIT_CHALLENGES_PER_MINUTE, credentialsPerMinute: e.RATE_LIMIT_CREDENTIALS_PER_MINUTE },
+    rateLimit: {
+      challengesPerMinute: e.RATE_LIMIT_CHALLENGES_PER_MINUTE,
+      credentialsPerMinute: e.RATE_LIMIT_CREDENTIALS_PER_MINUTE,
+      vouchersPerMinute: e.RATE_LIMIT_VOUCHERS_PER_MINUTE,
+    },
     settlementsPerMerchantPerMinute: e.EVM_SETTLEMENTS_PER_MERCHANT_PER_MINUTE,
     cardHolds: { perClient: e.CARD_HOLDS_PER_CLIENT, unconfirmedSeconds: e.CARD_HOLD_UNCONFIRMED_SECONDS },
   }

@@ -27,6 +27,8 @@ export function createGate({ config, db, methods, clock = systemClock, limits }:
     limits: limits ?? {
       challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
       credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
+      // A session pays every request with a voucher: the spec's "10 per second per session", per client here.
+      vouchers: new RateLimiter(config.rateLimit.vouchersPerMinute ?? 600),
     },
   }
 }

@@ -3,6 +3,7 @@ import { getAddress } from 'viem'
 import { inertHeaders } from '@/lib/content/inert-response'
 import * as Outbound from '@/lib/outbound'
 import * as Intent from '@/lib/protocol/Intent'
+import * as EvmSession from '@/lib/protocol/methods/evmSession'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
 import * as Links from '@/lib/store/links'
@@ -16,7 +17,19 @@ export function linkResource(link: Link, publicUrl: URL, db?: Db): PricedResourc
     url: new URL(`/l/${link.slug}`, publicUrl).toString(),
     priceUsd: link.priceUsd,
     recipient: getAddress(link.recipient),
-    offers: link.rails.map((rail) => methodKey(rail, Intent.charge)),
+    offers: [
+      ...link.rails.map((rail) => methodKey(rail, Intent.charge)),
+      ...(link.session ? [methodKey(EvmSession.method, EvmSession.intent)] : []),
+    ],
+    // A session link sells each request (one unit) at the link's price, paid by a voucher on a channel.
+    ...(link.session
+      ? {
+          session: {
+            unitType: link.session.unitType,
+            ...(link.session.suggestedDepositUsd ? { suggestedDepositUsd: link.session.suggestedDepositUsd } : {}),
+          },
+        }
+      : {}),
     title: link.title,
     ...(link.description ? { description: link.description } : {}),
     ...(link.resource.kind === 'inline' ? { mimeType: link.resource.contentType } : {}),

@@ -1,20 +1,26 @@
 // The process-wide gate of the route handlers, from the environment: configuration, database, the EVM
-// and Stripe rails as payment methods. Built once per process; background jobs build their own
-// (background-jobs.ts).
+// (charges, and sessions when an escrow is configured) and Stripe rails as payment methods. Built once per
+// process; background jobs build their own (background-jobs.ts).
 import * as EvmRail from '@/lib/rails/evm'
+import * as SessionRail from '@/lib/rails/evm/session'
 import * as StripeRail from '@/lib/rails/stripe'
 import { getDb } from '@/lib/store/db'
 import { loadGateConfig, type GateConfig } from './config'
 import { createGate } from './create-gate'
 import { evmChargeMethod, x402ExactAdapter } from './methods/evm-charge'
+import { evmSessionMethod } from './methods/evm-session'
 import { createMethodRegistry } from './methods/registry'
 import { stripeChargeMethod } from './methods/stripe-charge'
 import { RateLimiter } from './rate-limit'
 import { merchantSettlementQuota } from './settlement-quota'
 import type { Gate, PaymentMethod, X402Adapter } from './types'
 
-/** The gate plus the rails behind its methods (the card checkout and refunds talk to Stripe directly). */
-export type GateRuntime = Gate & { evm: EvmRail.EvmRail | null; stripe: StripeRail.StripeRail | null }
+/** The gate plus the rails behind its methods (the card checkout and refunds talk to Stripe directly; the dashboard settles and closes channels). */
+export type GateRuntime = Gate & {
+  evm: EvmRail.EvmRail | null
+  sessions: SessionRail.SessionRail | null
+  stripe: StripeRail.StripeRail | null
+}
 
 /** A gate built from the environment (each call builds a new one; the database handle is shared by the process). */
 export async function createRuntime(): Promise<GateRuntime> {
@@ -25,6 +31,8 @@ export async function createRuntime(): Promise<GateRuntime> {
   const stripe = stripeConfig ? StripeRail.createStripeRail(stripeConfig, db) : null
   const methods: PaymentMethod[] = []
   let x402: X402Adapter | null = null
+  // Sessions share the charge rail's chain access and settler (one key, one nonce sequence).
+  const sessions = evm?.config.escrowAddress ? SessionRail.createSessionRail({ evmRail: evm, db }) : null
   if (evm) {
     // Settlements the server pays gas for are capped per merchant and minute.
     const quota = (resource: Parameters<typeof merchantSettlementQuota>[2]) =>
@@ -32,8 +40,14 @@ export async function createRuntime(): Promise<GateRuntime> {
     methods.push(evmChargeMethod(evm, quota))
     x402 = x402ExactAdapter(evm, quota)
   }
+  if (sessions) methods.push(evmSessionMethod(sessions))
   if (stripe) methods.push(stripeChargeMethod(stripe))
-  return { ...createGate({ config, db, methods: createMethodRegistry(methods, x402), limits: processRateLimits(config) }), evm, stripe }
+  return {
+    ...createGate({ config, db, methods: createMethodRegistry(methods, x402), limits: processRateLimits(config) }),
+    evm,
+    sessions,
+    stripe,
+  }
 }
 
 const globalLimits = globalThis as unknown as { __tollgateRateLimits?: Gate['limits'] }
@@ -46,6 +60,7 @@ function processRateLimits(config: GateConfig): Gate['limits'] {
   globalLimits.__tollgateRateLimits ??= {
     challenges: new RateLimiter(config.rateLimit.challengesPerMinute),
     credentials: new RateLimiter(config.rateLimit.credentialsPerMinute),
+    vouchers: new RateLimiter(config.rateLimit.vouchersPerMinute ?? 600),
   }
   return globalLimits.__tollgateRateLimits
 }

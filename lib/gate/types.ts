@@ -63,6 +63,23 @@ export type PricedResource = {
    * others settle before).
    */
   settle?: 'before' | 'after-success'
+  /**
+   * Set when the resource is also sold by the unit through `evm/session` payment channels (offers list
+   * `evm/session`): `priceUsd` is then the price of one unit.
+   */
+  session?: SessionTerms
+}
+
+/** How a resource is sold by the unit over a payment channel. */
+export type SessionTerms = {
+  /** What one unit is, e.g. `request`, `llm_token`, `byte` (the challenge's `unitType`). */
+  unitType: string
+  /** Decimal USD a new channel should hold (the challenge's `suggestedDeposit`). */
+  suggestedDepositUsd?: string
+  /** Decimal USD: the smallest increase a new voucher may bring (the challenge's `minVoucherDelta`); default any. */
+  minVoucherDeltaUsd?: string
+  /** Units charged when a request is paid (a stream's reservation; it meters the rest). Default 1. */
+  unitsPerRequest?: number
 }
 
 /** A completed, durable money movement the gate can record and deliver against. */
@@ -114,6 +131,11 @@ export type SettleInput = {
   idempotencyKey?: string
   /** How the credential arrived (`mpp` over HTTP, `mcp` over JSON-RPC): kept with a durable settlement record. */
   protocol?: Protocol
+  /**
+   * Units of the resource this request consumes (methods that meter); absent: the resource's own count. 0: the
+   * request only carries the payment (a voucher sent with HEAD) and is answered with the receipt alone.
+   */
+  units?: number
 }
 
 /** One payment method × intent, as the gate's registry holds it. */
@@ -162,7 +184,8 @@ export type Gate = {
   methods: MethodRegistry
   clock: Clock
   stats: ChallengeStats
-  limits: { challenges: RateLimiter; credentials: RateLimiter }
+  /** Per client: 402s issued, credentials presented, and session credentials (vouchers) presented. */
+  limits: { challenges: RateLimiter; credentials: RateLimiter; vouchers: RateLimiter }
 }
 
 /** How a payment reached the gate; recorded with the payment (`payments.protocol`). */
@@ -197,6 +220,8 @@ export type DecisionInput = {
    * whose challenge bound no body was issued for something else and is refused.
    */
   bodyRequired?: boolean
+  /** Units this request consumes (methods that meter, see SettleInput.units); absent: the resource's own count. */
+  units?: number
 }
 
 /**

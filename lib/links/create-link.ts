@@ -1,6 +1,7 @@
 import { getAddress, isAddress, type Address } from 'viem'
 import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
 import * as Outbound from '@/lib/outbound'
+import { loadSessionPayee } from '@/lib/rails/evm/session/Config'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import * as Merchants from '@/lib/store/merchants'
@@ -8,6 +9,7 @@ import { InvalidInputError, NotFoundError, SlugTakenError, ToolNameTakenError } 
 import { generateSlug } from './generate-slug'
 import { checkFileOwned } from './internal/check-file-owned'
 import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
+import { checkSessionRecipient } from './internal/check-session-recipient'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { storedResource } from './internal/service-secret'
@@ -23,6 +25,8 @@ export type SaveLinkOptions = {
   reservedToolNames?: ReadonlySet<string>
   /** Seal service links' upstream API keys; default: derived from MPP_SECRET_KEY when one is saved. */
   upstreamSecretKeys?: UpstreamSecretKeys
+  /** The payee of session channels (the settler account), null when sessions are off; default: from the environment. */
+  sessionPayee?: Address | null
 }
 
 /** Validates untrusted input and creates a merchant's link. Throws only LinkError subclasses for bad input. */
@@ -44,6 +48,8 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     null,
     () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv(),
   )
+  const session = values.session ?? null
+  checkSessionRecipient({ session, recipient }, options.sessionPayee === undefined ? loadSessionPayee() : options.sessionPayee)
 
   const row = (slug: string): Links.NewLink => ({
     id,
@@ -53,6 +59,7 @@ export async function createLink(db: Db, merchantId: string, input: unknown, opt
     description: values.description,
     priceUsd: values.price,
     rails: values.rails,
+    session,
     recipient,
     resource,
     accessPolicy: values.accessPolicy,

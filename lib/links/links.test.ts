@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { getAddress } from 'viem'
 import { after, before, test } from 'node:test'
 import { describeEachDatabase } from '@/test/support/databases'
 import { ensureMerchant } from '@/lib/merchants/ensure-merchant'
@@ -67,6 +68,36 @@ describeEachDatabase('links', (factory) => {
       receipt: {},
     })
   }
+
+  test('a link sold per request as a session: stored with its terms, only when it pays the settlement account', async () => {
+    const settlement = { sessionPayee: getAddress(aliceAddress) }
+    const session = { unitType: 'llm_token', suggestedDeposit: '0.10' }
+    const link = await createLink(handle.db, alice, input({ price: '0.0001', rails: [], session }), settlement)
+    assert.deepEqual(link.session, { unitType: 'llm_token', suggestedDepositUsd: '0.1' })
+    assert.deepEqual(link.rails, [])
+    const both = await createLink(handle.db, alice, input({ session: { unitType: 'request' } }), settlement)
+    assert.deepEqual([both.rails, both.session], [['evm'], { unitType: 'request', suggestedDepositUsd: null }])
+
+    const reason = `sessions pay the server's settlement account ${getAddress(aliceAddress)}; set the recipient to it, or price per call`
+    const refusedFor = (path: string, message: string) =>
+      isAppError(InvalidInputError, (e) => assert.deepEqual(e.issues, [{ path, message }]))
+    await assert.rejects(
+      createLink(handle.db, alice, input({ rails: [], session, recipient: bobAddress }), settlement),
+      refusedFor('recipient', reason),
+    )
+    await assert.rejects(updateLink(handle.db, alice, link.id, { recipient: bobAddress }, settlement), refusedFor('recipient', reason))
+    await assert.rejects(
+      createLink(handle.db, alice, input({ rails: [], session }), { sessionPayee: null }),
+      refusedFor('session', 'this server does not sell sessions (no session escrow is configured); price per call instead'),
+    )
+    // Per call only again: the recipient is free; dropping the session of a session-only link needs a rail.
+    await assert.rejects(
+      updateLink(handle.db, alice, link.id, { session: null }, settlement),
+      refusedFor('rails', 'enable at least one payment rail, or sell the link per request as a session'),
+    )
+    const perCall = await updateLink(handle.db, alice, link.id, { session: null, rails: ['evm'], recipient: bobAddress }, settlement)
+    assert.deepEqual([perCall.session, perCall.recipient], [null, getAddress(bobAddress)])
+  })
 
   test('createLink stores a validated link with a generated unguessable slug and the merchant as default recipient', async () => {
     const link = await createLink(handle.db, alice, input({ price: '12.50', description: ' About ' }))

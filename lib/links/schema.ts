@@ -5,7 +5,7 @@ import { forwardedHeaderIssue, secretHeaderNameIssue, secretHeaderValueIssue } f
 import type { Price, ServicePricing } from '@/lib/gateway/price-rules'
 import { ServicePricingSchema } from '@/lib/gateway/price-rules-schema'
 import * as Money from '@/lib/money'
-import type { AccessPolicy, LinkResource, McpToolSettings, ServiceResource } from '@/lib/store/schema'
+import type { AccessPolicy, LinkResource, LinkSession, McpToolSettings, ServiceResource } from '@/lib/store/schema'
 
 export const rails = ['evm', 'stripe'] as const
 export type Rail = (typeof rails)[number]
@@ -91,9 +91,9 @@ export const PriceSchema = z.string().transform((value, ctx): Money.Usd => {
   }
 })
 
+/** Per-call charge rails; empty only for a link sold as a session (checked with `session`). */
 export const RailsSchema = z
   .array(z.enum(rails))
-  .min(1, 'enable at least one payment rail')
   .max(rails.length * 4)
   // Canonical order, no duplicates: the same set of rails is always stored the same way.
   .transform((chosen): Rail[] => rails.filter((rail) => chosen.includes(rail)))
@@ -115,6 +115,23 @@ export const RecipientSchema = z.string().transform((value, ctx): Address => {
   }
   return address
 })
+
+export const railsRequired = 'enable at least one payment rail, or sell the link per request as a session'
+
+/** Unit names as the session challenge carries them (`unitType`): `request`, `llm_token`, `byte`… */
+export const unitTypePattern = /^[a-z][a-z0-9_]{0,31}$/
+
+/** Selling a link by the unit over `evm`/`session` channels: what a unit is and what a new channel should hold. */
+export const SessionSchema = z
+  .strictObject({
+    unitType: z
+      .string()
+      .trim()
+      .refine((s) => unitTypePattern.test(s), 'unit type must be a lower-case word such as "request" or "llm_token"')
+      .default('request'),
+    suggestedDeposit: PriceSchema.nullish(),
+  })
+  .transform((session): LinkSession => ({ unitType: session.unitType, suggestedDepositUsd: session.suggestedDeposit ?? null }))
 
 const HttpUrlSchema = z.string().transform((value, ctx): string => {
   const fail = (message: string) => {
@@ -324,6 +341,8 @@ export const CreateLinkInputSchema = z
     description: DescriptionSchema.default(''),
     price: PriceSchema,
     rails: RailsSchema,
+    /** Also (or only, with no rails) sold per unit through `evm`/`session` payment channels; null: not. */
+    session: SessionSchema.nullish(),
     /** Defaults to the merchant's own address. */
     recipient: RecipientSchema.optional(),
     resource: ResourceSchema,
@@ -335,26 +354,43 @@ export const CreateLinkInputSchema = z
     mcpTool: McpToolInputSchema.nullish(),
   })
   .superRefine((link, ctx) => {
-    for (const issue of consistencyIssues({ priceUsd: link.price, rails: link.rails, resource: link.resource }))
-      ctx.addIssue({ code: 'custom', ...issue })
+    for (const issue of consistencyIssues({
+      priceUsd: link.price,
+      rails: link.rails,
+      resource: link.resource,
+      session: link.session ?? null,
+    }))
+      if (issue.message !== railsRequired) ctx.addIssue({ code: 'custom', ...issue }) // the check below says that one
   })
+  // Said even when another field is wrong (the price, say), so every mistake shows at once.
+  .check(z.refine((link) => !sellsNothing(link), { path: ['rails'], message: railsRequired, when: () => true }))
 
 /** Every field optional; null clears maxPayments and expiresAt. */
-export const UpdateLinkInputSchema = z.strictObject({
-  title: TitleSchema.optional(),
-  description: DescriptionSchema.optional(),
-  price: PriceSchema.optional(),
-  rails: RailsSchema.optional(),
-  recipient: RecipientSchema.optional(),
-  resource: ResourceSchema.optional(),
-  accessPolicy: AccessPolicySchema.optional(),
-  maxPayments: MaxPaymentsSchema.nullable().optional(),
-  expiresAt: ExpiresAtSchema.nullable().optional(),
-  active: z.boolean().optional(),
-  slug: SlugSchema.optional(),
-  /** null: no longer a tool. */
-  mcpTool: McpToolInputSchema.nullable().optional(),
-})
+export const UpdateLinkInputSchema = z
+  .strictObject({
+    title: TitleSchema.optional(),
+    description: DescriptionSchema.optional(),
+    price: PriceSchema.optional(),
+    rails: RailsSchema.optional(),
+    session: SessionSchema.nullable().optional(),
+    recipient: RecipientSchema.optional(),
+    resource: ResourceSchema.optional(),
+    accessPolicy: AccessPolicySchema.optional(),
+    maxPayments: MaxPaymentsSchema.nullable().optional(),
+    expiresAt: ExpiresAtSchema.nullable().optional(),
+    active: z.boolean().optional(),
+    slug: SlugSchema.optional(),
+    /** null: no longer a tool. */
+    mcpTool: McpToolInputSchema.nullable().optional(),
+  })
+  // No rails at all means session only, so a patch that clears them says how the link is sold then.
+  .check(
+    z.refine((patch) => !sellsNothing(patch), {
+      path: ['rails'],
+      message: railsRequired,
+      when: () => true,
+    }),
+  )
 
 export type CreateLinkInput = z.input<typeof CreateLinkInputSchema>
 export type CreateLinkValues = z.output<typeof CreateLinkInputSchema>
@@ -366,7 +402,9 @@ export function consistencyIssues(link: {
   priceUsd: string
   rails: readonly Rail[]
   resource?: LinkResourceInput | LinkResource
+  session?: LinkSession | null
 }): Array<{ path: Array<string | number>; message: string }> {
+  if (sellsNothing(link)) return [{ path: ['rails'], message: railsRequired }]
   if (!link.rails.includes('stripe')) return []
   if (Money.usdToCents(link.priceUsd) === null) return [{ path: ['price'], message: 'card payments (stripe) need a price in whole cents' }]
   // A service link charges its rules' prices (and sums of them): each must be payable by card too.
@@ -393,6 +431,13 @@ export function consistencyIssues(link: {
       message: 'JSON-RPC default: card payments (stripe) need prices in whole cents',
     })
   return issues
+}
+
+/** Neither a charge rail nor a session (the value may be anything: an object-level check runs on bad input too). */
+function sellsNothing(link: unknown): boolean {
+  if (typeof link !== 'object' || link === null) return false
+  const { rails, session } = link as { rails?: unknown; session?: unknown }
+  return Array.isArray(rails) && rails.length === 0 && !session
 }
 
 // Counted by hand rather than with Buffer so this schema also runs in the browser (dashboard forms).

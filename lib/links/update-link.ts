@@ -1,11 +1,14 @@
 import { UpstreamSecretKeys } from '@/lib/gateway/upstream-secret'
+import { getAddress } from 'viem'
 import * as Outbound from '@/lib/outbound'
+import { loadSessionPayee } from '@/lib/rails/evm/session/Config'
 import type { Db } from '@/lib/store/db'
 import * as Links from '@/lib/store/links'
 import { InvalidInputError, NotFoundError, SlugTakenError, ToolNameTakenError } from './errors'
 import type { SaveLinkOptions } from './create-link'
 import { checkFileOwned } from './internal/check-file-owned'
 import { checkToolName, checkToolSchema } from './internal/check-mcp-tool'
+import { checkSessionRecipient } from './internal/check-session-recipient'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { storedResource } from './internal/service-secret'
@@ -31,9 +34,14 @@ export async function updateLink(
     priceUsd: values.price ?? current.priceUsd,
     rails: values.rails ?? current.rails,
     resource: values.resource ?? current.resource,
+    session: values.session === undefined ? current.session : values.session,
+    recipient: values.recipient ?? getAddress(current.recipient),
   }
   const issues = consistencyIssues(merged)
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
+  // Only a change to how the link is sold or paid is checked: an old session link stays editable otherwise.
+  if (values.session !== undefined || values.recipient !== undefined)
+    checkSessionRecipient(merged, options.sessionPayee === undefined ? loadSessionPayee() : options.sessionPayee)
   const stored = values.resource
     ? storedResource(values.resource, linkId, current.resource, () => options.upstreamSecretKeys ?? UpstreamSecretKeys.fromEnv())
     : null
@@ -53,6 +61,7 @@ export async function updateLink(
     description: values.description,
     priceUsd: values.price,
     rails: values.rails,
+    session: values.session,
     recipient: values.recipient,
     resource: stored?.resource,
     accessPolicy: values.accessPolicy,

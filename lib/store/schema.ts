@@ -1,7 +1,20 @@
 // Drizzle table definitions. The SQL that creates them lives in ./migrations (kept in step by
 // lib/store/schema.test.ts, which compares both on a real database).
 import { sql } from 'drizzle-orm'
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core'
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
 import type { ServicePricing } from '@/lib/gateway/price-rules'
 
 const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' })
@@ -50,6 +63,9 @@ export type AccessPolicy = { kind: 'once' } | { kind: 'window'; minutes: number 
  */
 export type McpToolSettings = { name: string; description: string; inputSchema: Record<string, unknown> | null }
 
+/** A link sold by the unit over `evm`/`session` channels (migration 0012): its price is one unit's. */
+export type LinkSession = { unitType: string; suggestedDepositUsd: string | null }
+
 export const links = pgTable(
   'links',
   {
@@ -61,7 +77,10 @@ export const links = pgTable(
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
     priceUsd: text('price_usd').notNull(),
+    /** Per-call charge rails; empty for a link sold only as a session. */
     rails: jsonb('rails').$type<Array<'evm' | 'stripe'>>().notNull(),
+    /** Set when the link is also (or only) sold per unit through `evm`/`session` payment channels. */
+    session: jsonb('session').$type<LinkSession>(),
     recipient: text('recipient').notNull(),
     resource: jsonb('resource').$type<LinkResource>().notNull(),
     accessPolicy: jsonb('access_policy').$type<AccessPolicy>().notNull(),
@@ -336,3 +355,124 @@ export const linkUpstreamSecrets = pgTable('link_upstream_secrets', {
     .notNull()
     .default(sql`now()`),
 })
+
+// evm/session payment channels (migration 0009_session_channels). Amounts are uint128 base units as exact numerics.
+
+const amount = (name: string) => numeric(name, { precision: 78, scale: 0 })
+
+/**
+ * A channel on the escrow whose payee is ours, as verified on chain at open and top-up, with the spec's
+ * accounting: `accepted` (best voucher, signed by `best_signature`), `spent` (charged for delivered service),
+ * `settled_on_chain`. A check constraint keeps `spent <= accepted <= deposit` whatever the statement.
+ */
+export const sessionChannels = pgTable(
+  'session_channels',
+  {
+    channelId: text('channel_id').primaryKey(),
+    chainId: integer('chain_id').notNull(),
+    escrow: text('escrow').notNull(),
+    token: text('token').notNull(),
+    payer: text('payer').notNull(),
+    payee: text('payee').notNull(),
+    /** The zero address when the payer signs vouchers itself. */
+    authorizedSigner: text('authorized_signer').notNull(),
+    signerIsContract: boolean('signer_is_contract').notNull().default(false),
+    deposit: amount('deposit').notNull(),
+    accepted: amount('accepted').notNull().default('0'),
+    bestSignature: text('best_signature'),
+    spent: amount('spent').notNull().default('0'),
+    settledOnChain: amount('settled_on_chain').notNull().default('0'),
+    /** Unix seconds of a pending forced close on chain (0: none). */
+    closeRequestedAt: bigint('close_requested_at', { mode: 'bigint' }).notNull().default(0n),
+    finalized: boolean('finalized').notNull().default(false),
+    resourceKey: text('resource_key').notNull(),
+    linkId: text('link_id').references(() => links.id),
+    merchantId: text('merchant_id').references(() => merchants.id),
+    openTxHash: text('open_tx_hash'),
+    openedBlock: bigint('opened_block', { mode: 'bigint' }).notNull(),
+    closeTxHash: text('close_tx_hash'),
+    /** Set while the server closes the channel: no charge is accepted from then on, so the close covers everything spent. */
+    closingSince: timestamp('closing_since', { withTimezone: true }),
+    lastVoucherAt: timestamp('last_voucher_at', { withTimezone: true }),
+    /** When `accepted` last rose above `settled_on_chain` (null: nothing unsettled): the settlement job's age clock. */
+    unsettledSince: timestamp('unsettled_since', { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    index('session_channels_merchant_idx').on(t.merchantId, t.createdAt),
+    index('session_channels_link_idx').on(t.linkId, t.createdAt),
+    index('session_channels_live_idx')
+      .on(t.unsettledSince)
+      .where(sql`NOT finalized`),
+  ],
+)
+
+/** A transaction the server submits for a channel (a relayed open or top-up, a settle, a close): claimed -> submitted -> settled | failed. */
+export const sessionTransactions = pgTable(
+  'session_transactions',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id').notNull(),
+    kind: text('kind').$type<'open' | 'topUp' | 'settle' | 'close'>().notNull(),
+    /** Relayed opens and top-ups: the EIP-3009 authorization, so one is submitted once. */
+    replayKey: text('replay_key').unique(),
+    /** The deposit an open or top-up adds; the cumulative amount a settle or close redeems. */
+    amount: amount('amount').notNull(),
+    status: text('status').$type<'claimed' | 'submitted' | 'settled' | 'failed'>().notNull(),
+    txHash: text('tx_hash'),
+    /** Why it was submitted (the credential's action, a threshold, a forced close, the dashboard). */
+    reason: text('reason').notNull(),
+    error: text('error'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    uniqueIndex('session_transactions_payee_in_flight_idx')
+      .on(t.channelId)
+      .where(sql`kind IN ('settle', 'close') AND status IN ('claimed', 'submitted')`),
+    index('session_transactions_unfinished_idx')
+      .on(t.updatedAt)
+      .where(sql`status IN ('claimed', 'submitted')`),
+    index('session_transactions_channel_idx').on(t.channelId, t.createdAt),
+  ],
+)
+
+/** A paid session request by (challenge, Idempotency-Key): a duplicate gets this outcome again and is not charged twice. */
+export const sessionRequests = pgTable(
+  'session_requests',
+  {
+    challengeId: text('challenge_id').notNull(),
+    idempotencyKey: text('idempotency_key').notNull(),
+    /** SHA-256 of the credential payload: the same key with another payload is refused. */
+    payloadDigest: text('payload_digest').notNull(),
+    channelId: text('channel_id').notNull(),
+    action: text('action').notNull(),
+    serves: text('serves').$type<'resource' | 'receipt'>().notNull(),
+    units: integer('units').notNull(),
+    charged: amount('charged').notNull(),
+    accepted: amount('accepted').notNull(),
+    spent: amount('spent').notNull(),
+    txHash: text('tx_hash'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.challengeId, t.idempotencyKey] })],
+)
+
+/** The next block the escrow's event watcher reads, per chain and escrow. */
+export const sessionWatch = pgTable(
+  'session_watch',
+  {
+    chainId: integer('chain_id').notNull(),
+    escrow: text('escrow').notNull(),
+    nextBlock: bigint('next_block', { mode: 'bigint' }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.chainId, t.escrow] })],
+)

@@ -1,7 +1,7 @@
 // `npm run bench`: Tollgate against its baselines on this machine, side by side in one process tree
 // (anvil, `next start`, the mppx reference server and the load generator are all children of this
 // script). Prints a Markdown table; `-- --write-docs` also writes it into docs/benchmarks.md.
-// Options: --quick (a short smoke run), --only=1,2,3,4,5 (pick benchmarks), --no-wrk (use the in-process
+// Options: --quick (a short smoke run), --only=1,2,3,4,5,6 (pick benchmarks), --no-wrk (use the in-process
 // load generator even when wrk is installed), --rounds=N (interleaved rounds of benchmark 1, default 3).
 // Figures are printed, never asserted.
 import path from 'node:path'
@@ -17,17 +17,30 @@ import * as Load from './load'
 import * as Paid from './paid'
 import * as Reference from './reference'
 import * as Report from './report'
+import * as Session from './session'
 import * as TimeToUnlock from './time-to-unlock'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const writeReadme = args.includes('--write-docs')
-const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4,5').split(','))
+const only = new Set((args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? '1,2,3,4,5,6').split(','))
 
 const engine: Load.Engine = args.includes('--no-wrk') ? 'node' : Load.defaultEngine()
 const settings = quick
-  ? { issuance: { concurrency: 32, durationMs: 1_000, rounds: 1, warmupMs: 1_000, engine }, sequential: 10, perPayer: 2, unlockRuns: 2 }
-  : { issuance: { concurrency: 32, durationMs: 3_000, rounds: 3, warmupMs: 1_000, engine }, sequential: 100, perPayer: 8, unlockRuns: 10 }
+  ? {
+      issuance: { concurrency: 32, durationMs: 1_000, rounds: 1, warmupMs: 1_000, engine },
+      sequential: 10,
+      perPayer: 2,
+      unlockRuns: 2,
+      vouchers: 200,
+    }
+  : {
+      issuance: { concurrency: 32, durationMs: 3_000, rounds: 3, warmupMs: 1_000, engine },
+      sequential: 100,
+      perPayer: 8,
+      unlockRuns: 10,
+      vouchers: 2_000,
+    }
 
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? Number.NaN)
 if (Number.isInteger(rounds) && rounds > 0) settings.issuance.rounds = rounds
@@ -56,7 +69,14 @@ async function main() {
   const notes: string[] = []
   try {
     const stack: Stack = await startStack({
-      env: { TOLLGATE_BENCH: '1', RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000', RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000' },
+      env: {
+        TOLLGATE_BENCH: '1',
+        RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000',
+        RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000',
+        RATE_LIMIT_VOUCHERS_PER_MINUTE: '1000000000',
+        // No session settlement mid-run: its transaction would count as the vouchers' CPU.
+        SESSION_SETTLE_THRESHOLD_USD: '1000',
+      },
     })
     stopping.push(() => stack.stop())
     const demo = stack.links.find((l) => l.slug === 'demo')
@@ -84,7 +104,7 @@ async function main() {
 
     if (only.has('1')) {
       log(
-        `1/4 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`,
+        `1/6 402 issuance: ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s per target, ${settings.issuance.concurrency} keep-alive connections (${engine === 'wrk' ? 'wrk' : 'in-process generator'})…`,
       )
       const [gated, unpriced, mppx] = await Issuance.measure(
         [
@@ -141,7 +161,7 @@ async function main() {
 
     if (only.has('2')) {
       log(
-        `2/4 paid round trips: ${settings.sequential} sequential per server (alternating), then ${concurrentPayers.length} payers × ${settings.perPayer} concurrently per server…`,
+        `2/6 paid round trips: ${settings.sequential} sequential per server (alternating), then ${concurrentPayers.length} payers × ${settings.perPayer} concurrently per server…`,
       )
       const chain = createPublicClient({ transport: http(stack.chain.rpcUrl) })
       const balance = () =>
@@ -193,7 +213,7 @@ async function main() {
     }
 
     if (only.has('3')) {
-      log('3/4 checkout weight: our /pay first-load JS, and the published @x402/paywall EVM page (npm pack)…')
+      log('3/6 checkout weight: our /pay first-load JS, and the published @x402/paywall EVM page (npm pack)…')
       const ours = await CheckoutWeight.ourCheckout(stack.url, `/pay?u=${encodeURIComponent('/l/demo')}`)
       const paywall = CheckoutWeight.x402Paywall()
       const paywallText = paywall.available
@@ -228,7 +248,7 @@ async function main() {
 
     if (only.has('4')) {
       log(
-        `4/4 time to unlock: Playwright + system Chromium, open /l/demo → resource visible via the Test wallet, ${settings.unlockRuns} runs…`,
+        `4/6 time to unlock: Playwright + system Chromium, open /l/demo → resource visible via the Test wallet, ${settings.unlockRuns} runs…`,
       )
       const fortune = (JSON.parse(demo.resource.body) as { fortune?: string }).fortune ?? demo.resource.body
       const unlock = await TimeToUnlock.measure({
@@ -252,9 +272,51 @@ async function main() {
           `Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`,
         )
     }
+
     if (only.has('5')) {
       log(
-        `5/5 gateway overhead: a service link's free route vs the same upstream called directly, ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s, ${settings.issuance.concurrency} connections…`,
+        `5/6 pay per request: ${settings.vouchers} voucher-paid requests on one channel of /l/demo-session, the same number unpaid (402), and ${concurrentPayers.length * settings.perPayer} charge-paid requests of /l/demo…`,
+      )
+      const measured = await Session.measure({
+        url: `${stack.url}/l/demo-session`,
+        chargeUrl: `${stack.url}/l/demo`,
+        pid: stack.apps[0]!.pid,
+        rpcUrl: stack.chain.rpcUrl,
+        payer: anvilAccount(1),
+        unitPrice: 1_000n,
+        vouchers: settings.vouchers,
+        concurrency: 8,
+        chargePayers: concurrentPayers,
+        chargesPerPayer: settings.perPayer,
+      })
+      const { voucherPaid, unpaid, chargePaid } = measured
+      const rps = (p: Session.Phase) => `${Report.formatNumber(p.perSecond, p.perSecond < 100 ? 1 : 0)} req/s`
+      const cpu = (p: Session.Phase) => `${Report.formatNumber(p.cpuUsPerRequest)} µs CPU/req`
+      rows.push(
+        {
+          measurement: '5. Paid by vouchers on one channel (8 connections): throughput, server CPU',
+          tollgate: `${rps(voucherPaid)}, ${cpu(voucherPaid)}`,
+          other: `${rps(unpaid)}, ${cpu(unpaid)} — the unpaid 402 of the same link`,
+          ratio: `${Report.ratio(voucherPaid.perSecond, unpaid.perSecond)} throughput, ${Report.ratio(voucherPaid.cpuUsPerRequest, unpaid.cpuUsPerRequest)} CPU (target ≤ 1.5× CPU)`,
+        },
+        {
+          measurement: '5. Paid by vouchers vs paid by a charge (EIP-3009 settled on anvil)',
+          tollgate: rps(voucherPaid),
+          other: `${rps(chargePaid)}, ${cpu(chargePaid)} — ${concurrentPayers.length} mppx payers concurrently`,
+          ratio: `${Report.ratio(voucherPaid.perSecond, chargePaid.perSecond)} (target ≥ 50×)`,
+        },
+      )
+      const expected = BigInt(voucherPaid.count + 1) * 1_000n
+      notes.push(
+        `Pay per request: the channel was opened once (relayed EIP-3009 deposit), ${settings.vouchers} vouchers signed before the clock started, then closed; its receipt says ${measured.spent} base units spent (${measured.spent === expected ? 'exactly one price per served request' : `EXPECTED ${expected}`}). Server CPU is the app's process tree (/proc), jobs included.`,
+      )
+      for (const p of [voucherPaid, unpaid, chargePaid])
+        if (p.failures > 0) notes.push(`${p.name}: ${p.failures} requests failed, first: ${p.firstFailure}`)
+    }
+
+    if (only.has('6')) {
+      log(
+        `6/6 gateway overhead: a service link's free route vs the same upstream called directly, ${settings.issuance.rounds} interleaved rounds of ${settings.issuance.durationMs / 1000} s, ${settings.issuance.concurrency} connections…`,
       )
       const merchant = await signIn(stack.url, anvilPrivateKey(0))
       const { gateway, direct } = await Gateway.measure(async (upstreamUrl) => {
@@ -279,13 +341,13 @@ async function main() {
       const rps = (s: Gateway.GatewaySummary) => `${Report.formatNumber(s.requestsPerSecond)} req/s`
       rows.push(
         {
-          measurement: '5. Free call through the gateway vs the upstream directly, throughput',
+          measurement: '6. Free call through the gateway vs the upstream directly, throughput',
           tollgate: rps(gateway),
           other: `${rps(direct)} — the same node:http upstream, called directly`,
           ratio: Report.ratio(gateway.requestsPerSecond, direct.requestsPerSecond),
         },
         {
-          measurement: '5. Free call through the gateway, latency p50 / p99',
+          measurement: '6. Free call through the gateway, latency p50 / p99',
           tollgate: `${Report.formatMs(gateway.p50Ms)} / ${Report.formatMs(gateway.p99Ms)}`,
           other: `${Report.formatMs(direct.p50Ms)} / ${Report.formatMs(direct.p99Ms)} direct`,
           ratio: `${Report.ratio(gateway.p50Ms, direct.p50Ms)} (p50)`,

@@ -114,7 +114,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       history,
       receiver,
       app,
-      commands: demoTerminalCommands({ publicUrl, tokenAddress: chain.token }),
+      commands: demoTerminalCommands({ publicUrl, tokenAddress: chain.token, rpcUrl: chain.rpcUrl }),
       stop,
     }
   } catch (error) {

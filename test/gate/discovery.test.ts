@@ -25,11 +25,16 @@ describe('discovery: /openapi.json', () => {
     const operations = assertDiscoveryDocument(doc)
     assert.ok(doc['x-service-info'], 'x-service-info is published')
     assert.equal(doc.servers[0]!.url, stack.url)
-    const expected = ['GET /api/examples/joke', 'POST /api/examples/summarize', ...stack.links.map((l) => `GET /l/${l.slug}`)]
+    const expected = [
+      'GET /api/examples/joke',
+      'POST /api/examples/summarize',
+      'GET /api/examples/stream',
+      ...stack.links.map((l) => `GET /l/${l.slug}`),
+    ]
     assert.deepEqual([...operations.keys()].sort(), expected.sort())
   })
 
-  test("each offer is what the operation's 402 challenge asks: method, intent, amount and currency", async () => {
+  test("each offer is what the operation's 402 challenge asks: method, intent, amount and currency (and a session's unit)", async () => {
     const operations = assertDiscoveryDocument(await (await fetch(`${stack.url}/openapi.json`)).json())
     for (const [operation, offers] of operations) {
       const [method, path] = operation.split(' ') as [string, string]
@@ -45,6 +50,10 @@ describe('discovery: /openapi.json', () => {
         method: c.method,
         amount: String(c.request.amount),
         currency: String(c.request.currency),
+        // A session offer's amount is one unit's price; its description names the unit (the offer schema has no field for it).
+        ...(c.intent === 'session'
+          ? { description: `per unitType=${String(c.request.unitType)}, paid by vouchers on a payment channel` }
+          : {}),
       }))
       assert.deepEqual(offers, asked, `${operation}: discovery offers equal the 402 challenges`)
     }

@@ -1,7 +1,7 @@
 // "Paying from a terminal" is true, three ways at once: the README shows exactly the commands the demo
 // prints and the home page shows (lib/demo/terminal-commands.ts), its @x402/fetch example is the
 // script those commands run, and each command, run by a shell as printed, pays /l/demo (or the paid
-// JSON-RPC gateway /l/demo-rpc) on a running server.
+// JSON-RPC gateway /l/demo-rpc, or /l/demo-session per request) on a running server.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -55,6 +55,10 @@ test('the README shows the commands the demo prints, and its x402 example is the
   assert.ok(rpc, 'the README shows the paid JSON-RPC command')
   assert.equal(rpc.code.trimEnd(), command(printed, 'mppx-rpc'))
   assert.ok(rpc.code.includes(`-d '${blockNumberCall}' http://127.0.0.1:3000/l/demo-rpc -c mppx.config.mjs`))
+  const sessions = readme.slice(readme.indexOf('## Pay per request (sessions)'), readme.indexOf('## More'))
+  const session = [...sessions.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, code]) => code!)[0]
+  assert.ok(session, 'the README shows the session command')
+  assert.equal(session.trimEnd(), command(printed, 'session'))
 })
 
 describe('paying from a terminal, as the demo prints it', () => {
@@ -62,7 +66,7 @@ describe('paying from a terminal, as the demo prints it', () => {
   let commands: TerminalCommand[]
   before(async () => {
     stack = await startStack({ demoRpc: true })
-    commands = demoTerminalCommands({ publicUrl: stack.url, tokenAddress: stack.chain.token })
+    commands = demoTerminalCommands({ publicUrl: stack.url, tokenAddress: stack.chain.token, rpcUrl: stack.chain.rpcUrl })
   })
   after(async () => {
     await stack?.stop()
@@ -92,5 +96,18 @@ describe('paying from a terminal, as the demo prints it', () => {
     assert.ok(BigInt(answer[1]!) > 0n && BigInt(answer[1]!) < (await chain.blockNumber()))
     assert.equal(await chain.balanceOf(stack.merchant), merchantBefore + baseUnits('0.001'))
     assert.equal(await chain.balanceOf(anvilAccount(1).address), payerBefore - baseUnits('0.001'))
+  })
+
+  test('the session command pays /l/demo-session 5 times from one channel and closes it: 5 × $0.001 moved, the rest refunded', async () => {
+    const chain = ledger(stack.chain)
+    const [merchantBefore, payerBefore] = [await chain.balanceOf(stack.merchant), await chain.balanceOf(anvilAccount(1).address)]
+    const { code, output } = await shell(command(commands, 'session'))
+    assert.equal(code, 0, output)
+    assert.match(output, /^channel 0x[0-9a-f]{64} opened$/m)
+    for (let i = 1; i <= 5; i++) assert.match(output, new RegExp(`^request ${i}: 200 \\{"answer"`, 'm'))
+    assert.match(output, /receipt: accepted \$0\.005, spent \$0\.005/)
+    assert.match(output, /^closed: accepted \$0\.005, spent \$0\.005, close tx 0x[0-9a-f]{64}; deposit \$0\.1, refunded \$0\.095$/m)
+    assert.equal(await chain.balanceOf(stack.merchant), merchantBefore + baseUnits('0.005'))
+    assert.equal(await chain.balanceOf(anvilAccount(1).address), payerBefore - baseUnits('0.005'))
   })
 })

@@ -74,6 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TOLLGATE_DEMO: '1',
       RATE_LIMIT_CHALLENGES_PER_MINUTE: '100000',
       RATE_LIMIT_CREDENTIALS_PER_MINUTE: '100000',
+      RATE_LIMIT_VOUCHERS_PER_MINUTE: '100000',
       // The stack proxies to its own upstream and posts webhooks to receivers, all on 127.0.0.1.
       ALLOW_PRIVATE_UPSTREAMS: '1',
       ...options.env,

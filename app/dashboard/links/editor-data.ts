@@ -1,6 +1,7 @@
-// What the link editor needs from the server besides the link: files, whether cards are on, and the
-// smallest price the server settles on chain itself.
+// What the link editor needs from the server besides the link: files, whether cards are on, the
+// smallest price the server settles on chain itself, and the account sessions pay (null: no sessions).
 import { loadMinSettlementUsd } from '@/lib/rails/evm/Config'
+import { loadSessionPayee } from '@/lib/rails/evm/session/Config'
 import * as StripeRail from '@/lib/rails/stripe'
 import type { Db } from '@/lib/store/db'
 import * as Files from '@/lib/store/files'
@@ -18,5 +19,6 @@ export async function editorData(db: Db, merchantId: string) {
     stripeEnabled,
     maxFileBytes: Files.maxFileBytes,
     minSettlementUsd: loadMinSettlementUsd(),
+    sessionPayee: loadSessionPayee(),
   }
 }

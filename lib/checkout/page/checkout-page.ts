@@ -2,7 +2,7 @@
 // is readable before any script runs; the payment flow mounts over a placeholder of the same shape.
 // Merchant text only ever passes through `html` (escaped text); the checkout travels as inert JSON.
 import { formatBytes, formatMinutes, formatTime, formatUsd, shortHex } from '@/lib/checkout/format'
-import type { Checkout, CheckoutLink, OpenCheckout } from '@/lib/checkout/load-checkout'
+import type { Checkout, CheckoutLink, OpenCheckout, SessionCheckout } from '@/lib/checkout/load-checkout'
 import { assetsPath, type AssetsManifest } from './assets'
 import { renderDocument } from './document'
 import { html, jsonScriptContent, type Html } from './html'
@@ -28,7 +28,7 @@ export function renderCheckoutPage({ checkout, nonce, assets }: CheckoutPagePara
     context: 'Secure checkout',
     referrer: 'same-origin',
     assets,
-    main: open ? openCheckout(checkout) : closedCheckout(checkout),
+    main: open ? openCheckout(checkout) : checkout.status === 'session-only' ? sessionCheckout(checkout) : closedCheckout(checkout),
     footer: 'Payments settle on chain before anything is delivered. Powered by Tollgate.',
     head: open
       ? html`${assets.preload.map((file) => html`<link rel="modulepreload" href="${assetsPath}${file}" nonce="${nonce}">\n`)}`
@@ -91,7 +91,25 @@ function describeResource(resource: CheckoutLink['resource']): string {
   }
 }
 
-function closedCheckout(checkout: Exclude<Checkout, OpenCheckout>): Html {
+/** A link paid per request by an agent over a payment channel: what it costs, and the command that pays it. */
+function sessionCheckout(checkout: SessionCheckout): Html {
+  const { link, url } = checkout
+  const unit = link.session?.unitType === 'request' ? 'request' : (link.session?.unitType ?? 'request').replace(/_/g, ' ')
+  const command = `PRIVATE_KEY=0x… RPC_URL=<the chain's RPC URL> \\\n  npx tsx scripts/pay-with-session.ts ${url} 5`
+  return html`<div class="checkout-grid">
+<div class="checkout-aside">${summary(link)}</div>
+<div class="checkout-flow">
+<section class="checkout-panel" aria-labelledby="session-title" data-testid="session-only">
+<h2 id="session-title" class="panel-title">Paid per ${unit} by an agent</h2>
+<p>This link costs <strong data-testid="session-price">${formatUsd(link.priceUsd)} per ${unit}</strong>, paid from a payment channel: the agent deposits once${link.session?.suggestedDepositUsd ? html` (suggested ${formatUsd(link.session.suggestedDepositUsd)})` : null} in an escrow, signs a voucher for each ${unit} instead of sending a transaction, and gets back whatever it did not spend when the channel closes.</p>
+<p>There is nothing to pay in a browser. An MPP client that speaks <code>evm</code>/<code>session</code> pays it, for example Tollgate's own, from the project folder:</p>
+<pre class="session-command"><code data-testid="session-command">${command}</code></pre>
+</section>
+</div>
+</div>`
+}
+
+function closedCheckout(checkout: Exclude<Checkout, OpenCheckout | SessionCheckout>): Html {
   const title =
     checkout.status === 'unavailable' ? 'No longer available' : checkout.status === 'not-found' ? 'Link not found' : 'Nothing to pay here'
   const message =
@@ -111,6 +129,7 @@ ${checkout.status === 'unavailable' ? html`<p class="muted" data-testid="checkou
 export function checkoutStatus(checkout: Checkout): number {
   switch (checkout.status) {
     case 'open':
+    case 'session-only':
       return 200
     case 'invalid':
       return 400

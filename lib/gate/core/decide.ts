@@ -3,6 +3,7 @@
 // credential -> verify its challenge -> its method settles (an atomic claim inside) -> record -> deliver
 // with a receipt and a grant. HTTP and MCP turn the outcome into their own wire form.
 import * as Digest from '@/lib/protocol/Digest'
+import * as Intent from '@/lib/protocol/Intent'
 import * as Problem from '@/lib/protocol/Problem'
 import * as PaymentSignature from '@/lib/protocol/x402/PaymentSignature'
 import { isRailUnavailable, SettlementReplayError } from '@/lib/rails/errors'
@@ -53,7 +54,10 @@ export async function decide<T>(
   }
   // Every presented credential counts, malformed ones too: otherwise garbage would buy unlimited challenges.
   if (payment.kind !== 'none') {
-    const limited = gate.limits.credentials.hit(input.client, gate.clock.now().getTime())
+    // A session pays each request with a voucher (no chain write): counted on a limiter of its own.
+    const limiter =
+      payment.kind === 'mpp' && payment.credential.challenge.intent === Intent.session ? gate.limits.vouchers : gate.limits.credentials
+    const limited = limiter.hit(input.client, gate.clock.now().getTime())
     if (!limited.allowed) return tooManyRequests(limited.retryAfterSeconds)
   }
   if (payment.kind === 'malformed') return paymentRequired(gate, resource, input, payment.problem)
@@ -114,6 +118,7 @@ async function payerOf(
       resource,
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
       protocol: input.protocol ?? 'mpp',
+      ...(input.units !== undefined ? { units: input.units } : {}),
     }
     return {
       protocol: input.protocol ?? 'mpp',

@@ -36,5 +36,7 @@ export function decisionInput(request: Request, resource: PricedResource, body: 
     body,
     acceptPayment: request.headers.get('accept-payment'),
     idempotencyKey: request.headers.get('idempotency-key'),
+    // A HEAD carries only a payment (a session's voucher or top-up): it consumes nothing and gets the receipt.
+    ...(request.method === 'HEAD' ? { units: 0 } : {}),
   }
 }

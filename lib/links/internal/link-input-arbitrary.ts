@@ -74,6 +74,13 @@ export const linkInput = fc.record(
     description: mostly(fc.string({ maxLength: 2000 }), fc.oneof(fc.string({ unit: 'binary' }), messy)),
     price,
     rails: mostly(fc.subarray(['evm', 'stripe'], { minLength: 1 }), fc.oneof(fc.array(fc.constantFrom('evm', 'stripe', 'btc')), messy)),
+    session: mostly(
+      fc.oneof(
+        fc.constant(null),
+        fc.record({ unitType: fc.constantFrom('request', 'llm_token', 'byte'), suggestedDeposit: fc.option(price) }, { requiredKeys: [] }),
+      ),
+      fc.oneof(fc.record({ unitType: fc.string(), suggestedDeposit: messy }), messy),
+    ),
     recipient: address,
     resource,
     accessPolicy,

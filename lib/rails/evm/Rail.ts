@@ -11,11 +11,12 @@ import { type EvmConfig, minServerSettlementAmount } from './Config'
 import { type AuthorizationInput, holdAuthorization, settleAuthorization } from './internal/authorization'
 import { receiptPolling } from './internal/blockTime'
 import { createBroadcaster } from './internal/Broadcaster'
-import type { RailContext } from './internal/context'
+import { type RailContext, registerContext } from './internal/context'
 import { createFeeOracle } from './internal/fees'
 import { settleHash } from './internal/hash'
 import { refuseBelowServerMinimum, refuseSelfPayment, type ServerMinimum } from './internal/policy'
 import { type ReconcileResult, reconcile } from './internal/reconcile'
+import { privateKeyToAccount } from 'viem/accounts'
 import { createSettler } from './internal/Settler'
 import { isoTime, nowSeconds } from './internal/time'
 import { settleTransaction } from './internal/transaction'
@@ -153,6 +154,8 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
     lock: (account, task) => Locks.withLock(db, `evm-settler:${config.chainId}:${account.toLowerCase()}`, task),
     sharedKey: Locks.spansProcesses(db),
     broadcaster,
+    // Every rail of this process signing with this key on this node takes the same turn.
+    processKey: `${config.rpcUrl}|${config.chainId}|${privateKeyToAccount(config.settlerPrivateKey).address}`,
   })
   const context: RailContext = {
     config,
@@ -174,7 +177,7 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
   const minimum: ServerMinimum = { amount: minServerSettlementAmount(config), usd: config.minSettlementUsd }
   const serverSubmits = (amount: string | bigint) => BigInt(amount) >= minimum.amount
 
-  return {
+  const evmRail: EvmRail = {
     config,
     settlerAddress: settler.address,
     serverSubmits,
@@ -237,6 +240,8 @@ export function createEvmRail(config: EvmConfig, db: Db, options: CreateEvmRailO
 
     reconcile: (reconcileOptions = {}) => reconcile(context, { olderThanMs: reconcileOptions.olderThanMs ?? 60_000 }),
   }
+  registerContext(evmRail, context)
+  return evmRail
 
   /**
    * Every check of an MPP evm/charge credential that needs no chain access, in order; for an `authorization`

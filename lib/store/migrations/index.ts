@@ -5,8 +5,10 @@ import * as cardSaleHolds from './0005_card_sale_holds'
 import * as settlementQuota from './0006_settlement_quota'
 import * as linkSlugs from './0007_link_slugs'
 import * as cardHoldClients from './0008_card_hold_clients'
+import * as sessionChannels from './0009_session_channels'
 import * as serviceLinks from './0010_service_links'
 import * as mcp from './0011_mcp'
+import * as linkSessions from './0012_link_sessions'
 
 // Applied in order; each runs once, recorded in schema_migrations.
 export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
@@ -17,6 +19,8 @@ export const migrations: ReadonlyArray<{ version: string; sql: string }> = [
   settlementQuota,
   linkSlugs,
   cardHoldClients,
+  sessionChannels,
   serviceLinks,
   mcp,
+  linkSessions,
 ]

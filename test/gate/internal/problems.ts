@@ -39,7 +39,7 @@ export async function assertProblem(response: Response, expected: ExpectedProble
       assert.ok(!expected.notIds?.includes(challenge.id), 'the challenge is fresh, not the one the credential echoed')
     }
     const x402 = response.headers.get('payment-required')
-    if (challenges.some((c) => c.method === 'evm')) {
+    if (challenges.some((c) => c.method === 'evm' && c.intent === 'charge')) {
       assert.ok(x402, 'an EVM offer comes with an x402 PAYMENT-REQUIRED header')
       assert.equal(PaymentRequired.decode(x402).x402Version, 2)
     }

@@ -551,9 +551,15 @@ export const pathCase: fc.Arbitrary<PathCase> = fc.oneof(
     arbitrary: pathSegment.map((s) => ({ method: 'POST' as const, path: `/api/dashboard/webhook/deliveries/${s}/resend`, session: true })),
   },
   {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.oneof(pathSegment, fc.stringMatching(/^0x[0-9a-f]{64}$/)), fc.constantFrom('settle', 'close'))
+      .map(([s, action]) => ({ method: 'POST' as const, path: `/api/dashboard/channels/${s}/${action}`, session: true })),
+  },
+  {
     weight: 2,
     arbitrary: fc
-      .tuple(fc.constantFrom('payments', 'payments/export', 'webhook/deliveries', 'links', 'overview'), query)
+      .tuple(fc.constantFrom('payments', 'payments/export', 'webhook/deliveries', 'links', 'overview', 'channels'), query)
       .map(([kind, q]) => ({ method: 'GET' as const, path: `/api/dashboard/${kind}?${q}`, session: true })),
   },
 )

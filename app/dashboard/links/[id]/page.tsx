@@ -2,14 +2,16 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { ActionButton } from '@/components/dashboard/ActionButton'
+import { ChannelsTable } from '@/components/dashboard/ChannelsTable'
 import { LinkStatusBadge } from '@/components/dashboard/Badges'
 import { EmptyState } from '@/components/dashboard/EmptyState'
 import { PageHeader } from '@/components/dashboard/PageHeader'
 import { PaymentsTable } from '@/components/dashboard/PaymentsTable'
 import { SharePanel, type TokenDomain } from '@/components/dashboard/SharePanel'
 import { Stat } from '@/components/dashboard/Stat'
-import { usd, when } from '@/components/dashboard/format'
+import { addUsd, usd, when } from '@/components/dashboard/format'
 import { getAuthRuntime, requireMerchant } from '@/lib/auth/request'
+import * as Channels from '@/lib/channels'
 import * as Links from '@/lib/links'
 import * as Payments from '@/lib/payments'
 import * as EvmRail from '@/lib/rails/evm'
@@ -33,10 +35,18 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
   const all = await Links.listLinks(db, merchant.id)
   const link = all.find((l) => l.id === id)
   if (!link) notFound()
-  const [recent, file] = await Promise.all([
+  const [recent, file, channels, sessions] = await Promise.all([
     Payments.listPayments(db, merchant.id, { linkId: link.id }, { pageSize: 10 }),
     link.resource.kind === 'file' ? Files.getFileInfoForMerchant(db, merchant.id, link.resource.fileId) : null,
+    Channels.listChannels(db, merchant.id, { linkId: link.id, limit: 50 }),
+    Channels.channelRevenue(db, merchant.id, { linkId: link.id }),
   ])
+  // Revenue counts what session channels spent (service delivered, paid by vouchers), beside settled payments.
+  const revenueUsd = addUsd(link.revenueUsd, sessions.spentUsd)
+  const offered = [
+    ...link.rails.map((r) => (r === 'evm' ? 'USDC' : 'Card')),
+    ...(link.session ? [`Session per ${link.session.unitType}`] : []),
+  ]
   const url = new URL(`/l/${link.slug}`, config.publicUrl).toString()
   const status = Links.linkAvailability(link, link.paymentsCount)
 
@@ -91,9 +101,14 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
         }
       />
       <div className="stats">
-        <Stat label="Price" value={usd(link.priceUsd)} hint={link.rails.map((r) => (r === 'evm' ? 'USDC' : 'Card')).join(' · ')} />
+        <Stat label="Price" value={usd(link.priceUsd)} hint={offered.join(' · ')} />
         <Stat label="Payments" value={link.paymentsCount} hint={link.maxPayments ? `of ${link.maxPayments} allowed` : 'No limit'} />
-        <Stat label="Revenue" value={usd(link.revenueUsd)} />
+        <Stat
+          label="Revenue"
+          value={usd(revenueUsd)}
+          hint={link.session ? `${usd(sessions.spentUsd)} spent in ${sessions.channels} channels` : undefined}
+          testId="link-revenue"
+        />
         <Stat
           label="Expires"
           value={link.expiresAt ? when(link.expiresAt).replace(' UTC', '') : 'Never'}
@@ -142,6 +157,28 @@ export default async function LinkPage({ params }: { params: Promise<{ id: strin
           <dd>{when(link.createdAt)}</dd>
         </dl>
       </section>
+      {link.session || channels.length > 0 ? (
+        <section aria-labelledby="link-channels-title">
+          <div className="panel-head">
+            <h2 id="link-channels-title" style={{ fontSize: '1.02rem', margin: 0 }}>
+              Session channels
+            </h2>
+            <span className="muted">
+              {usd(sessions.spentUsd)} spent · {usd(sessions.settledUsd)} settled on chain
+            </span>
+          </div>
+          {channels.length === 0 ? (
+            <div className="panel">
+              <EmptyState icon="⇄" title="No channels yet">
+                Agents open a channel with one deposit, then pay each {link.session?.unitType ?? 'request'} with a signed voucher. Their
+                channels appear here.
+              </EmptyState>
+            </div>
+          ) : (
+            <ChannelsTable channels={channels} />
+          )}
+        </section>
+      ) : null}
       <section aria-labelledby="link-payments-title">
         <div className="panel-head">
           <h2 id="link-payments-title" style={{ fontSize: '1.02rem', margin: 0 }}>

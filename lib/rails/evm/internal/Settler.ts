@@ -75,6 +75,24 @@ export type CreateSettlerOptions = {
    */
   sharedKey?: boolean
   broadcaster?: Broadcaster
+  /**
+   * Settlers made with the same key here share one turn and one nonce count in the process (Next builds the
+   * route handlers and instrumentation.ts as separate module graphs, each with its own rail: the charge
+   * settlements of the routes and the session jobs must not sign the same nonce). Name the key and the node.
+   */
+  processKey?: string
+}
+
+/** A key's turn in this process: sends waiting behind it, and the next nonce after the last the node accepted. */
+type Turn = { queue: Promise<unknown>; waiting: number; nextNonce: number | undefined }
+
+const processTurns = ((globalThis as unknown as { __tollgateSettlerTurns?: Map<string, Turn> }).__tollgateSettlerTurns ??= new Map())
+
+function turnFor(processKey: string | undefined): Turn {
+  if (processKey === undefined) return { queue: Promise.resolve(), waiting: 0, nextNonce: undefined }
+  let turn = processTurns.get(processKey)
+  if (!turn) processTurns.set(processKey, (turn = { queue: Promise.resolve(), waiting: 0, nextNonce: undefined }))
+  return turn
 }
 
 const maxNonceAttempts = 5
@@ -83,17 +101,15 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
   const account: PrivateKeyAccount = privateKeyToAccount(privateKey)
   const lock: SettlerLock = options.lock ?? ((_, task) => task())
   const broadcaster = options.broadcaster ?? createBroadcaster(publicClient)
-  let queue: Promise<unknown> = Promise.resolve()
-  /** Sends queued behind the running turn (in this process). */
-  let waiting = 0
-  // The next nonce after the last one the node accepted from this process (so a lagging `pending` count is not reused).
-  let nextNonce: number | undefined
+  // Sends queued behind the running turn, and the next nonce after the last one the node accepted from this
+  // process (so a lagging `pending` count is not reused).
+  const turn = turnFor(options.processKey)
 
   const pendingCount = () => publicClient.getTransactionCount({ address: account.address, blockTag: 'pending' })
 
   const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
-    const run = queue.then(task, task)
-    queue = run.catch(() => undefined)
+    const run = turn.queue.then(task, task)
+    turn.queue = run.catch(() => undefined)
     return run
   }
 
@@ -131,30 +147,30 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
 
   /** Nonce -> sign -> record -> send, while holding this account's turn. */
   async function sendInTurn(request: Omit<TransactionSerializableEIP1559, 'nonce'>, onSigned: (txHash: Hex) => Promise<void>) {
-    let nonce = options.sharedKey || nextNonce === undefined ? Math.max(await pendingCount(), nextNonce ?? 0) : nextNonce
+    let nonce = options.sharedKey || turn.nextNonce === undefined ? Math.max(await pendingCount(), turn.nextNonce ?? 0) : turn.nextNonce
     for (let attempt = 1; ; attempt++) {
       const raw = await account.signTransaction({ ...request, nonce })
       const txHash = keccak256(raw)
       await onSigned(txHash)
       try {
         // Other instances may wait for the key's lock unseen, so with a shared key the turn always ends early.
-        const accepted = await broadcaster.send(raw, txHash, { othersWaiting: () => options.sharedKey === true || waiting > 0 })
+        const accepted = await broadcaster.send(raw, txHash, { othersWaiting: () => options.sharedKey === true || turn.waiting > 0 })
         // Held but not runnable (EIP-7966 code 5): our count may be ahead of the node's, so ask it next time.
-        nextNonce = accepted.notReady ? undefined : nonce + 1
+        turn.nextNonce = accepted.notReady ? undefined : nonce + 1
         return { txHash, receipt: accepted.receipt }
       } catch (error) {
         const message = nodeMessage(error)
         // The node already holds this exact transaction: it was broadcast.
         if (/already known|already imported/.test(message)) {
-          nextNonce = nonce + 1
+          turn.nextNonce = nonce + 1
           return { txHash, receipt: Promise.resolve(undefined) }
         }
         if (isTransportFailure(error)) {
           // Trust the node's count next time rather than risk a nonce gap that stalls every later send.
-          nextNonce = undefined
+          turn.nextNonce = undefined
           // Only the answer may have been lost: if the node has the transaction, it was broadcast.
           if (await isKnown(txHash, error)) {
-            nextNonce = nonce + 1
+            turn.nextNonce = nonce + 1
             return { txHash, receipt: Promise.resolve(undefined) }
           }
           throw new MaybeBroadcastError(txHash, { cause: error })
@@ -162,11 +178,11 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
         if (/nonce too low|replacement transaction underpriced|nonce.*(already|used)/.test(message)) {
           // A send retried by the transport after a lost answer hears this about its own first try.
           if (await isKnown(txHash, error)) {
-            nextNonce = nonce + 1
+            turn.nextNonce = nonce + 1
             return { txHash, receipt: Promise.resolve(undefined) }
           }
           // Another user of the key took this nonce: ours can never be mined; sign the next one the node knows of.
-          nextNonce = undefined
+          turn.nextNonce = undefined
           if (attempt >= maxNonceAttempts)
             throw new NotBroadcastError('the settler account is busy: every nonce it tried was taken', true, { cause: error })
           nonce = Math.max(await pendingCount(), nonce + 1)
@@ -194,14 +210,14 @@ export function createSettler(publicClient: PublicClient, privateKey: Hex, optio
     address: account.address,
     submit: async (call, onSigned) => {
       const request = await prepare(call)
-      waiting++
+      turn.waiting++
       return exclusive(() => {
-        waiting--
+        turn.waiting--
         return lock(account.address, () => sendInTurn(request, onSigned))
       })
     },
     forgetNonce: () => {
-      nextNonce = undefined
+      turn.nextNonce = undefined
     },
   }
 }

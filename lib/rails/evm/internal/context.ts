@@ -22,3 +22,15 @@ export type RailContext = {
 }
 
 export const rail = 'evm'
+
+// Each charge rail's context, so a session rail built beside it signs with the very same settler (one
+// nonce and one turn per key in this process) instead of a second one racing it for nonces.
+const contexts = new WeakMap<object, RailContext>()
+
+export function registerContext(rail: object, context: RailContext): void {
+  contexts.set(rail, context)
+}
+
+export function contextOf(rail: object): RailContext | undefined {
+  return contexts.get(rail)
+}

@@ -28,6 +28,7 @@ export default async function EditLinkPage({ params }: { params: Promise<{ id: s
           description: link.description,
           priceUsd: link.priceUsd,
           rails: link.rails,
+          session: link.session,
           recipient: link.recipient,
           resource: link.resource,
           accessPolicy: link.accessPolicy,

@@ -22,7 +22,8 @@ export async function buildFastPath(outFile: string = path.join(distDir(), fastP
     external: ['@electric-sql/pglite', 'pg', 'solc'],
     // Bundled CommonJS dependencies call require(); give the ES module one.
     banner: { js: "import { createRequire as __tollgateRequire } from 'node:module'; const require = __tollgateRequire(import.meta.url);" },
-    define: { 'process.env.NODE_ENV': '"production"' },
+    // Its own gate, apart from the route handlers' (lib/gate/runtime.ts).
+    define: { 'process.env.NODE_ENV': '"production"', 'process.env.TOLLGATE_MODULE_GRAPH': '"fast-path"' },
     logLevel: 'warning',
   })
 }

@@ -65,12 +65,18 @@ function processRateLimits(config: GateConfig): Gate['limits'] {
   return globalLimits.__tollgateRateLimits
 }
 
-const globalGate = globalThis as unknown as { __tollgateGate?: Promise<GateRuntime> }
+/**
+ * One gate per module graph: Next's route bundles share one (hence globalThis), but server.mjs's fast path is
+ * bundled on its own (scripts/build-fast-path.ts defines TOLLGATE_MODULE_GRAPH), and a gate built there throws
+ * error classes the routes' `instanceof` checks do not know.
+ */
+const gateKey = `tollgate-gate:${process.env.TOLLGATE_MODULE_GRAPH ?? 'next'}`
+const globalGates = globalThis as unknown as Record<string, Promise<GateRuntime> | undefined>
 
 export function getGate(): Promise<GateRuntime> {
-  globalGate.__tollgateGate ??= createRuntime().catch((error) => {
-    globalGate.__tollgateGate = undefined
+  globalGates[gateKey] ??= createRuntime().catch((error) => {
+    globalGates[gateKey] = undefined
     throw error
   })
-  return globalGate.__tollgateGate
+  return globalGates[gateKey]
 }

@@ -92,12 +92,17 @@ describe('unpaid link requests answered before Next, exactly as Next answers the
     })
   }
 
-  test('a challenge from the fast path is paid through Next, and HEAD gets headers only', async () => {
+  test('a challenge from the fast path is paid through Next, a replay of it is refused there, and HEAD gets headers only', async () => {
     const unpaid = await fetch(`${stack.url}/l/demo`)
     const credential = await mppCredentialFor(anvilAccount(7), unpaid)
     const paid = await fetch(`${stack.url}/l/demo`, { headers: { authorization: credential } })
     assert.equal(paid.status, 200, await paid.clone().text())
     assert.ok(paid.headers.get('payment-receipt'))
+    // A replay is refused by Next's own gate with its typed problem (the fast path's gate, with error classes of
+    // its own bundle, must never answer for Next: that was a 500).
+    const replay = await fetch(`${stack.url}/l/demo`, { headers: { authorization: credential } })
+    assert.equal(replay.status, 402)
+    assert.equal(((await replay.json()) as { type: string }).type, 'https://paymentauth.org/problems/invalid-challenge')
     const head = await fetch(`${stack.url}/l/demo`, { method: 'HEAD' })
     assert.equal(head.status, 402)
     assert.ok(head.headers.get('www-authenticate'))

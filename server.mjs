@@ -46,6 +46,8 @@ const handle = app.getRequestHandler()
 // `npm run build` (scripts/build-fast-path.ts), before Next routes the request. TOLLGATE_FAST_PATH=0 turns it off.
 const fastPathFile = path.join(dir, process.env.NEXT_DIST_DIR || '.next', 'fast-path', 'link.mjs')
 const fastPath = process.env.TOLLGATE_FAST_PATH !== '0' && existsSync(fastPathFile) ? await import(pathToFileURL(fastPathFile).href) : null
+// `npm run bench` only: /bench/unpriced answers /l/demo's 402 bytes ungated on the same path (fast-path.ts).
+const benchmarking = process.env.TOLLGATE_BENCH === '1'
 
 const server = createServer((request, response) => {
   const address = request.socket.remoteAddress
@@ -56,7 +58,9 @@ const server = createServer((request, response) => {
     if (!request.complete) discardRestOfBody(request)
   })
   const slug = fastPath?.fastLinkSlug(request.method, request.url, request.headers)
-  if (slug) serveLinkFast(request, response, slug)
+  if (slug) serveFast(request, response, (webRequest) => fastPath.answerLinkRequest(webRequest, slug))
+  else if (fastPath && benchmarking && request.method === 'GET' && request.url === '/bench/unpriced')
+    serveFast(request, response, (webRequest) => fastPath.answerUngatedBaseline(webRequest), { buffered: true })
   else handleWithNext(request, response)
 })
 
@@ -68,7 +72,8 @@ function handleWithNext(request, response) {
   })
 }
 
-async function serveLinkFast(request, response, slug) {
+/** `buffered`: write the answer with its length in one piece (a 402 or a baseline of its bytes), never as a stream. */
+async function serveFast(request, response, answerFor, { buffered = false } = {}) {
   let answer
   try {
     const headers = new Headers()
@@ -78,7 +83,7 @@ async function serveLinkFast(request, response, slug) {
       else if (value !== undefined) headers.set(name, value)
     }
     const url = `http://${request.headers.host || `${hostname}:${port}`}${request.url}`
-    answer = await fastPath.answerLinkRequest(new Request(url, { method: request.method, headers }), slug)
+    answer = await answerFor(new Request(url, { method: request.method, headers }))
   } catch {
     // Anything the fast path cannot take (a header or URL a Request refuses, a fault): Next answers as before.
     if (!response.headersSent) handleWithNext(request, response)
@@ -93,7 +98,7 @@ async function serveLinkFast(request, response, slug) {
   if (request.method === 'HEAD' || !answer.body) {
     await answer.body?.cancel().catch(() => {})
     response.writeHead(answer.status, headers).end()
-  } else if (answer.status >= 200 && answer.status < 300) {
+  } else if (!buffered && answer.status >= 200 && answer.status < 300) {
     // A resource (a free route of a service link, say) may stream.
     response.writeHead(answer.status, headers)
     Readable.fromWeb(answer.body)

@@ -25,3 +25,23 @@ export function fastLinkSlug(method: string | undefined, url: string | undefined
 export function answerLinkRequest(request: Request, slug: string): Promise<Response> {
   return handleLinkRequest(request, slug)
 }
+
+type Captured = { body: ArrayBuffer; headers: Array<[string, string]> }
+let captured: Promise<Captured> | undefined
+
+/**
+ * Benchmark baseline (server.mjs serves it at /bench/unpriced only with TOLLGATE_BENCH=1): /l/demo's 402 bytes,
+ * captured once and replayed as a 200 by this same server path with no gating, so `npm run bench` measures what
+ * gating costs on the fast path itself (app/api/bench/unpriced is the same baseline through Next).
+ */
+export async function answerUngatedBaseline(request: Request): Promise<Response> {
+  captured ??= handleLinkRequest(new Request(new URL('/l/demo', request.url), { headers: { accept: 'application/json' } }), 'demo').then(
+    async (response) => ({ body: await response.arrayBuffer(), headers: [...response.headers] }),
+    (error: unknown) => {
+      captured = undefined
+      throw error
+    },
+  )
+  const { body, headers } = await captured
+  return new Response(body, { status: 200, headers })
+}

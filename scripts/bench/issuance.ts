@@ -51,11 +51,13 @@ export function pairedCost(a: TargetSummary, b: TargetSummary): { median: number
 }
 
 /** Checks that the baseline really serves the gated route's bytes, then measures every target. */
-export async function measure(targets: Target[], options: IssuanceOptions, sameBytes: [string, string]): Promise<TargetSummary[]> {
+export async function measure(targets: Target[], options: IssuanceOptions, sameBytes: Array<[string, string]>): Promise<TargetSummary[]> {
   const probes = new Map<string, { body: Buffer; headerBytes: number }>()
   for (const target of targets) probes.set(target.name, await probe(target))
-  const [a, b] = sameBytes.map((name) => probes.get(name)!.body)
-  if (!a!.equals(b!)) throw new ProbeError(`${sameBytes[0]} and ${sameBytes[1]} do not return the same body bytes`)
+  for (const pair of sameBytes) {
+    const [a, b] = pair.map((name) => probes.get(name)!.body)
+    if (!a!.equals(b!)) throw new ProbeError(`${pair[0]} and ${pair[1]} do not return the same body bytes`)
+  }
 
   for (const target of targets)
     await Load.run({ url: target.url, concurrency: options.concurrency, durationMs: options.warmupMs }, options.engine)

@@ -80,6 +80,8 @@ export function useCheckoutSession(target: string, fallbackFileName: string): Ch
 
   const submit = useCallback(
     async (credential: string, headerName = 'Authorization'): Promise<SubmitOutcome> => {
+      // The code that reads a paid answer loads while the server settles, not after it answered.
+      void import('@/lib/checkout/paid-response').catch(() => {})
       let response: Response
       try {
         response = await fetch(target, {

@@ -7,15 +7,19 @@ import { parseInput } from './internal/parse-input'
 import { linkInput } from './internal/link-input-arbitrary'
 import * as LinkSchema from './schema'
 
-const StoredLinkShape = z.object({
-  title: z.string().min(1).max(120),
-  price: z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/),
-  rails: z.array(z.enum(['evm', 'stripe'])).min(1),
-  recipient: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{40}$/)
-    .optional(),
-})
+const StoredLinkShape = z
+  .object({
+    title: z.string().min(1).max(120),
+    price: z.string().regex(/^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/),
+    rails: z.array(z.enum(['evm', 'stripe'])),
+    session: z.object({ unitType: z.string() }).nullish(),
+    recipient: z
+      .string()
+      .regex(/^0x[0-9a-fA-F]{40}$/)
+      .optional(),
+  })
+  // A link is sold somehow: by a rail per call, or per unit as a session (which may be its only way).
+  .refine((link) => link.rails.length > 0 || Boolean(link.session), 'a link with no rail must be sold as a session')
 
 test('create input: any value is either a well-formed link or a ZodError, never another throw', () => {
   let accepted = 0

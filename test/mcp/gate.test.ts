@@ -68,7 +68,8 @@ describe('paid MCP tools on a running Tollgate', () => {
   test('initialize advertises capabilities.experimental.payment; GET and DELETE are 405 (stateless)', async () => {
     const client = await connect(mcp)
     try {
-      assert.deepEqual(client.getServerCapabilities()?.experimental?.payment, { methods: { evm: { intents: ['charge'] } } })
+      // Every method/intent the server's gate registers: charges, and sessions (the stack deploys the escrow).
+      assert.deepEqual(client.getServerCapabilities()?.experimental?.payment, { methods: { evm: { intents: ['charge', 'session'] } } })
       assert.equal(client.getServerVersion()?.name, 'tollgate')
     } finally {
       await client.close()

@@ -18,6 +18,7 @@ import * as Intent from '@/lib/protocol/Intent'
 import * as LinkStore from '@/lib/store/links'
 import { decide, type DecideOptions } from './core/decide'
 import { termsDigest } from './grant-scope'
+import { jsonRpcDecisionInput, jsonRpcProblem, readJsonRpcCall, respondJsonRpc } from './http/json-rpc-binding'
 import { decisionInput } from './http/payment-input'
 import { jsonProblem, problemResponse } from './http/problem-response'
 import { respond } from './http/respond'
@@ -60,29 +61,40 @@ export async function sellService(
     if (error instanceof BodyTooLargeError) return bodyTooLargeResponse(error)
     throw error
   }
+  // A JSON-RPC request that carries `_meta` is answered in JSON-RPC (MPP's generic JSON-RPC binding).
+  const call = method === 'POST' ? readJsonRpcCall(body) : null
+  const forwarded = call ? new TextEncoder().encode(call.forwardText) : body
   const price = priceRequest(Links.servicePriceTable(link), {
     method,
     path: target.subpath,
-    body,
+    body: forwarded,
     contentType: request.headers.get('content-type'),
   })
-  if (price.kind === 'invalid') return jsonProblem(400, 'Invalid request', price.detail)
-  const forward = () => forwardFor(gate, request, link, target, method, body)
+  if (price.kind === 'invalid')
+    return call ? jsonRpcProblem(call, 400, 'Invalid request', price.detail) : jsonProblem(400, 'Invalid request', price.detail)
+  const forward = () => forwardFor(gate, request, link, target, method, forwarded, call !== null)
   if (price.kind === 'free') {
     // A link that no longer sells is closed to free calls too.
-    if (options.closed) return jsonProblem(410, options.closed.title, options.closed.detail)
+    if (options.closed)
+      return call
+        ? jsonRpcProblem(call, 410, options.closed.title, options.closed.detail)
+        : jsonProblem(410, options.closed.title, options.closed.detail)
     return forward().catch(upstreamProblem(link))
   }
 
+  // What a challenge binds: the body as sent, or in the JSON-RPC binding the call itself (not its id or `_meta`).
+  const bound = call ? new TextEncoder().encode(call.boundCall) : body
   const resource = serviceResource(gate, link, {
     method,
     target,
-    body,
+    body: bound,
     priceUsd: price.priceUsd,
     settle: price.settle,
     label: price.label,
   })
-  const outcome = await decide(gate, resource, decisionInput(request, resource, body), serviceDelivery(link, forward), options)
+  const input = decisionInput(request, resource, bound)
+  const outcome = await decide(gate, resource, call ? jsonRpcDecisionInput(input, call) : input, serviceDelivery(link, forward), options)
+  if (call) return respondJsonRpc(gate, request, resource, call, outcome)
   // An API answers a person's browser with the same 402 as a program: there is no checkout page for a call.
   if (outcome.kind === 'payment-required') {
     const response = problemResponse(outcome.problem, outcome.offers, outcome.problemJson)
@@ -148,13 +160,15 @@ async function forwardFor(
   target: ServiceTarget,
   method: HttpMethod,
   body: Uint8Array | null,
+  jsonRpcBinding: boolean,
 ): Promise<Response> {
   return forwardToUpstream({
     upstreamBase: link.resource.upstreamUrl,
     subpath: target.subpath,
     search: target.search,
     method,
-    headers: request.headers,
+    // The binding puts the receipt into the answer's JSON: ask the upstream for it uncompressed.
+    headers: jsonRpcBinding ? withoutAcceptEncoding(request.headers) : request.headers,
     body,
     secretHeaders: await Links.serviceSecretHeaders(gate.db, link),
     forwardHeaders: link.resource.forwardHeaders,
@@ -202,6 +216,12 @@ function upstreamProblem(link: Links.ServiceLink): (error: unknown) => Response 
     }
     throw error
   }
+}
+
+function withoutAcceptEncoding(headers: Headers): Headers {
+  const copy = new Headers(headers)
+  copy.delete('accept-encoding')
+  return copy
 }
 
 function failureOf(error: unknown, problem: Response): string {

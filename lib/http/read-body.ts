@@ -45,6 +45,11 @@ export async function readBody(request: Request, limitBytes: number): Promise<Ui
   } finally {
     reader.releaseLock()
   }
+  return joinChunks(chunks, total)
+}
+
+/** The chunks of a body as one array of `total` bytes. */
+export function joinChunks(chunks: readonly Uint8Array[], total: number): Uint8Array<ArrayBuffer> {
   const body = new Uint8Array(total)
   let offset = 0
   for (const chunk of chunks) {

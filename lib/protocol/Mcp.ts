@@ -285,6 +285,29 @@ export function internalError(detail = 'The payment could not be processed; try 
   return { code: internalErrorCode, message: 'Internal error', data: { detail } }
 }
 
+/** Implementation-defined JSON-RPC server error (-32000…-32099) for a refusal that is not about the payment itself. */
+export const refusedCode = -32000
+
+/**
+ * A refusal that is not about the credential (too many requests, sold out, closed, the payment network down) as a
+ * JSON-RPC error: `data = { httpStatus, problem }`. 5xx is the server's side (-32603, the spec's internal payment
+ * error); the rest are answers about the request, never -32603.
+ */
+export function refused(refusal: {
+  status: number
+  title: string
+  detail: string
+  retryAfterSeconds?: number
+}): ErrorObject<{ httpStatus: number; problem: Problem.Body; retryAfterSeconds?: number }> {
+  const { status, title, detail, retryAfterSeconds } = refusal
+  const problem: Problem.Body = { type: 'about:blank', title, status, detail }
+  return {
+    code: status >= 500 ? internalErrorCode : refusedCode,
+    message: title,
+    data: { httpStatus: status, problem, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
+  }
+}
+
 /** The error object for any payment problem: payment-required -32042, malformed-credential -32602, the rest -32043. */
 export function errorFor(
   problem: Problem.PaymentProblem,

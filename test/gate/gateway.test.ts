@@ -1,6 +1,7 @@
 // Issue 15 acceptance: service links, a paid gateway in front of an upstream API, on a running server, a
 // real chain and an upstream this test starts. mppx and @x402/fetch pay a POST with a JSON body to a
-// subpath with a query, a GET with a query, a JSON-RPC call and a batch (the sum); an event stream
+// subpath with a query, a GET with a query, a JSON-RPC call and a batch (the sum); a JSON-RPC client that
+// asks with `_meta` is answered -32042 and pays in `_meta` (the generic JSON-RPC binding); an event stream
 // streams through; a free route needs no payment. The MPP digest binds the body and the challenge binds
 // the call. after-success: an upstream 500 charges nothing and the same credential pays again, a 200
 // charges once, 20 concurrent requests with one credential make one upstream call and one transfer.
@@ -20,7 +21,7 @@ import { startServiceUpstream, type ServiceUpstream } from '@/test/support/servi
 import { type Stack, startStack } from '@/test/support/stack'
 import { assertDiscoveryDocument } from './internal/discovery-spec'
 import { type Ledger, baseUnits, ledger } from './internal/ledger'
-import { mppCredentialFor, mppxClient, x402Fetch, x402SignatureFor } from './internal/payers'
+import { mppCredentialFor, mppJsonRpcCredentialFor, mppxClient, x402Fetch, x402SignatureFor } from './internal/payers'
 import { recordingFetch } from './internal/recording-fetch'
 
 const apiKey = 'sk-upstream-3f9c1d2e8a7b6c5d4e3f2a1b'
@@ -187,6 +188,60 @@ describe('service links: a paid gateway in front of an upstream API', () => {
       { jsonrpc: '2.0', id: 1, result: '0x2a' },
       { jsonrpc: '2.0', id: 2, result: '0x7a69' },
     ])
+  })
+
+  test("a JSON-RPC client that sends `_meta` is answered in JSON-RPC: -32042, paid with the credential in `_meta`, the receipt in the answer's `_meta`", async () => {
+    type RpcAnswer = {
+      id: unknown
+      result?: unknown
+      error?: { code: number; data: { httpStatus?: number; challenges?: Array<{ id: string; request: { amount: string } }> } }
+      _meta?: Record<string, { status: string; challengeId: string; reference: string }>
+    }
+    const post = async (message: unknown) => {
+      const response = await fetch(`${stack.url}/l/gw-rpc`, jsonInit('POST', message))
+      assert.equal(response.status, 200, 'a JSON-RPC client reads its errors in an HTTP 200')
+      return { response, answer: JSON.parse(await read(response)) as RpcAnswer }
+    }
+    const call = { jsonrpc: '2.0', method: 'eth_blockNumber', params: [] }
+    const first = await post({ ...call, id: 'q1', _meta: {} })
+    assert.equal(first.answer.id, 'q1')
+    assert.equal(first.answer.error?.code, -32042)
+    assert.equal(first.answer.error.data.httpStatus, 402)
+    const challenges = first.answer.error.data.challenges!
+    assert.equal(challenges[0]!.request.amount, String(baseUnits('0.001')), 'the request is a native JSON object, priced by the method')
+    assert.equal(first.response.headers.get('www-authenticate'), null)
+
+    const credential = await mppJsonRpcCredentialFor(anvilAccount(4), challenges)
+    const meta = { 'org.paymentauth/credential': credential }
+    // A new id and another member order: the challenge binds the call, not the envelope.
+    const paid = await paidOnce(4, '0.001', () => post({ _meta: meta, params: [], method: 'eth_blockNumber', id: 'q2', jsonrpc: '2.0' }))
+    assert.equal(paid.answer.id, 'q2')
+    assert.equal(paid.answer.result, '0x2a')
+    const receipt = paid.answer._meta!['org.paymentauth/receipt']!
+    assert.equal(receipt.status, 'success')
+    assert.equal(receipt.challengeId, challenges[0]!.id)
+    assert.match(receipt.reference, /^0x[0-9a-f]{64}$/)
+    assert.equal(Receipt.deserialize(paid.response.headers.get('payment-receipt')!).reference, receipt.reference)
+    const forwarded = lastReceived('/base/rpc')
+    assert.deepEqual(
+      JSON.parse(forwarded.body),
+      { params: [], method: 'eth_blockNumber', id: 'q2', jsonrpc: '2.0' },
+      'the upstream gets no `_meta`',
+    )
+
+    const check = await unchargedBalances(4)
+    const replay = await post({ ...call, id: 'q3', _meta: meta })
+    assert.ok(replay.answer.error && [-32042, -32043].includes(replay.answer.error.code), JSON.stringify(replay.answer))
+    assert.ok(replay.answer.error.data.challenges!.length > 0, 'fresh challenges to pay')
+    assert.equal(replay.answer.result, undefined)
+
+    const swapped = await post({ jsonrpc: '2.0', id: 'q4', method: 'eth_chainId', params: [], _meta: meta })
+    assert.equal(swapped.answer.error?.code, -32043, 'a credential for one call does not pay another')
+
+    const malformed = await post({ ...call, id: 'q5', _meta: { 'org.paymentauth/credential': { challenge: 'nope' } } })
+    assert.equal(malformed.answer.error?.code, -32602)
+    assert.ok(malformed.answer.error.data.challenges!.length > 0)
+    await check()
   })
 
   test('a paid event stream streams through: the first event arrives while the upstream is still sending', async () => {

@@ -12,7 +12,6 @@ import * as Payments from '@/lib/store/payments'
 import { decide } from '../core/decide'
 import { fakeGate, resourceFor, type FakeGate, type FakePayload } from '../testing/fake-gate'
 import type { PricedResource } from '../types'
-import { refusedCode } from './respond'
 import { pay, sells, type McpSale } from './pay-hook'
 
 let fake: FakeGate
@@ -186,14 +185,14 @@ describe('the MCP pay hook maps each outcome of the core to its JSON-RPC answer'
     })
 
     const quota = error(await call(s, { credential: credential(await challengeFor(s), { outcome: 'quota' }) }))
-    assert.equal(quota.code, refusedCode)
+    assert.equal(quota.code, Mcp.refusedCode)
     assert.equal((quota.data as { httpStatus: number }).httpStatus, 429)
     assert.deepEqual(runs, [])
   })
 
   test('closed and sold out: -32000 with httpStatus 410 and the reason', async () => {
     const closed = error(await call({ ...sale(), closed: { title: 'Tool unavailable', detail: "This tool's link has expired." } }))
-    assert.equal(closed.code, refusedCode)
+    assert.equal(closed.code, Mcp.refusedCode)
     assert.equal(closed.message, 'Tool unavailable')
     assert.deepEqual(closed.data, {
       httpStatus: 410,
@@ -201,7 +200,7 @@ describe('the MCP pay hook maps each outcome of the core to its JSON-RPC answer'
     })
     const soldOut = sale({ reserveSale: async () => null })
     const refused = error(await call(soldOut, { credential: credential(await challengeFor(soldOut)) }))
-    assert.equal(refused.code, refusedCode)
+    assert.equal(refused.code, Mcp.refusedCode)
     assert.equal((refused.data as { httpStatus: number }).httpStatus, 410)
     assert.deepEqual(runs, [])
   })

@@ -5,12 +5,9 @@
 // an error would make mppx's McpClient pay again.
 import type { OperationResult, PayInput, PayResult } from '@/lib/mcp/registry'
 import * as Mcp from '@/lib/protocol/Mcp'
-import type * as Receipt from '@/lib/protocol/Receipt'
 import type * as Payments from '@/lib/store/payments'
+import { jsonRpcReceipt } from '../json-rpc-receipt'
 import type { Gate, Outcome } from '../types'
-
-/** Implementation-defined JSON-RPC server error (-32000…-32099) for a refusal that is not about the payment itself. */
-export const refusedCode = -32000
 
 export function respond(gate: Gate, input: PayInput, outcome: Outcome<OperationResult>): PayResult {
   switch (outcome.kind) {
@@ -22,33 +19,26 @@ export function respond(gate: Gate, input: PayInput, outcome: Outcome<OperationR
       return { kind: 'error', ...error, data }
     }
     case 'refused': {
-      const problem = { type: 'about:blank', title: outcome.title, status: outcome.status, detail: outcome.detail }
-      // 503 is the payment network or configuration failing: the spec's "internal payment error". The rest
-      // (429 too many requests, 410 sold out or closed) are answers about the request, never -32603.
-      const code = outcome.status >= 500 ? Mcp.internalErrorCode : refusedCode
-      const retry = outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}
-      return { kind: 'error', code, message: outcome.title, data: { httpStatus: outcome.status, problem, ...retry } }
+      const { code, message, data } = Mcp.refused(outcome)
+      return { kind: 'error', code, message, data }
     }
-    case 'delivered':
-      if (outcome.payment) return { kind: 'result', result: outcome.value, receipt: receiptOf(outcome.payment, outcome.receipt, input) }
+    case 'delivered': {
       // A method's own ledger (a session) has a receipt and no payment row; a grant has neither.
-      return outcome.receipt
-        ? { kind: 'result', result: outcome.value, receipt: ledgerReceipt(outcome.receipt, input) }
-        : { kind: 'result', result: outcome.value }
+      const receipt = jsonRpcReceipt(outcome.payment, outcome.receipt, input.credential?.challenge.id)
+      return receipt ? { kind: 'result', result: outcome.value, receipt } : { kind: 'result', result: outcome.value }
+    }
     case 'acknowledged':
-      return { kind: 'result', result: noticeResult(input, 'The payment was updated.'), receipt: ledgerReceipt(outcome.receipt, input) }
+      return {
+        kind: 'result',
+        result: noticeResult(input, 'The payment was updated.'),
+        receipt: jsonRpcReceipt(null, outcome.receipt, input.credential?.challenge.id)!,
+      }
     case 'undelivered': {
       const result = failedResult(input, paidButFailed(gate, outcome.payment))
-      if (outcome.payment) return { kind: 'result', result, receipt: receiptOf(outcome.payment, outcome.receipt, input) }
-      return outcome.receipt ? { kind: 'result', result, receipt: ledgerReceipt(outcome.receipt, input) } : { kind: 'result', result }
+      const receipt = jsonRpcReceipt(outcome.payment, outcome.receipt, input.credential?.challenge.id)
+      return receipt ? { kind: 'result', result, receipt } : { kind: 'result', result }
     }
   }
-}
-
-/** The MCP receipt of a payment kept in a method's own ledger (no payment row). */
-function ledgerReceipt(receipt: Receipt.Receipt, input: PayInput): Mcp.ReceiptJson {
-  const challengeId = typeof receipt.challengeId === 'string' ? receipt.challengeId : (input.credential?.challenge.id ?? '')
-  return Mcp.receipt(receipt, challengeId)
 }
 
 /** What a payer reads when the paid operation failed: where the receipt is, and how to get it without paying again. */
@@ -69,23 +59,4 @@ function noticeResult(input: Pick<PayInput, 'method' | 'name'>, text: string): O
   if (input.method === 'tools/call') return { content: [{ type: 'text', text }] }
   if (input.method === 'resources/read') return { contents: [{ uri: input.name, mimeType: 'text/plain', text }] }
   return { description: text, messages: [] }
-}
-
-/** The MCP receipt of a payment: its stored receipt with the challenge it paid (required here). */
-function receiptOf(payment: Payments.Payment, receipt: Receipt.Receipt | null, input: PayInput): Mcp.ReceiptJson {
-  const stored = receipt ?? (payment.receipt as Receipt.Receipt)
-  const challengeId =
-    typeof stored.challengeId === 'string' ? stored.challengeId : (input.credential?.challenge.id ?? payment.challengeId ?? '')
-  try {
-    return Mcp.receipt(stored, challengeId)
-  } catch {
-    // A stored receipt the MCP form refuses must not turn a paid call into an error: the plain facts still are one.
-    return {
-      status: 'success',
-      method: payment.method,
-      timestamp: payment.createdAt.toISOString(),
-      challengeId,
-      reference: payment.reference,
-    }
-  }
 }

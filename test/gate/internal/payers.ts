@@ -3,6 +3,7 @@
 import { x402Client, x402HTTPClient } from '@x402/core/client'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment } from '@x402/fetch'
+import { Challenge as MppxChallenge, Credential as MppxCredential } from 'mppx'
 import { Mppx, evm } from 'mppx/client'
 import type { Account } from 'viem'
 import type { TestChain } from '@/test/support/chain'
@@ -48,4 +49,18 @@ export async function x402SignatureFor(account: Account, chain: TestChain, respo
   const value = Object.entries(headers).find(([name]) => name.toLowerCase() === 'payment-signature')?.[1]
   if (!value) throw new Error('the x402 client produced no PAYMENT-SIGNATURE header')
   return value
+}
+
+/**
+ * The `_meta["org.paymentauth/credential"]` object for a JSON-RPC -32042's challenges, made the way mppx's McpClient
+ * makes it (mppx's challenge schema, its evm method's createCredential, its Credential.deserialize).
+ */
+export async function mppJsonRpcCredentialFor(account: Account, challenges: unknown[]): Promise<unknown> {
+  const methods = evm({ account, authorization: tokenDomain, maxAmount: '1', decimals: 6 })
+  for (const raw of challenges) {
+    const challenge = MppxChallenge.Schema.parse(raw)
+    const method = methods.find((m) => m.name === challenge.method && m.intent === challenge.intent)
+    if (method) return MppxCredential.deserialize(await method.createCredential({ challenge } as never))
+  }
+  throw new Error('no challenge mppx can pay')
 }

@@ -594,6 +594,32 @@ export type ServiceCase = {
   body: string | null
 }
 
+const paymentMeta = fc.oneof(
+  fc.constant({}),
+  fc.constantFrom('x', null, [], 1),
+  fc.record({ 'org.paymentauth/credential': jsonish }),
+  fc.record({
+    'org.paymentauth/credential': fc.record(
+      {
+        challenge: fc.record(
+          {
+            id: fc.string({ maxLength: 30 }),
+            realm: fc.constant('127.0.0.1'),
+            method: fc.constantFrom('evm', 'stripe', 'EVM', ''),
+            intent: fc.constantFrom('charge', 'session', 'x'),
+            request: fc.oneof(fc.constant({ amount: '1000', currency: '0x0', recipient: '0x0' }), jsonish),
+            expires: fc.constantFrom('2030-01-01T00:00:00Z', 'never', ''),
+          },
+          { requiredKeys: [] },
+        ),
+        payload: fc.oneof(fc.constant({ type: 'authorization', signature: '0x00' }), jsonish),
+        source: fc.string({ maxLength: 20 }),
+      },
+      { requiredKeys: [] },
+    ),
+  }),
+)
+
 const jsonRpcCall = fc.record(
   {
     jsonrpc: fc.constantFrom('2.0', '1.0', 2),
@@ -603,7 +629,9 @@ const jsonRpcCall = fc.record(
       fc.string({ maxLength: 140 }),
     ),
     Method: fc.constantFrom('eth_call', 'eth_blockNumber'),
-    params: fc.array(jsonish, { maxLength: 3 }),
+    params: fc.oneof(fc.array(jsonish, { maxLength: 3 }), fc.record({ q: jsonish, _meta: paymentMeta }, { requiredKeys: [] })),
+    // The generic JSON-RPC binding: `_meta` asks for JSON-RPC answers and may carry a credential of any shape.
+    _meta: paymentMeta,
   },
   { requiredKeys: [] },
 )

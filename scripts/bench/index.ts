@@ -280,7 +280,7 @@ async function main() {
       )
       if (unlock.available)
         notes.push(
-          `Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`,
+          `Time to unlock is scripted clicks with no human think time: open link → checkout → Crypto wallet → Test wallet → Pay → resource on screen. Medians by phase: checkout page interactive ${Report.formatMs(unlock.phasesMs.checkout)}, wallet ready ${Report.formatMs(unlock.phasesMs.wallet)}, pay → resource on screen ${Report.formatMs(unlock.phasesMs.pay)}. JS loaded along the whole wallet path: ${Report.formatKiB(unlock.walletPathJsGzipBytes)} gzip.`,
         )
     }
 

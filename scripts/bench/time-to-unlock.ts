@@ -7,23 +7,47 @@ import { gzipSize } from './checkout-weight'
 import { median, percentile } from './stats'
 
 export type UnlockResult =
-  | { available: true; runs: number; medianMs: number; p90Ms: number; minMs: number; walletPathJsGzipBytes: number }
+  | {
+      available: true
+      runs: number
+      medianMs: number
+      p90Ms: number
+      minMs: number
+      /** Median of each phase over the runs. */
+      phasesMs: UnlockPhases
+      walletPathJsGzipBytes: number
+    }
   | { available: false; reason: string }
 
 export type UnlockOptions = { baseUrl: string; linkPath: string; expectedText: string; runs: number }
 
 const stepTimeoutMs = 30_000
 
-/** Open link -> checkout -> Crypto wallet -> Test wallet -> Pay -> the resource is on screen. */
-async function unlockOnce(page: Page, options: UnlockOptions): Promise<number> {
+/** The phases of one unlock, in ms: they add up to the whole. */
+export type UnlockPhases = { checkout: number; wallet: number; pay: number }
+const phaseNames: Array<keyof UnlockPhases> = ['checkout', 'wallet', 'pay']
+
+/**
+ * Open link -> checkout (the redirect and the page, interactive) -> Crypto wallet -> Test wallet (the wallet code
+ * loaded, Pay enabled) -> Pay -> the resource is on screen (signing, settlement, the paid answer shown).
+ */
+async function unlockOnce(page: Page, options: UnlockOptions): Promise<{ total: number; phases: UnlockPhases }> {
   const started = performance.now()
   await page.goto(new URL(options.linkPath, options.baseUrl).toString())
   await page.waitForURL(/\/pay\?/, { timeout: stepTimeoutMs })
   await page.getByRole('button', { name: /crypto wallet/i }).click({ timeout: stepTimeoutMs })
+  const checkoutShown = performance.now()
   await page.getByRole('button', { name: /test wallet/i }).click({ timeout: stepTimeoutMs })
-  await page.getByTestId('pay-button').click({ timeout: stepTimeoutMs })
+  const pay = page.getByTestId('pay-button')
+  await pay.waitFor({ state: 'visible', timeout: stepTimeoutMs })
+  const walletReady = performance.now()
+  await pay.click({ timeout: stepTimeoutMs })
   await page.getByText(options.expectedText, { exact: false }).first().waitFor({ state: 'visible', timeout: stepTimeoutMs })
-  return performance.now() - started
+  const done = performance.now()
+  return {
+    total: done - started,
+    phases: { checkout: checkoutShown - started, wallet: walletReady - checkoutShown, pay: done - walletReady },
+  }
 }
 
 /** Why the wallet path cannot be measured on this build, or null when it can. */
@@ -61,6 +85,7 @@ export async function measure(options: UnlockOptions): Promise<UnlockResult> {
     const reason = await unavailable(browser, options)
     if (reason) return { available: false, reason }
     const times: number[] = []
+    const phases: UnlockPhases[] = []
     let walletPathJsGzipBytes = 0
     for (let run = 0; run < options.runs; run++) {
       const context = await browser.newContext()
@@ -72,7 +97,9 @@ export async function measure(options: UnlockOptions): Promise<UnlockResult> {
           if (response.request().resourceType() === 'script') scripts.push(response.body().then(gzipSize, () => 0))
         })
       try {
-        times.push(await unlockOnce(page, options))
+        const unlocked = await unlockOnce(page, options)
+        times.push(unlocked.total)
+        phases.push(unlocked.phases)
       } catch (error) {
         return { available: false, reason: `the wallet path failed on run ${run + 1}: ${(error as Error).message.split('\n')[0]}` }
       } finally {
@@ -86,6 +113,7 @@ export async function measure(options: UnlockOptions): Promise<UnlockResult> {
       medianMs: median(times),
       p90Ms: percentile(times, 90),
       minMs: Math.min(...times),
+      phasesMs: Object.fromEntries(phaseNames.map((name) => [name, median(phases.map((p) => p[name]))])) as UnlockPhases,
       walletPathJsGzipBytes,
     }
   } finally {

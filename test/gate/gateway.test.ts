@@ -80,6 +80,18 @@ describe('service links: a paid gateway in front of an upstream API', () => {
         secretHeader: { name: 'Authorization', value: `Bearer ${apiKey}` },
       },
     })
+    for (const settle of ['after-success', 'before'] as const)
+      await create({
+        slug: `gw-rpc-${settle === 'before' ? 'before' : 'after'}`,
+        title: `Flaky JSON-RPC, settle ${settle}`,
+        price: '0.004',
+        rails: ['evm'],
+        resource: {
+          kind: 'service',
+          upstreamUrl: `${upstream.url}/base/v1/flaky`,
+          pricing: { rules: [], jsonRpc: { methods: { eth_call: '0.001' } }, settle },
+        },
+      })
   })
   after(async () => {
     await stack?.stop()
@@ -244,6 +256,52 @@ describe('service links: a paid gateway in front of an upstream API', () => {
     await check()
   })
 
+  test("in the JSON-RPC binding a failed upstream after success is a JSON-RPC error and charges nothing; settled before, the upstream's answer comes with the receipt and the same credential gets the answer again", async () => {
+    type RpcAnswer = {
+      error?: { code: number; data: { httpStatus: number; challenges?: unknown[]; problem: { title: string } } }
+      _meta?: unknown
+    }
+    const post = async (slug: string, message: unknown) => {
+      const response = await fetch(`${stack.url}/l/${slug}`, jsonInit('POST', message))
+      return { status: response.status, text: await read(response) }
+    }
+    const call = { jsonrpc: '2.0', method: 'eth_call', params: [{ to: '0x0' }] }
+    const pay = async (slug: string, payer: number) => {
+      const first = JSON.parse((await post(slug, { ...call, id: 1, _meta: {} })).text) as RpcAnswer
+      assert.equal(first.error?.code, -32042)
+      return { 'org.paymentauth/credential': await mppJsonRpcCredentialFor(anvilAccount(payer), first.error.data.challenges!) }
+    }
+    upstream.setFlakyStatus(500)
+    try {
+      const afterMeta = await pay('gw-rpc-after', 8)
+      const check = await unchargedBalances(8)
+      const notCharged = await post('gw-rpc-after', { ...call, id: 2, _meta: afterMeta })
+      assert.equal(notCharged.status, 200)
+      const failed = JSON.parse(notCharged.text) as RpcAnswer
+      assert.equal(failed.error?.data.httpStatus, 502)
+      assert.equal(failed.error.data.problem.title, 'The resource failed; nothing was charged')
+      assert.equal(failed._meta, undefined, 'no receipt: nothing was paid')
+      await check()
+
+      const beforeMeta = await pay('gw-rpc-before', 9)
+      const paid = await paidOnce(9, '0.001', () =>
+        fetch(`${stack.url}/l/gw-rpc-before`, jsonInit('POST', { ...call, id: 3, _meta: beforeMeta })),
+      )
+      assert.equal(paid.status, 500, "settled before, the upstream's own answer comes through")
+      assert.deepEqual(JSON.parse(await read(paid)), { status: 500 })
+      assert.ok(paid.headers.get('payment-receipt'), 'with the receipt (the answer is not JSON-RPC, so in the header)')
+
+      upstream.setFlakyStatus(200)
+      const recheck = await unchargedBalances(9)
+      const retried = await post('gw-rpc-before', { ...call, id: 4, _meta: beforeMeta })
+      assert.equal(retried.status, 200)
+      assert.deepEqual(JSON.parse(retried.text), { status: 200 }, 'the retry gets the answer it paid for')
+      await recheck()
+    } finally {
+      upstream.setFlakyStatus(500) // the upstream's default
+    }
+  })
+
   test('a paid event stream streams through: the first event arrives while the upstream is still sending', async () => {
     const response = await mppxClient(anvilAccount(6)).fetch(`${stack.url}/l/gw-api/v1/events`)
     assert.equal(response.status, 200)
@@ -356,6 +414,7 @@ describe('service links: a paid gateway in front of an upstream API', () => {
 
   test('after-success with mppx: an upstream 500 charges nothing and the same credential pays again once the upstream answers 200', async () => {
     upstream.setFlakyStatus(500)
+    const hitsBefore = upstream.hits('/base/v1/flaky')
     const recorder = recordingFetch()
     const check = await unchargedBalances(8)
     const failed = await mppxClient(anvilAccount(8), { fetch: recorder.fetch }).fetch(`${stack.url}/l/gw-api/v1/flaky`)
@@ -365,7 +424,7 @@ describe('service links: a paid gateway in front of an upstream API', () => {
     assert.match(problem.detail, /the service answered 500\. Your payment was not settled; the same credential can pay again/)
     assert.equal(failed.headers.get('payment-receipt'), null)
     await check()
-    assert.equal(upstream.hits('/base/v1/flaky'), 1)
+    assert.equal(upstream.hits('/base/v1/flaky'), hitsBefore + 1)
 
     upstream.setFlakyStatus(200)
     const credential = recorder.sent[0]!.value
@@ -379,7 +438,7 @@ describe('service links: a paid gateway in front of an upstream API', () => {
     assert.equal(again.status, 402, 'a settled credential pays once')
     await read(again)
     await replay()
-    assert.equal(upstream.hits('/base/v1/flaky'), 2)
+    assert.equal(upstream.hits('/base/v1/flaky'), hitsBefore + 2)
   })
 
   test('after-success with @x402/fetch: a 500 charges nothing, the same PAYMENT-SIGNATURE pays once the upstream answers 200', async () => {

@@ -2,7 +2,8 @@
 // for service links in front of JSON-RPC APIs: a client that cannot read HTTP 402 sends `_meta` in its request and
 // gets pay-first as a JSON-RPC error (-32042 with the challenges, -32043 for a refused credential, -32602 for an
 // unreadable one) in an HTTP 200, pays with the credential in `_meta`, and finds the receipt in the answer's root
-// `_meta` (and in `Payment-Receipt`). The upstream gets the request without the payment metadata.
+// `_meta` (and in `Payment-Receipt`). The upstream gets the request without the payment metadata, and its answer
+// comes back as it was, failures included (after success, a failure charges nothing and is a JSON-RPC error).
 import { joinChunks } from '@/lib/http/read-body'
 import * as JsonRpcPayment from '@/lib/protocol/JsonRpcPayment'
 import * as Mcp from '@/lib/protocol/Mcp'
@@ -15,7 +16,7 @@ const maxAnswerBytes = 4 * 1024 * 1024
 
 /** The request read as the JSON-RPC binding, or null when it keeps the HTTP binding (see JsonRpcPayment). */
 export function readJsonRpcCall(body: Uint8Array | null): JsonRpcPayment.PaymentRequest | null {
-  if (!body || body.byteLength === 0 || body.byteLength > maxAnswerBytes) return null
+  if (!body || body.byteLength === 0) return null
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body)
@@ -57,7 +58,8 @@ export async function respondJsonRpc(
       return receipt ? withRootReceipt(response, receipt) : response
     }
     default:
-      // Paid but undelivered, or nothing charged after an upstream failure: the HTTP answer says which, with its receipt.
+      // A service call is delivered even when its upstream failed (the upstream's answer, with the receipt and a
+      // retry grant when it was paid): `undelivered` and `acknowledged` do not occur here; HTTP answers them.
       return respond(gate, request, resource, outcome)
   }
 }

@@ -54,10 +54,14 @@ test.describe.serial('wallet checkout', () => {
     await expect(page.getByTestId('card-absent')).toHaveText(/Card payments are not set up for this link/)
     await screenshotBothWidths(page, 'checkout-before')
 
+    // Wallet code loads only once the payer points at the wallet choice (so it is often there by the click).
     const scriptsBeforeChoice = scripts.length
+    await page.getByRole('button', { name: /Crypto wallet/ }).hover()
+    await expect
+      .poll(() => scripts.length, { message: 'pointing at "Crypto wallet" starts loading the wallet code' })
+      .toBeGreaterThan(scriptsBeforeChoice)
     await page.getByRole('button', { name: /Crypto wallet/ }).click()
     await expect(page.getByRole('button', { name: 'Test Wallet', exact: true })).toBeVisible()
-    expect(scripts.length, 'wallet code loads only after the payer picks the wallet').toBeGreaterThan(scriptsBeforeChoice)
 
     // The layout below the wallet list must not jump when the wallet connects.
     const panel = page.locator('.method-panel')

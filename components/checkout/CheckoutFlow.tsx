@@ -1,5 +1,5 @@
-// The interactive half of the checkout: the exact offer, the choice of method (wallet code and
-// card code load only once chosen), and the unlocked resource with its receipt.
+// The interactive half of the checkout: the exact offer, the choice of method (wallet code loads once the payer
+// points at it, card code once chosen), and the unlocked resource with its receipt.
 import { lazy, Suspense, useId, useState } from 'react'
 import { cardAvailability } from '@/lib/checkout/card-availability'
 import { formatTime, formatTokenAmount } from '@/lib/checkout/format'
@@ -9,7 +9,10 @@ import { OfferDetails } from './OfferDetails'
 import { PaymentResult } from './PaymentResult'
 import { useCheckoutSession } from './useCheckoutSession'
 
-const WalletPayment = lazy(() => import('./wallet/WalletPayment'))
+const loadWalletPayment = () => import('./wallet/WalletPayment')
+const WalletPayment = lazy(loadWalletPayment)
+/** Starts loading the wallet code when the payer points at (or focuses) "Crypto wallet": it is often there by the click. */
+const warmWalletCode = () => void loadWalletPayment().catch(() => {})
 const CardPayment = lazy(() => import('./CardPayment'))
 
 type Method = 'wallet' | 'card'
@@ -85,6 +88,8 @@ export function CheckoutFlow({ checkout }: CheckoutFlowProps) {
             className="method-option"
             aria-pressed={method === 'wallet'}
             disabled={!walletAvailable}
+            onPointerEnter={walletAvailable ? warmWalletCode : undefined}
+            onFocus={walletAvailable ? warmWalletCode : undefined}
             onClick={() => setMethod('wallet')}
           >
             <span className="method-name">Crypto wallet</span>

@@ -248,7 +248,7 @@ async function main() {
             ratio: Report.ratio(ours.walletPath.gzipBytes, paywallGzip),
           })
         notes.push(
-          `Our checkout JS is read from the ${ours.source === 'build manifests' ? 'build manifests (scripts/measure-checkout.ts)' : 'scripts the served /pay page references'}; wallet code loads only once "Crypto wallet" is chosen.`,
+          `Our checkout JS is read from the ${ours.source === 'build manifests' ? 'build manifests (scripts/measure-checkout.ts)' : 'scripts the served /pay page references'}; wallet code loads only once the payer points at or chooses "Crypto wallet".`,
         )
       }
       if (paywall.available)

@@ -120,7 +120,8 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
         session: sellsSession ? { unitType: unitType.trim(), suggestedDeposit: suggestedDeposit.trim() || null } : null,
         recipient: recipient.trim(),
         resource,
-        accessPolicy: access === 'once' ? { kind: 'once' } : { kind: 'window', minutes: Number(minutes) },
+        // A service link sells each call: its access policy is one access, whatever the form held for other kinds.
+        accessPolicy: access === 'once' || kind === 'service' ? { kind: 'once' } : { kind: 'window', minutes: Number(minutes) },
         maxPayments: maxPayments.trim() === '' ? null : Number(maxPayments),
         active,
       }
@@ -453,31 +454,44 @@ export function LinkEditor({ link, merchantAddress, stripeEnabled, files, maxFil
       <div className="form-section" style={{ marginTop: 20 }}>
         <h3>Access and limits</h3>
         <div className="form-grid">
-          <fieldset className="field">
-            <legend>After paying</legend>
-            <div className="choices">
-              <label className="choice">
-                <input type="radio" name="access" checked={access === 'once'} onChange={() => setAccess('once')} /> One access
-              </label>
-              <label className="choice">
-                <input type="radio" name="access" checked={access === 'window'} onChange={() => setAccess('window')} /> Access for a while
-              </label>
-            </div>
-          </fieldset>
-          {access === 'window' ? (
-            <Field label="Access window (minutes)" error={issueFor('accessPolicy')}>
-              <input
-                className="input"
-                type="number"
-                min={1}
-                name="minutes"
-                value={minutes}
-                onChange={(e) => setMinutes(e.target.value)}
-                aria-invalid={!!issueFor('accessPolicy')}
-              />
-            </Field>
+          {kind === 'service' ? (
+            <>
+              <p className="field muted small" data-testid="service-access">
+                Every call is paid: a payment buys one call, never a window of access. A paid call whose service failed can be sent again
+                with the same payment.
+              </p>
+              <div />
+            </>
           ) : (
-            <div />
+            <>
+              <fieldset className="field">
+                <legend>After paying</legend>
+                <div className="choices">
+                  <label className="choice">
+                    <input type="radio" name="access" checked={access === 'once'} onChange={() => setAccess('once')} /> One access
+                  </label>
+                  <label className="choice">
+                    <input type="radio" name="access" checked={access === 'window'} onChange={() => setAccess('window')} /> Access for a
+                    while
+                  </label>
+                </div>
+              </fieldset>
+              {access === 'window' ? (
+                <Field label="Access window (minutes)" error={issueFor('accessPolicy')}>
+                  <input
+                    className="input"
+                    type="number"
+                    min={1}
+                    name="minutes"
+                    value={minutes}
+                    onChange={(e) => setMinutes(e.target.value)}
+                    aria-invalid={!!issueFor('accessPolicy')}
+                  />
+                </Field>
+              ) : (
+                <div />
+              )}
+            </>
           )}
           <Field label="Maximum payments" help="Empty: unlimited. Refunds free a slot." error={issueFor('maxPayments')}>
             <input

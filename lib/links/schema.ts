@@ -361,6 +361,7 @@ export const CreateLinkInputSchema = z
       session: link.session ?? null,
     }))
       if (issue.message !== railsRequired) ctx.addIssue({ code: 'custom', ...issue }) // the check below says that one
+    for (const issue of accessIssues(link)) ctx.addIssue({ code: 'custom', ...issue })
   })
   // Said even when another field is wrong (the price, say), so every mistake shows at once.
   .check(z.refine((link) => !sellsNothing(link), { path: ['rails'], message: railsRequired, when: () => true }))
@@ -396,6 +397,18 @@ export type CreateLinkInput = z.input<typeof CreateLinkInputSchema>
 export type CreateLinkValues = z.output<typeof CreateLinkInputSchema>
 export type UpdateLinkInput = z.input<typeof UpdateLinkInputSchema>
 export type UpdateLinkValues = z.output<typeof UpdateLinkInputSchema>
+
+export const serviceAccessMessage =
+  'a service link sells each call: its access policy is one access ({"kind":"once"}); a window of access is not offered'
+
+/** A service link is paid per call (its retry grant is the only grant it issues): a window policy would be ignored. */
+export function accessIssues(link: {
+  resource?: LinkResourceInput | LinkResource
+  accessPolicy?: { kind: string }
+}): Array<{ path: Array<string | number>; message: string }> {
+  if (link.resource?.kind !== 'service' || !link.accessPolicy || link.accessPolicy.kind === 'once') return []
+  return [{ path: ['accessPolicy'], message: serviceAccessMessage }]
+}
 
 /** Rules across fields, checked on create and again on the merged row of an update. */
 export function consistencyIssues(link: {

@@ -16,6 +16,7 @@ import { deleteLink } from './delete-link'
 import { InvalidInputError, SlugTakenError } from './errors'
 import { getLink } from './get-link'
 import { listLinks } from './list-links'
+import { serviceAccessMessage } from './schema'
 import { isServiceLink, serviceSecretHeaders, servicePriceTable, type ServiceLink } from './service-link'
 import { updateLink } from './update-link'
 
@@ -181,6 +182,31 @@ describeEachDatabase('service links', (factory) => {
         }),
         path,
       )
+  })
+
+  test('a service link sells each call: a window of access is refused on create and on an update that sets it, with a message', async () => {
+    const windowPolicy = { accessPolicy: { kind: 'window', minutes: 60 } }
+    await assert.rejects(
+      createLink(handle.db, merchant, input(service(), windowPolicy), options),
+      invalid((e) => assert.deepEqual(e.issues, [{ path: 'accessPolicy', message: serviceAccessMessage }])),
+    )
+    const link = await createLink(handle.db, merchant, input(service(), { slug: 'svc-access' }), options)
+    assert.deepEqual(link.accessPolicy, { kind: 'once' })
+    await assert.rejects(
+      updateLink(handle.db, merchant, link.id, windowPolicy, options),
+      invalid((e) => assert.deepEqual(e.issues, [{ path: 'accessPolicy', message: serviceAccessMessage }])),
+    )
+    // An older service link saved with a window stays editable; turning it into another kind may keep the window.
+    await handle.db.execute(sql`UPDATE links SET access_policy = ${JSON.stringify(windowPolicy.accessPolicy)}::jsonb WHERE id = ${link.id}`)
+    assert.equal((await updateLink(handle.db, merchant, link.id, { title: 'Renamed' }, options)).title, 'Renamed')
+    const inline = await updateLink(
+      handle.db,
+      merchant,
+      link.id,
+      { resource: { kind: 'inline', contentType: 'text/plain', body: 'x' } },
+      options,
+    )
+    assert.deepEqual(inline.accessPolicy, windowPolicy.accessPolicy)
   })
 
   test('with card payments on, every rule and JSON-RPC price must be whole cents', async () => {

@@ -12,7 +12,7 @@ import { checkSessionRecipient } from './internal/check-session-recipient'
 import { checkUpstreamAllowed } from './internal/check-upstream-allowed'
 import { parseInput } from './internal/parse-input'
 import { storedResource } from './internal/service-secret'
-import { consistencyIssues, mcpToolSettings, UpdateLinkInputSchema } from './schema'
+import { accessIssues, consistencyIssues, mcpToolSettings, UpdateLinkInputSchema } from './schema'
 
 /** Applies a validated patch to a merchant's link; another merchant's link is NotFoundError. */
 export async function updateLink(
@@ -38,6 +38,9 @@ export async function updateLink(
     recipient: values.recipient ?? getAddress(current.recipient),
   }
   const issues = consistencyIssues(merged)
+  // Checked when the patch changes either: an older service link saved with a window stays editable otherwise.
+  if (values.accessPolicy !== undefined || values.resource !== undefined)
+    issues.push(...accessIssues({ resource: merged.resource, accessPolicy: values.accessPolicy ?? current.accessPolicy }))
   if (issues.length > 0) throw new InvalidInputError(issues.map((i) => ({ path: i.path.join('.'), message: i.message })))
   // Only a change to how the link is sold or paid is checked: an old session link stays editable otherwise.
   if (values.session !== undefined || values.recipient !== undefined)

@@ -43,7 +43,7 @@ export function recoversTo(key: SignerKey, digest: Hex, signature: Hex): boolean
   const sInverse = invert(s, n)
   const u1 = mod(z * sInverse, n)
   const u2 = mod(r * sInverse, n)
-  // Constant-time `multiply` on purpose: noble's precomputed unsafe multiplication is not used anywhere here.
+  // `multiply`, not `multiplyUnsafe`: in @noble/curves 1.9.1 the unsafe one gives wrong points for precomputed points (G, a kept key).
   const sum = (u1 === 0n ? Point.ZERO : Point.BASE.multiply(u1)).add(key.point.multiply(u2))
   if (sum.equals(Point.ZERO)) return false
   const { x, y } = sum.toAffine()

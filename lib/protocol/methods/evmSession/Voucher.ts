@@ -1,9 +1,11 @@
 // Vouchers (draft-evm-session-00, Voucher Signing Format and Voucher Verification): the EIP-712 typed
 // data a payer signs for a cumulative amount, the signature rules the escrow enforces (65 bytes, low-s,
 // v 27/28), and the spec's voucher checks in their order, run on channel state the caller supplies (no RPC).
+import { keccak_256 } from '@noble/hashes/sha3'
 import {
-  concat,
+  bytesToHex,
   encodeAbiParameters,
+  hexToBytes,
   getAddress,
   keccak256,
   numberToHex,
@@ -99,8 +101,16 @@ export function hash(domain: Domain, message: Message): Hex {
   if (!/^0x[0-9a-fA-F]{64}$/.test(message.channelId)) throw new MalformedSessionPayloadError('channelId must be 32 bytes')
   if (message.cumulativeAmount < 0n || message.cumulativeAmount > maxUint128)
     throw new MalformedSessionPayloadError('cumulativeAmount must be a uint128')
-  const structHash = keccak256(concat([voucherTypeHash, message.channelId, numberToHex(message.cumulativeAmount, { size: 32 })]))
-  return keccak256(concat(['0x1901', domainSeparator(domain), structHash]))
+  // keccak256(typeHash || channelId || uint256(amount)), then keccak256(0x1901 || domainSeparator || structHash), on bytes.
+  const struct = new Uint8Array(96)
+  struct.set(hexToBytes(voucherTypeHash), 0)
+  struct.set(hexToBytes(message.channelId), 32)
+  struct.set(hexToBytes(numberToHex(message.cumulativeAmount, { size: 32 })), 64)
+  const digest = new Uint8Array(66)
+  digest.set([0x19, 0x01], 0)
+  digest.set(hexToBytes(domainSeparator(domain)), 2)
+  digest.set(keccak_256(struct), 34)
+  return bytesToHex(keccak_256(digest))
 }
 
 /**

@@ -42,8 +42,9 @@ const app = next({ dev: false, dir, hostname, port })
 await app.prepare()
 const handle = app.getRequestHandler()
 
-// Unpaid GET/HEAD /l/{slug} without a grant cookie: answered by the same link handler, bundled on its own by
-// `npm run build` (scripts/build-fast-path.ts), before Next routes the request. TOLLGATE_FAST_PATH=0 turns it off.
+// Unpaid GET/HEAD /l/{slug} without a grant cookie, and those paid by a plain session voucher: answered by the
+// same link handler, bundled on its own by `npm run build` (scripts/build-fast-path.ts), before Next routes the
+// request. TOLLGATE_FAST_PATH=0 turns it off.
 const fastPathFile = path.join(dir, process.env.NEXT_DIST_DIR || '.next', 'fast-path', 'link.mjs')
 const fastPath = process.env.TOLLGATE_FAST_PATH !== '0' && existsSync(fastPathFile) ? await import(pathToFileURL(fastPathFile).href) : null
 // `npm run bench` only: /bench/unpriced answers /l/demo's 402 bytes ungated on the same path (fast-path.ts).
@@ -58,7 +59,10 @@ const server = createServer((request, response) => {
     if (!request.complete) discardRestOfBody(request)
   })
   const slug = fastPath?.fastLinkSlug(request.method, request.url, request.headers)
+  const voucherSlug = slug ? null : fastPath?.fastVoucherSlug?.(request.method, request.url, request.headers)
   if (slug) serveFast(request, response, (webRequest) => fastPath.answerLinkRequest(webRequest, slug))
+  // A voucher may have been charged when the handler failed: it is never handled a second time by Next.
+  else if (voucherSlug) serveFast(request, response, (webRequest) => fastPath.answerLinkRequest(webRequest, voucherSlug), { retry: false })
   else if (fastPath && benchmarking && request.method === 'GET' && request.url === '/bench/unpriced')
     serveFast(request, response, (webRequest) => fastPath.answerUngatedBaseline(webRequest), { buffered: true })
   else handleWithNext(request, response)
@@ -72,9 +76,12 @@ function handleWithNext(request, response) {
   })
 }
 
-/** `buffered`: write the answer with its length in one piece (a 402 or a baseline of its bytes), never as a stream. */
-async function serveFast(request, response, answerFor, { buffered = false } = {}) {
-  let answer
+/**
+ * `buffered`: write the answer with its length in one piece (a 402 or a baseline of its bytes), never as a stream.
+ * `retry: false`: a fault of the handler is a 500, not handed to Next (the request may have paid already).
+ */
+async function serveFast(request, response, answerFor, { buffered = false, retry = true } = {}) {
+  let webRequest
   try {
     const headers = new Headers()
     // request.headers, not rawHeaders: it holds the socket address this server wrote, never the client's.
@@ -83,10 +90,23 @@ async function serveFast(request, response, answerFor, { buffered = false } = {}
       else if (value !== undefined) headers.set(name, value)
     }
     const url = `http://${request.headers.host || `${hostname}:${port}`}${request.url}`
-    answer = await answerFor(new Request(url, { method: request.method, headers }))
+    webRequest = new Request(url, { method: request.method, headers })
   } catch {
-    // Anything the fast path cannot take (a header or URL a Request refuses, a fault): Next answers as before.
+    // A header or URL a Request refuses: Next answers as before.
     if (!response.headersSent) handleWithNext(request, response)
+    return
+  }
+  let answer
+  try {
+    answer = await answerFor(webRequest)
+  } catch (error) {
+    // A fault: Next answers an unpaid request as before; a paid one gets what Next answers a fault with.
+    if (response.headersSent) return
+    if (retry) handleWithNext(request, response)
+    else {
+      console.error(`request failed: ${error instanceof Error ? error.message : String(error)}`)
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error')
+    }
     return
   }
   const headers = {}

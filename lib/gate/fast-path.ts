@@ -1,7 +1,11 @@
-// Unpaid requests for a payment link, answered by the production server (server.mjs) before Next.js routes
-// them: the same handler as the /l/[slug] route, minus Next's routing of a dynamic segment (most of the cost
-// of a 402). Bundled on its own by scripts/build-fast-path.ts. A request that carries money or a grant
-// cookie, or anything else, goes through Next as before, so payments settle in one place.
+// Unpaid requests for a payment link, and requests paid by a plain session voucher, answered by the production
+// server (server.mjs) before Next.js routes them: the same handler as the /l/[slug] route, minus Next's routing
+// of a dynamic segment (most of the cost of a 402, and most of a voucher's). Bundled on its own by
+// scripts/build-fast-path.ts. A voucher moves no money on chain (the channel row is the one ledger, guarded per
+// statement for any number of processes); every credential that may (an open, a deposit, a top-up, a close, a
+// charge), a grant cookie, or anything else, goes through Next as before, so settlements happen in one place.
+import * as Credential from '@/lib/protocol/Credential'
+import * as EvmSession from '@/lib/protocol/methods/evmSession'
 import { handleLinkRequest } from './link-request'
 
 const linkPath = /^\/l\/([A-Za-z0-9-]{1,64})(?:\?|$)/
@@ -20,6 +24,32 @@ export function fastLinkSlug(method: string | undefined, url: string | undefined
   const cookie = headers.cookie
   if (cookie !== undefined && grantCookie.test(Array.isArray(cookie) ? cookie.join(';') : cookie)) return null
   return slug
+}
+
+/**
+ * The slug when the fast path answers this paid request: GET or HEAD of /l/{slug} whose one Payment credential
+ * is an `evm`/`session` voucher with no deposit merged in, no x402 payment and no grant cookie; null otherwise.
+ */
+export function fastVoucherSlug(method: string | undefined, url: string | undefined, headers: RawHeaders): string | null {
+  if ((method !== 'GET' && method !== 'HEAD') || !url) return null
+  const slug = linkPath.exec(url)?.[1]
+  if (!slug || headers['payment-signature'] !== undefined) return null
+  const cookie = headers.cookie
+  if (cookie !== undefined && grantCookie.test(Array.isArray(cookie) ? cookie.join(';') : cookie)) return null
+  const authorization = new Headers()
+  for (const name of ['authorization', 'payment-authorization']) {
+    const value = headers[name]
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) authorization.append(name, item)
+  }
+  try {
+    const credential = Credential.fromHeaders(authorization)
+    if (!credential || credential.challenge.method !== EvmSession.method || credential.challenge.intent !== EvmSession.intent) return null
+    const payload = credential.payload as { action?: unknown; deposit?: unknown }
+    return payload.action === 'voucher' && payload.deposit === undefined ? slug : null
+  } catch {
+    // A malformed credential is Next's to refuse.
+    return null
+  }
 }
 
 export function answerLinkRequest(request: Request, slug: string): Promise<Response> {

@@ -52,8 +52,22 @@ export async function getById(db: Db, id: string): Promise<Link | null> {
   return rows[0] ?? null
 }
 
+/** The slug lookup of every paid link request, built once per database handle (building it cost more than running it). */
+const bySlug = new WeakMap<Db, ReturnType<typeof prepareBySlug>>()
+
+function prepareBySlug(db: Db) {
+  return db
+    .select()
+    .from(links)
+    .where(eq(links.slug, sql.placeholder('slug')))
+    .limit(1)
+    .prepare('links_by_slug')
+}
+
 export async function getBySlug(db: Db, slug: string): Promise<Link | null> {
-  const rows = await db.select().from(links).where(eq(links.slug, slug)).limit(1)
+  let query = bySlug.get(db)
+  if (!query) bySlug.set(db, (query = prepareBySlug(db)))
+  const rows = await query.execute({ slug })
   return rows[0] ?? null
 }
 

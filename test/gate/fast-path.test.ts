@@ -8,7 +8,8 @@ import { request } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import * as Binding from '@/lib/protocol/Binding'
 import * as Challenge from '@/lib/protocol/Challenge'
-import { fastLinkSlug } from '@/lib/gate/fast-path'
+import * as Credential from '@/lib/protocol/Credential'
+import { fastLinkSlug, fastVoucherSlug } from '@/lib/gate/fast-path'
 import { anvilAccount } from '@/scripts/chain/deploy'
 import type { RunningApp } from '@/scripts/app'
 import { createDatabase, postgresInstalled, startPostgres, type PostgresServer } from '@/test/support/postgres'
@@ -67,6 +68,34 @@ describe('unpaid link requests answered before Next, exactly as Next answers the
     assert.equal(fastLinkSlug('GET', '/l/demo/sub', {}), null)
     assert.equal(fastLinkSlug('GET', '/l/', {}), null)
     assert.equal(fastLinkSlug('GET', '/pay?u=/l/demo', {}), null)
+  })
+
+  test('which paid requests it takes: GET/HEAD of /l/{slug} paid by a plain session voucher, nothing that may move money', () => {
+    const challenge = Challenge.create({
+      secret: 'test',
+      realm: 'example',
+      method: 'evm',
+      intent: 'session',
+      request: { amount: '1000', currency: '0x0000000000000000000000000000000000000001' },
+    })
+    const voucher = { action: 'voucher', channelId: `0x${'11'.repeat(32)}`, cumulativeAmount: '2000', signature: `0x${'22'.repeat(65)}` }
+    const paying = (payload: Record<string, unknown>, over: Partial<typeof challenge> = {}) =>
+      Credential.serialize({ challenge: { ...challenge, ...over }, payload })
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying(voucher) }), 'demo')
+    assert.equal(fastVoucherSlug('HEAD', '/l/demo', { authorization: paying(voucher) }), 'demo')
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { 'payment-authorization': paying(voucher) }), 'demo')
+    // Each of these may move money on chain, or is not a voucher: Next handles them.
+    for (const action of ['open', 'topUp', 'close'])
+      assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying({ ...voucher, action }) }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying({ ...voucher, deposit: { action: 'topUp' } }) }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying(voucher, { intent: 'charge' }) }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying(voucher), 'payment-signature': 'x' }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: paying(voucher), cookie: 'tg_abc=1' }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: [paying(voucher), paying(voucher)] }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', { authorization: 'Payment x' }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo', {}), null)
+    assert.equal(fastVoucherSlug('POST', '/l/demo', { authorization: paying(voucher) }), null)
+    assert.equal(fastVoucherSlug('GET', '/l/demo/sub', { authorization: paying(voucher) }), null)
   })
 
   for (const [what, path, headers] of [

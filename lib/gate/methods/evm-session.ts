@@ -75,7 +75,8 @@ export function evmSessionMethod(sessions: SessionRail.SessionRail): PaymentMeth
         sessions,
         channelId: accepted.channelId,
         challengeId: challenge.id,
-        amountPerUnit: BigInt(EvmSession.Request.parse(challenge.request).amount),
+        // The rail accepted the credential, so it parsed this request already (amount: a base-unit integer string).
+        amountPerUnit: BigInt((challenge.request as EvmSession.Request.Request).amount),
         units: count,
         receipt: accepted.receipt,
       }

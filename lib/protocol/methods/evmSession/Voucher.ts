@@ -1,7 +1,19 @@
 // Vouchers (draft-evm-session-00, Voucher Signing Format and Voucher Verification): the EIP-712 typed
 // data a payer signs for a cumulative amount, the signature rules the escrow enforces (65 bytes, low-s,
 // v 27/28), and the spec's voucher checks in their order, run on channel state the caller supplies (no RPC).
-import { getAddress, hashTypedData, recoverTypedDataAddress, type Address, type Hex, type TypedDataDefinition } from 'viem'
+import { keccak_256 } from '@noble/hashes/sha3'
+import {
+  bytesToHex,
+  encodeAbiParameters,
+  hexToBytes,
+  getAddress,
+  keccak256,
+  numberToHex,
+  stringToHex,
+  type Address,
+  type Hex,
+  type TypedDataDefinition,
+} from 'viem'
 import {
   AmountExceedsDepositError,
   ChannelFinalizedError,
@@ -12,7 +24,10 @@ import {
   SignerMismatchError,
 } from '@/lib/protocol/Problem'
 import { voucherSigner } from './Channel'
+import * as SignerKey from './internal/SignerKey'
 import { maxUint128 } from './internal/Wire'
+
+export { SignerKeys } from './internal/SignerKey'
 
 export const domainName = 'EVM Payment Channel'
 export const domainVersion = '1'
@@ -51,9 +66,51 @@ export function typedData(domain: Domain, message: Message): TypedData {
   }
 }
 
-/** The EIP-712 digest (what ERC-1271 wallets are asked about; equals the escrow's `hashVoucher`). */
+const domainTypeHash = keccak256(stringToHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
+const voucherTypeHash = keccak256(stringToHex('Voucher(bytes32 channelId,uint128 cumulativeAmount)'))
+/** Domain separators by chain and escrow: the same few domains hash every voucher. */
+const domainSeparators = new Map<string, Hex>()
+
+function domainSeparator(domain: Domain): Hex {
+  const key = `${domain.chainId}:${domain.escrow.toLowerCase()}`
+  let separator = domainSeparators.get(key)
+  if (!separator) {
+    separator = keccak256(
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }],
+        [
+          domainTypeHash,
+          keccak256(stringToHex(domainName)),
+          keccak256(stringToHex(domainVersion)),
+          BigInt(domain.chainId),
+          getAddress(domain.escrow.toLowerCase()),
+        ],
+      ),
+    )
+    if (domainSeparators.size >= 64) domainSeparators.clear()
+    domainSeparators.set(key, separator)
+  }
+  return separator
+}
+
+/**
+ * The EIP-712 digest (what ERC-1271 wallets are asked about; equals the escrow's `hashVoucher`, and viem's
+ * hashTypedData of typedData()): keccak256(0x1901 || domainSeparator || keccak256(typeHash || channelId || amount)).
+ */
 export function hash(domain: Domain, message: Message): Hex {
-  return hashTypedData(typedData(domain, message))
+  if (!/^0x[0-9a-fA-F]{64}$/.test(message.channelId)) throw new MalformedSessionPayloadError('channelId must be 32 bytes')
+  if (message.cumulativeAmount < 0n || message.cumulativeAmount > maxUint128)
+    throw new MalformedSessionPayloadError('cumulativeAmount must be a uint128')
+  // keccak256(typeHash || channelId || uint256(amount)), then keccak256(0x1901 || domainSeparator || structHash), on bytes.
+  const struct = new Uint8Array(96)
+  struct.set(hexToBytes(voucherTypeHash), 0)
+  struct.set(hexToBytes(message.channelId), 32)
+  struct.set(hexToBytes(numberToHex(message.cumulativeAmount, { size: 32 })), 64)
+  const digest = new Uint8Array(66)
+  digest.set([0x19, 0x01], 0)
+  digest.set(hexToBytes(domainSeparator(domain)), 2)
+  digest.set(keccak_256(struct), 34)
+  return bytesToHex(keccak_256(digest))
 }
 
 /**
@@ -81,11 +138,47 @@ export async function recoverSigner(domain: Domain, voucher: Voucher): Promise<A
   const problem = ecdsaSignatureProblem(voucher.signature)
   const extensions = { channelId: voucher.channelId }
   if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions })
+  return recoverKey(hash(domain, voucher), voucher).address
+}
+
+function recoverKey(digest: Hex, voucher: Voucher): SignerKey.SignerKey {
   try {
-    return await recoverTypedDataAddress({ ...typedData(domain, voucher), signature: voucher.signature })
+    return SignerKey.recover(digest, voucher.signature)
   } catch (cause) {
-    throw new InvalidSignatureError('voucher signature recovers no signer', { cause, extensions })
+    throw new InvalidSignatureError('voucher signature recovers no signer', { cause, extensions: { channelId: voucher.channelId } })
   }
+}
+
+/**
+ * Steps 3-5 for an EOA signer: the signature is canonical and recovers `signer`. A key recovered before (kept in
+ * `keys`) is checked without a recovery; a mismatch is recovered in full to name the signer it came from.
+ */
+async function checkEcdsaSigner(domain: Domain, voucher: Voucher, signer: Address, keys: SignerKey.SignerKeys | undefined): Promise<void> {
+  const problem = ecdsaSignatureProblem(voucher.signature)
+  const extensions = { channelId: voucher.channelId }
+  if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions })
+  const digest = hash(domain, voucher)
+  const known = keys?.get(signer)
+  if (known && SignerKey.recoversTo(known, digest, voucher.signature)) return
+  const recovered = recoverKey(digest, voucher)
+  if (recovered.address.toLowerCase() !== signer.toLowerCase())
+    throw new SignerMismatchError(
+      `the voucher is signed by ${recovered.address}, but channel ${voucher.channelId} accepts vouchers from ${signer}`,
+      {
+        extensions,
+      },
+    )
+  keys?.remember(recovered)
+}
+
+/**
+ * True when `keys` holds `signer`'s key and the voucher (a uint128 amount, a canonical signature) recovers to it;
+ * false when that is not known (an unknown signer, or anything else): then `verify` decides and names the problem.
+ */
+export function isSignedByKnownKey(domain: Domain, voucher: Voucher, signer: Address, keys: SignerKey.SignerKeys): boolean {
+  if (voucher.cumulativeAmount < 0n || voucher.cumulativeAmount > maxUint128 || ecdsaSignatureProblem(voucher.signature)) return false
+  const key = keys.get(signer)
+  return key !== undefined && SignerKey.recoversTo(key, hash(domain, voucher), voucher.signature)
 }
 
 /** Channel state as the server recorded it when the open (or a topUp) was verified on chain. */
@@ -115,6 +208,8 @@ export type VerifyParameters = {
   minVoucherDelta?: bigint
   /** Asks an ERC-1271 signer's `isValidSignature` (an eth_call); without it, contract signers are refused. */
   isValidContractSignature?: ContractSignatureCheck
+  /** EOA signers' keys recovered before (the caller's cache): later vouchers are checked without a recovery. */
+  signerKeys?: SignerKey.SignerKeys
 }
 
 export type Outcome =
@@ -151,16 +246,7 @@ export async function verify(parameters: VerifyParameters): Promise<Outcome> {
       throw new InvalidSignatureError(`the voucher signer ${signer} is a contract wallet, which this server cannot check`, { extensions })
     if (!(await check({ signer, digest, signature: voucher.signature })))
       throw new InvalidSignatureError(`the contract wallet ${signer} does not accept this voucher signature (ERC-1271)`, { extensions })
-  } else {
-    const recovered = await recoverSigner(domain, voucher)
-    if (recovered.toLowerCase() !== signer.toLowerCase())
-      throw new SignerMismatchError(
-        `the voucher is signed by ${recovered}, but channel ${voucher.channelId} accepts vouchers from ${signer}`,
-        {
-          extensions,
-        },
-      )
-  }
+  } else await checkEcdsaSigner(domain, voucher, signer, parameters.signerKeys)
 
   if (voucher.cumulativeAmount <= parameters.acceptedCumulative)
     return { status: 'replay', acceptedCumulative: parameters.acceptedCumulative }

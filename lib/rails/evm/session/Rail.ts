@@ -16,6 +16,7 @@ import { isTransportFailure } from '../internal/rpc'
 import type { EvmRail } from '../Rail'
 import { type SessionSettings, SessionConfigError, loadSessionSettings, usdToBaseUnitsCeil } from './Config'
 import { type AcceptParameters, type Accepted, accept } from './internal/accept'
+import { ChannelFactsCache } from './internal/channel-facts'
 import type { EscrowFacts, SessionContext } from './internal/context'
 import { type CloseOutcome, type SettleOutcome, closeChannel, settleChannel } from './internal/redeem'
 import { type SessionReconcileResult, reconcileSession } from './internal/reconcile'
@@ -170,6 +171,8 @@ export function createSessionRail(parameters: CreateSessionRailParameters): Sess
     tokenDomain: { name: config.tokenName, version: config.tokenVersion, chainId: config.chainId, verifyingContract: config.tokenAddress },
     minDeposit: usdToBaseUnitsCeil(settings.minDepositUsd, config.tokenDecimals),
     settleThreshold: usdToBaseUnitsCeil(settings.settleThresholdUsd, config.tokenDecimals),
+    signerKeys: new EvmSession.Voucher.SignerKeys(),
+    channelFacts: new ChannelFactsCache(),
     escrowReady: () => {
       if (facts) return Promise.resolve(facts)
       if (unusable) return Promise.reject(unusable)

@@ -13,7 +13,8 @@ import {
   VerificationFailedError,
 } from '@/lib/protocol/Problem'
 import * as SessionChannels from '@/lib/store/session-channels'
-import { type Charged, acceptAndCharge, verifyVoucher } from './accounting'
+import { type Charged, acceptAndCharge, signedByKnownSigner, verifyVoucher } from './accounting'
+import type { ChannelFacts } from './channel-facts'
 import type { SessionContext } from './context'
 import { type Owner, openFromAuthorization, openFromHash, refuseKnownChannel } from './open'
 import { closeChannel } from './redeem'
@@ -127,13 +128,19 @@ export async function accept(context: SessionContext, parameters: AcceptParamete
         payload.type === 'hash'
           ? await openFromHash(context, { ...base, hash: payload.hash, payer: checked.payer! })
           : await openFromAuthorization(context, { ...base, authorization: payload.authorization, signature: payload.signature })
+      context.channelFacts.remember(opened.row)
       return serve(payload, getAddress(opened.row.payer), opened.txHash)
     }
 
     case 'voucher': {
+      const deposit = payload.deposit
+      const known = deposit ? undefined : context.channelFacts.get(channelId)
+      // A channel seen before and a signer whose key is kept: no read, no recovery; the accounting statement's
+      // conditions check the rest (open, no pending close, delta, deposit, balance) under the row lock.
+      if (known && ownedBy(known, request, owner) && signedByKnownSigner(context, known, EvmSession.Payload.voucherOf(payload)!))
+        return serve(payload, getAddress(known.payer))
       let row = await SessionChannels.getChannel(context.db, channelId)
       let txHash: Hex | undefined
-      const deposit = payload.deposit
       if (deposit?.action === 'open') {
         // A channel created by the voucher's own deposit (the spec's merge): the deposit first, then the voucher.
         await refuseKnownChannel(context, channelId)
@@ -168,6 +175,7 @@ export async function accept(context: SessionContext, parameters: AcceptParamete
         }
       }
       await verifyVoucher(context, row, EvmSession.Payload.voucherOf(payload)!, minVoucherDelta)
+      context.channelFacts.remember(row)
       return serve(payload, getAddress(row.payer), txHash)
     }
 
@@ -240,6 +248,15 @@ function refuseForeignRequest(context: SessionContext, request: EvmSession.Reque
     )
   if (!isAddressEqual(request.recipient, context.payee))
     throw new InvalidChallengeError(`the challenge pays ${request.recipient}; this server's channels pay ${context.payee}`)
+}
+
+/** Whether the channel pays this request's payee in its token, for this request's merchant. */
+function ownedBy(facts: ChannelFacts, request: EvmSession.Request.Request, owner: Owner): boolean {
+  return (
+    isAddressEqual(facts.payee as Address, request.recipient) &&
+    isAddressEqual(facts.token as Address, request.currency) &&
+    (facts.merchantId ?? null) === (owner.merchantId ?? null)
+  )
 }
 
 /** A channel this server holds for this request's payee and merchant; a channel of another merchant is not found here. */

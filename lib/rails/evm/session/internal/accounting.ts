@@ -12,6 +12,7 @@ import {
   InsufficientBalanceError,
 } from '@/lib/protocol/Problem'
 import * as SessionChannels from '@/lib/store/session-channels'
+import type { ChannelFacts } from './channel-facts'
 import type { SessionContext } from './context'
 import { contractSignatureCheck } from './escrow'
 
@@ -51,7 +52,18 @@ export async function verifyVoucher(
     acceptedCumulative: BigInt(row.accepted),
     minVoucherDelta,
     isValidContractSignature: contractSignatureCheck(context),
+    signerKeys: context.signerKeys,
   })
+}
+
+/**
+ * The per-request fast check on a channel seen before: an EOA signer's kept key verifies the voucher (steps 3-5).
+ * Steps 1 and 6-10 are the accounting statement's conditions. False means "not known to be valid": run verifyVoucher.
+ */
+export function signedByKnownSigner(context: SessionContext, facts: ChannelFacts, voucher: Voucher): boolean {
+  if (facts.signerIsContract) return false
+  const signer = EvmSession.Channel.voucherSigner({ payer: facts.payer as Address, authorizedSigner: facts.authorizedSigner as Address })
+  return EvmSession.Voucher.isSignedByKnownKey(context.domain, voucher, signer, context.signerKeys)
 }
 
 export type ChargeInput = {

@@ -6,6 +6,7 @@ import type * as EvmSession from '@/lib/protocol/methods/evmSession'
 import type { Db } from '@/lib/store/db'
 import type { RailContext } from '../../internal/context'
 import type { SessionSettings } from '../Config'
+import type { ChannelFactsCache } from './channel-facts'
 
 export type SessionContext = {
   rail: RailContext
@@ -24,6 +25,10 @@ export type SessionContext = {
   minDeposit: bigint
   /** Base units: unsettled amount at which a channel is settled. */
   settleThreshold: bigint
+  /** EOA voucher signers' keys recovered before: a known signer's voucher is checked without a recovery. */
+  signerKeys: EvmSession.Voucher.SignerKeys
+  /** What never changes about the channels seen: a voucher on a known channel is charged without reading it first. */
+  channelFacts: ChannelFactsCache
   /** Resolves once the escrow was found and its grace period meets the spec's minimum (throws otherwise). */
   escrowReady(): Promise<EscrowFacts>
 }

@@ -82,6 +82,7 @@ export async function openFromAuthorization(
   )
   await EvmSession.Voucher.verify({
     domain: context.domain,
+    signerKeys: context.signerKeys,
     channel: {
       channelId,
       payer: from,
@@ -200,6 +201,7 @@ async function recordOpened(
   }
   const outcome = await EvmSession.Voucher.verify({
     domain: context.domain,
+    signerKeys: context.signerKeys,
     channel: {
       channelId,
       payer: onChain.payer,

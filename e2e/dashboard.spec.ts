@@ -73,6 +73,13 @@ test.describe.serial('merchant dashboard', () => {
     await merchant.getByLabel('Price (USD)').fill('0.05')
     await expect(merchant.getByLabel('Recipient address')).toHaveValue(stack.merchant)
     await expect(merchant.locator('input[name="rail-stripe"]')).toBeDisabled()
+    // A paid API sells each call: the editor offers no access window for it, and says so.
+    await expect(merchant.getByRole('group', { name: 'After paying' })).toBeVisible()
+    await merchant.getByLabel('Paid API (per request)').check()
+    await expect(merchant.getByTestId('service-access')).toContainText('Every call is paid')
+    await expect(merchant.getByRole('group', { name: 'After paying' })).toHaveCount(0)
+    await merchant.getByLabel('Text or JSON').check()
+    await expect(merchant.getByRole('group', { name: 'After paying' })).toBeVisible()
     await merchant.getByLabel('Content', { exact: true }).fill('The notes you paid for.')
     await screenshotBothWidths(merchant, 'dashboard-link-editor')
 

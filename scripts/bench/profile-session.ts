@@ -2,15 +2,12 @@
 // starts the bench's stack with its server under `node --cpu-prof`, opens one channel of /l/demo-session, sends
 // pre-signed vouchers (benchmark 5's voucher-paid phase) and the same number of unpaid requests, then prints where
 // the server's CPU went per request for each, and what a voucher spends beyond the unpaid 402.
-import { spawn } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import os from 'node:os'
+import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createSessionClient, credential, findOffers } from '@/lib/client/session'
-import { rootDir, serverScript } from '@/scripts/app'
 import { anvilAccount } from '@/scripts/chain/deploy'
-import { startStack } from '@/test/support/stack'
 import * as CpuProfile from './cpu-profile'
+import { profileServer } from './profiled-server'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback
@@ -39,77 +36,45 @@ async function phase(name: string, count: number, send: (i: number) => Promise<b
 }
 
 async function main() {
-  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'tollgate-cpuprof-'))
-  const stack = await startStack({
-    env: {
-      TOLLGATE_BENCH: '1',
-      RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000',
-      RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000',
-      RATE_LIMIT_VOUCHERS_PER_MINUTE: '1000000000',
-      SESSION_SETTLE_THRESHOLD_USD: '1000',
-    },
-  })
   const phases: Phase[] = []
-  try {
-    // --cpu-prof is refused in NODE_OPTIONS: replace the stack's server with one started under it, same port and env.
-    const app = stack.apps[0]!
-    await app.stop()
-    const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, serverScript], {
-      cwd: rootDir,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        NODE_ENV: 'production',
-        ...stack.env,
-        HOST: '127.0.0.1',
-        PORT: String(app.port),
-      },
-      stdio: 'ignore',
-    })
-    const exited = new Promise((resolve) => server.once('exit', resolve))
-    try {
-      await waitForHealth(stack.url)
-      const url = `${stack.url}/l/demo-session`
-      const session = createSessionClient({
-        account: anvilAccount(1),
-        rpcUrl: stack.chain.rpcUrl,
-        deposit: BigInt(2 * vouchers + 10) * unitPrice,
-      })
-      const opened = await session.fetch(url)
-      await opened.body?.cancel()
-      if (opened.status !== 200) throw new Error(`opening the channel answered ${opened.status}`)
-      const channel = session.channels()[0]!
-      const first = await fetch(url)
-      await first.body?.cancel()
-      const offer = findOffers(first.headers)[0]!
-      const headers: Array<{ name: string; value: string }> = []
-      for (let i = 0; i < 2 * vouchers; i++)
-        headers.push(credential(offer.challenge, await session.voucher(channel, BigInt(i + 2) * unitPrice)))
-      const ok = (status: number) => async (response: Response) => {
-        await response.arrayBuffer()
-        return response.status === status
-      }
-      // A warm-up of each path, then the measured phases.
-      await phase('warm-up 402', Math.min(200, vouchers), () => fetch(url).then(ok(402)))
-      await phase('warm-up vouchers', vouchers, (i) => fetch(url, { headers: { [headers[i]!.name]: headers[i]!.value } }).then(ok(200)))
-      phases.push(
-        await phase('voucher-paid', vouchers, (i) =>
-          fetch(url, { headers: { [headers[vouchers + i]!.name]: headers[vouchers + i]!.value } }).then(ok(200)),
-        ),
-      )
-      phases.push(await phase('unpaid 402', vouchers, () => fetch(url).then(ok(402))))
-    } finally {
-      server.kill('SIGINT')
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
-    }
-  } finally {
-    await stack.stop()
+  const env = {
+    TOLLGATE_BENCH: '1',
+    RATE_LIMIT_CHALLENGES_PER_MINUTE: '1000000000',
+    RATE_LIMIT_CREDENTIALS_PER_MINUTE: '1000000000',
+    RATE_LIMIT_VOUCHERS_PER_MINUTE: '1000000000',
+    SESSION_SETTLE_THRESHOLD_USD: '1000',
   }
-  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'))
-  const profiles = files.map((f) => JSON.parse(readFileSync(path.join(profileDir, f), 'utf8')) as CpuProfile.CpuProfile)
-  const profile = profiles.sort((a, b) => b.endTime - b.startTime - (a.endTime - a.startTime))[0]
-  if (!profile) throw new Error(`no .cpuprofile was written (${files.length} files)`)
+  const { profile, profileDir } = await profileServer(env, async (stack) => {
+    const url = `${stack.url}/l/demo-session`
+    const session = createSessionClient({
+      account: anvilAccount(1),
+      rpcUrl: stack.chain.rpcUrl,
+      deposit: BigInt(2 * vouchers + 10) * unitPrice,
+    })
+    const opened = await session.fetch(url)
+    await opened.body?.cancel()
+    if (opened.status !== 200) throw new Error(`opening the channel answered ${opened.status}`)
+    const channel = session.channels()[0]!
+    const first = await fetch(url)
+    await first.body?.cancel()
+    const offer = findOffers(first.headers)[0]!
+    const headers: Array<{ name: string; value: string }> = []
+    for (let i = 0; i < 2 * vouchers; i++)
+      headers.push(credential(offer.challenge, await session.voucher(channel, BigInt(i + 2) * unitPrice)))
+    const ok = (status: number) => async (response: Response) => {
+      await response.arrayBuffer()
+      return response.status === status
+    }
+    // A warm-up of each path, then the measured phases.
+    await phase('warm-up 402', Math.min(200, vouchers), () => fetch(url).then(ok(402)))
+    await phase('warm-up vouchers', vouchers, (i) => fetch(url, { headers: { [headers[i]!.name]: headers[i]!.value } }).then(ok(200)))
+    phases.push(
+      await phase('voucher-paid', vouchers, (i) =>
+        fetch(url, { headers: { [headers[vouchers + i]!.name]: headers[vouchers + i]!.value } }).then(ok(200)),
+      ),
+    )
+    phases.push(await phase('unpaid 402', vouchers, () => fetch(url).then(ok(402))))
+  })
   const summaries = phases.map((p) => ({ phase: p, summary: CpuProfile.summarize(profile, p.window), requests: p.requests }))
   for (const { phase: p, summary } of summaries) {
     console.log(`\n=== ${p.name}: ${p.perSecond.toFixed(0)} req/s, ${p.requests} requests, ${p.failures} failed`)
@@ -125,19 +90,6 @@ async function main() {
     )
     console.log(`\nprofile and phase windows (runs.json) kept in ${profileDir}`)
   } else rmSync(profileDir, { recursive: true, force: true })
-}
-
-async function waitForHealth(baseUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${baseUrl}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  throw new Error('the profiled server did not answer within 60 s')
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,7 @@
 import { joinChunks } from '@/lib/http/read-body'
 import * as JsonRpcPayment from '@/lib/protocol/JsonRpcPayment'
 import * as Mcp from '@/lib/protocol/Mcp'
-import { jsonRpcReceipt } from '../json-rpc-receipt'
+import { jsonRpcReceipt, paymentRequiredError } from '../json-rpc-outcome'
 import type { DecisionInput, Gate, Outcome, PricedResource } from '../types'
 import { respond } from './respond'
 
@@ -43,13 +43,8 @@ export async function respondJsonRpc(
   outcome: Outcome<Response>,
 ): Promise<Response> {
   switch (outcome.kind) {
-    case 'payment-required': {
-      const challenges = outcome.offers.challenges.map((issued) => issued.challenge)
-      const about = call.credential ? { challengeId: call.credential.challenge.id } : {}
-      const error = Mcp.errorFor(outcome.problem, challenges, about)
-      const data = outcome.retryAfterSeconds ? { ...error.data, retryAfterSeconds: outcome.retryAfterSeconds } : error.data
-      return jsonRpcError(call.id, { ...error, data }, outcome.retryAfterSeconds)
-    }
+    case 'payment-required':
+      return jsonRpcError(call.id, paymentRequiredError(outcome, call.credential?.challenge.id), outcome.retryAfterSeconds)
     case 'refused':
       return jsonRpcError(call.id, Mcp.refused(outcome), outcome.retryAfterSeconds)
     case 'delivered': {

@@ -6,18 +6,13 @@
 import type { OperationResult, PayInput, PayResult } from '@/lib/mcp/registry'
 import * as Mcp from '@/lib/protocol/Mcp'
 import type * as Payments from '@/lib/store/payments'
-import { jsonRpcReceipt } from '../json-rpc-receipt'
+import { jsonRpcReceipt, paymentRequiredError } from '../json-rpc-outcome'
 import type { Gate, Outcome } from '../types'
 
 export function respond(gate: Gate, input: PayInput, outcome: Outcome<OperationResult>): PayResult {
   switch (outcome.kind) {
-    case 'payment-required': {
-      const challenges = outcome.offers.challenges.map((issued) => issued.challenge)
-      const about = input.credential ? { challengeId: input.credential.challenge.id } : {}
-      const error = Mcp.errorFor(outcome.problem, challenges, about)
-      const data = outcome.retryAfterSeconds ? { ...error.data, retryAfterSeconds: outcome.retryAfterSeconds } : error.data
-      return { kind: 'error', ...error, data }
-    }
+    case 'payment-required':
+      return { kind: 'error', ...paymentRequiredError(outcome, input.credential?.challenge.id) }
     case 'refused': {
       const { code, message, data } = Mcp.refused(outcome)
       return { kind: 'error', code, message, data }

@@ -1,19 +1,8 @@
 // Vouchers (draft-evm-session-00, Voucher Signing Format and Voucher Verification): the EIP-712 typed
 // data a payer signs for a cumulative amount, the signature rules the escrow enforces (65 bytes, low-s,
 // v 27/28), and the spec's voucher checks in their order, run on channel state the caller supplies (no RPC).
-import { keccak_256 } from '@noble/hashes/sha3'
-import {
-  bytesToHex,
-  encodeAbiParameters,
-  hexToBytes,
-  getAddress,
-  keccak256,
-  numberToHex,
-  stringToHex,
-  type Address,
-  type Hex,
-  type TypedDataDefinition,
-} from 'viem'
+import { concat, getAddress, hashDomain, hashStruct, keccak256, type Address, type Hex, type TypedDataDefinition } from 'viem'
+import { RecentlyUsed } from '@/lib/cache/recently-used'
 import {
   AmountExceedsDepositError,
   ChannelFinalizedError,
@@ -66,28 +55,29 @@ export function typedData(domain: Domain, message: Message): TypedData {
   }
 }
 
-const domainTypeHash = keccak256(stringToHex('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'))
-const voucherTypeHash = keccak256(stringToHex('Voucher(bytes32 channelId,uint128 cumulativeAmount)'))
-/** Domain separators by chain and escrow: the same few domains hash every voucher. */
-const domainSeparators = new Map<string, Hex>()
+const domainTypes = {
+  EIP712Domain: [
+    { name: 'name', type: 'string' },
+    { name: 'version', type: 'string' },
+    { name: 'chainId', type: 'uint256' },
+    { name: 'verifyingContract', type: 'address' },
+  ],
+} as const
+
+/** Domain separators by chain and escrow: the same few domains hash every voucher (viem's hashTypedData re-hashes it each time). */
+const domainSeparators = new RecentlyUsed<Hex>(64)
 
 function domainSeparator(domain: Domain): Hex {
   const key = `${domain.chainId}:${domain.escrow.toLowerCase()}`
   let separator = domainSeparators.get(key)
   if (!separator) {
-    separator = keccak256(
-      encodeAbiParameters(
-        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes32' }, { type: 'uint256' }, { type: 'address' }],
-        [
-          domainTypeHash,
-          keccak256(stringToHex(domainName)),
-          keccak256(stringToHex(domainVersion)),
-          BigInt(domain.chainId),
-          getAddress(domain.escrow.toLowerCase()),
-        ],
-      ),
-    )
-    if (domainSeparators.size >= 64) domainSeparators.clear()
+    const typed = {
+      name: domainName,
+      version: domainVersion,
+      chainId: BigInt(domain.chainId),
+      verifyingContract: getAddress(domain.escrow.toLowerCase()),
+    }
+    separator = hashDomain({ domain: typed, types: domainTypes })
     domainSeparators.set(key, separator)
   }
   return separator
@@ -95,22 +85,14 @@ function domainSeparator(domain: Domain): Hex {
 
 /**
  * The EIP-712 digest (what ERC-1271 wallets are asked about; equals the escrow's `hashVoucher`, and viem's
- * hashTypedData of typedData()): keccak256(0x1901 || domainSeparator || keccak256(typeHash || channelId || amount)).
+ * hashTypedData of typedData()), with the domain separator kept per chain and escrow.
  */
 export function hash(domain: Domain, message: Message): Hex {
   if (!/^0x[0-9a-fA-F]{64}$/.test(message.channelId)) throw new MalformedSessionPayloadError('channelId must be 32 bytes')
   if (message.cumulativeAmount < 0n || message.cumulativeAmount > maxUint128)
     throw new MalformedSessionPayloadError('cumulativeAmount must be a uint128')
-  // keccak256(typeHash || channelId || uint256(amount)), then keccak256(0x1901 || domainSeparator || structHash), on bytes.
-  const struct = new Uint8Array(96)
-  struct.set(hexToBytes(voucherTypeHash), 0)
-  struct.set(hexToBytes(message.channelId), 32)
-  struct.set(hexToBytes(numberToHex(message.cumulativeAmount, { size: 32 })), 64)
-  const digest = new Uint8Array(66)
-  digest.set([0x19, 0x01], 0)
-  digest.set(hexToBytes(domainSeparator(domain)), 2)
-  digest.set(keccak_256(struct), 34)
-  return bytesToHex(keccak_256(digest))
+  const data = { channelId: message.channelId, cumulativeAmount: message.cumulativeAmount }
+  return keccak256(concat(['0x1901', domainSeparator(domain), hashStruct({ data, primaryType: 'Voucher', types })]))
 }
 
 /**

@@ -5,6 +5,7 @@
 import { mod, invert } from '@noble/curves/abstract/modular'
 import { secp256k1 } from '@noble/curves/secp256k1'
 import { type Address, type Hex, getAddress, keccak256 } from 'viem'
+import { RecentlyUsed } from '@/lib/cache/recently-used'
 
 const Point = secp256k1.ProjectivePoint
 type Point = InstanceType<typeof Point>
@@ -52,23 +53,16 @@ export function recoversTo(key: SignerKey, digest: Hex, signature: Hex): boolean
 
 /** Recovered keys by signer address, the most recently used kept (a bounded, per-process cache of public facts). */
 export class SignerKeys {
-  readonly #keys = new Map<string, SignerKey>()
-  constructor(readonly limit = 256) {}
+  readonly #keys: RecentlyUsed<SignerKey>
+  constructor(limit = 256) {
+    this.#keys = new RecentlyUsed(limit)
+  }
 
   get(address: Address): SignerKey | undefined {
-    const key = address.toLowerCase()
-    const found = this.#keys.get(key)
-    if (found) {
-      this.#keys.delete(key)
-      this.#keys.set(key, found)
-    }
-    return found
+    return this.#keys.get(address.toLowerCase())
   }
 
   remember(signer: SignerKey): void {
-    const key = signer.address.toLowerCase()
-    this.#keys.delete(key)
-    this.#keys.set(key, signer)
-    while (this.#keys.size > this.limit) this.#keys.delete(this.#keys.keys().next().value!)
+    this.#keys.set(signer.address.toLowerCase(), signer)
   }
 }

@@ -1,9 +1,18 @@
-// The receipt a JSON-RPC answer carries in `_meta["org.paymentauth/receipt"]` (MCP's `result._meta`, or the root
-// `_meta` of the generic binding): the stored receipt of the payment (or of a method's own ledger) with the
-// challenge it paid, which the JSON-RPC form requires.
+// The core's outcome in the Payment scheme's JSON-RPC form, for both JSON-RPC transports (MCP, and the generic binding
+// of service links): pay first as -32042/-32043/-32602 with fresh challenges, and the receipt a paid answer carries in
+// `_meta["org.paymentauth/receipt"]` (the stored receipt with the challenge it paid, which the JSON-RPC form requires).
 import * as Mcp from '@/lib/protocol/Mcp'
 import type * as Receipt from '@/lib/protocol/Receipt'
 import type * as Payments from '@/lib/store/payments'
+import type { Outcome } from './types'
+
+/** Pay first (or why the credential, whose challenge is `challengeId`, was refused) as a JSON-RPC error with its data. */
+export function paymentRequiredError(outcome: Extract<Outcome<unknown>, { kind: 'payment-required' }>, challengeId: string | undefined) {
+  const challenges = outcome.offers.challenges.map((issued) => issued.challenge)
+  const error = Mcp.errorFor(outcome.problem, challenges, challengeId ? { challengeId } : {})
+  const data = outcome.retryAfterSeconds ? { ...error.data, retryAfterSeconds: outcome.retryAfterSeconds } : error.data
+  return { ...error, data }
+}
 
 /** `challengeId` is the credential's challenge: used when the stored receipt does not name one. */
 export function jsonRpcReceipt(

@@ -117,10 +117,13 @@ export function hasHighS(signature: Hex): boolean {
 
 /** The address whose key signed a canonical ECDSA voucher. Throws InvalidSignatureError for anything else. */
 export async function recoverSigner(domain: Domain, voucher: Voucher): Promise<Address> {
-  const problem = ecdsaSignatureProblem(voucher.signature)
-  const extensions = { channelId: voucher.channelId }
-  if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions })
+  assertCanonical(voucher)
   return recoverKey(hash(domain, voucher), voucher).address
+}
+
+function assertCanonical(voucher: Voucher): void {
+  const problem = ecdsaSignatureProblem(voucher.signature)
+  if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions: { channelId: voucher.channelId } })
 }
 
 function recoverKey(digest: Hex, voucher: Voucher): SignerKey.SignerKey {
@@ -136,9 +139,7 @@ function recoverKey(digest: Hex, voucher: Voucher): SignerKey.SignerKey {
  * `keys`) is checked without a recovery; a mismatch is recovered in full to name the signer it came from.
  */
 async function checkEcdsaSigner(domain: Domain, voucher: Voucher, signer: Address, keys: SignerKey.SignerKeys | undefined): Promise<void> {
-  const problem = ecdsaSignatureProblem(voucher.signature)
-  const extensions = { channelId: voucher.channelId }
-  if (problem) throw new InvalidSignatureError(`voucher signature ${problem}`, { extensions })
+  assertCanonical(voucher)
   const digest = hash(domain, voucher)
   const known = keys?.get(signer)
   if (known && SignerKey.recoversTo(known, digest, voucher.signature)) return
@@ -146,9 +147,7 @@ async function checkEcdsaSigner(domain: Domain, voucher: Voucher, signer: Addres
   if (recovered.address.toLowerCase() !== signer.toLowerCase())
     throw new SignerMismatchError(
       `the voucher is signed by ${recovered.address}, but channel ${voucher.channelId} accepts vouchers from ${signer}`,
-      {
-        extensions,
-      },
+      { extensions: { channelId: voucher.channelId } },
     )
   keys?.remember(recovered)
 }

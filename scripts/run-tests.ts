@@ -12,6 +12,8 @@ const resultsDir = path.join(root, 'test-results')
 mkdirSync(resultsDir, { recursive: true })
 
 const mode = process.argv[2] ?? 'all'
+/** The seed CI's property tests draw from; changing it is a deliberate change of the inputs CI checks. */
+const ciFuzzSeed = '20261204'
 const only = process.argv.slice(3)
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
@@ -52,17 +54,26 @@ async function nodeTests(): Promise<Tally> {
   const files = only.length > 0 ? only : ['lib', 'components', 'scripts', 'test'].flatMap((dir) => findTests(path.join(root, dir)))
   if (files.length === 0) return { passed: 0, failed: 0 }
   const tap = path.join(resultsDir, 'node-tests.tap')
-  await run(process.execPath, [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tap}`,
-    ...files,
-  ])
+  // CI replays one fixed seed for every property test and fuzz campaign (test/support/fuzz-seed.ts).
+  const fuzzSeed = process.env.FUZZ_SEED || (process.env.CI ? ciFuzzSeed : '')
+  if (fuzzSeed) console.log(`property tests and fuzz campaigns draw from FUZZ_SEED=${fuzzSeed}`)
+  await run(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--import',
+      './test/support/fuzz-seed.ts',
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    fuzzSeed ? { FUZZ_SEED: fuzzSeed } : {},
+  )
   return tallyTap(tap)
 }
 

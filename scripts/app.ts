@@ -68,7 +68,14 @@ export function ensureBuild(options: { force?: boolean } = {}): void {
   if (fastPath.status !== 0) throw new Error('the fast path bundle failed to build')
 }
 
-export type RunningApp = { url: string; port: number; pid: number; stop(signal?: NodeJS.Signals): Promise<void>; logs(): string }
+export type RunningApp = {
+  url: string
+  port: number
+  pid: number
+  /** Sends `signal`, and SIGKILL if the server has not exited after `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>
+  logs(): string
+}
 
 /**
  * Starts the production server (`npm start`, server.mjs) on 127.0.0.1:port with the given environment
@@ -121,11 +128,11 @@ export async function startApp(options: {
     port: options.port,
     pid: child.pid!,
     logs: () => output,
-    stop: async (signal = 'SIGTERM') => {
+    stop: async (signal = 'SIGTERM', graceMs = 5_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = new Promise((r) => child.once('exit', r))
       child.kill(signal)
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))])
+      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))])
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     },
   }

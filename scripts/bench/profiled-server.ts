@@ -1,10 +1,9 @@
 // The bench's stack with its server (server.mjs) restarted under `node --cpu-prof`, for the profile scripts:
 // `drive` loads it, then the server leaves through SIGINT (which writes the profile) and the stack stops.
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { rootDir, serverScript } from '@/scripts/app'
+import { startApp } from '@/scripts/app'
 import { type Stack, startStack } from '@/test/support/stack'
 import type * as CpuProfile from './cpu-profile'
 
@@ -18,27 +17,17 @@ export async function profileServer<T>(env: Record<string, string>, drive: (stac
     // --cpu-prof is refused in NODE_OPTIONS: replace the stack's server with one started under it, same port and env.
     const app = stack.apps[0]!
     await app.stop()
-    const server = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, serverScript], {
-      cwd: rootDir,
-      env: {
-        ...process.env,
-        NEXT_TELEMETRY_DISABLED: '1',
-        NODE_ENV: 'production',
-        ...stack.env,
-        HOST: '127.0.0.1',
-        PORT: String(app.port),
-      },
-      stdio: 'ignore',
+    const server = await startApp({
+      port: app.port,
+      env: stack.env,
+      quiet: true,
+      nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     })
-    const exited = new Promise((resolve) => server.once('exit', resolve))
     try {
-      await waitForHealth(stack.url)
       value = await drive(stack)
     } finally {
-      // SIGINT lets the server leave through process.exit, which writes the profile.
-      server.kill('SIGINT')
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))])
-      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL')
+      // SIGINT lets the server leave through process.exit, which writes the profile (a long one takes seconds).
+      await server.stop('SIGINT', 10_000)
     }
   } finally {
     await stack.stop()
@@ -49,17 +38,4 @@ export async function profileServer<T>(env: Record<string, string>, drive: (stac
   const profile = profiles.sort((a, b) => b.endTime - b.startTime - (a.endTime - a.startTime))[0]
   if (!profile) throw new Error(`no .cpuprofile was written (${files.length} files)`)
   return { value, profile, profileDir }
-}
-
-async function waitForHealth(baseUrl: string): Promise<void> {
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${baseUrl}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 150))
-  }
-  throw new Error('the profiled server did not answer within 60 s')
 }
